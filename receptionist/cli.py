@@ -1,0 +1,261 @@
+"""The ``receptionist`` command: every command reads the same settings as the server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from receptionist.business_cli import business_app, team_app
+from receptionist.core import (
+    Business,
+    PhoneNumber,
+    SystemClock,
+    TeamMember,
+    WebhookSigner,
+    all_businesses,
+    configure_logging,
+    get_business,
+    normalize,
+)
+from receptionist.core.cli_support import cli_settings, open_db, print_json, run
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(help="AI voice receptionist with missed-call text-back.",
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
+app.add_typer(business_app, name="business")
+app.add_typer(team_app, name="team")
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+textback_app = typer.Typer(help="Missed-call text-back.", no_args_is_help=True)
+app.add_typer(textback_app, name="textback")
+call_app = typer.Typer(help="Simulated calls against a running server.", no_args_is_help=True)
+app.add_typer(call_app, name="call")
+
+# Subsystem command groups: each package's cli.py registers here.
+# [knowledge cli]
+# [/knowledge cli]
+# [calendar cli]
+# [/calendar cli]
+# [voice cli]
+# [/voice cli]
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def upgrade_database(database_url: str) -> None:
+    """Bring the schema to the newest migration (every subsystem's heads)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", database_url)
+    cfg.attributes["database_url"] = database_url
+    command.upgrade(cfg, "heads")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database to the current schema."""
+    settings = cli_settings()
+    upgrade_database(settings.database_url)
+    typer.secho(f"Database is up to date ({settings.database_url.split('://')[0]}).",
+                fg=typer.colors.GREEN)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    migrate: Annotated[bool, typer.Option(help="Run migrations first.")] = True,
+) -> None:
+    """Run the server (webhooks, media streams, dashboard, outbox worker)."""
+    import uvicorn
+
+    from receptionist.app import create_app
+
+    settings = cli_settings()
+    configure_logging(settings.log_level, as_json=settings.log_json)
+    if migrate:
+        upgrade_database(settings.database_url)
+    host, port = host or settings.host, port or settings.port
+    typer.secho(f"Receptionist on http://{host}:{port}  (dashboard: /, health: /healthz; "
+                f"SMS: {settings.sms_provider}; database: {settings.database_url.split('://')[0]})",
+                fg=typer.colors.GREEN, err=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
+                ws="websockets-sansio", proxy_headers=True)
+
+
+@app.command()
+def report(
+    business: Annotated[str | None, typer.Option(help="Business id or number (default: all).")]
+        = None,
+    since: Annotated[str | None, typer.Option(help="Start date YYYY-MM-DD (default: 30 days "
+                                                   "ago).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Missed calls, text-backs, replies, response time, opt-outs and conversion."""
+    from textback import compute_report
+
+    settings = cli_settings()
+
+    async def go() -> None:
+        start = _parse_since(since)
+        async with open_db(settings) as db, db.transaction() as session:
+            biz = await get_business(session, business) if business else None
+            rep = await compute_report(session, business_id=biz.id if biz else None,
+                                       since=start, until=datetime.now(UTC))
+        if as_json:
+            print_json(rep.to_json())
+            return
+        title = biz.name if biz else "All businesses"
+        typer.secho(f"{title}: {start.date()} to today", bold=True)
+        skipped = ", ".join(f"{k} {v}" for k, v in sorted(rep.textbacks_skipped.items()))
+        rows = [
+            ("Missed calls", rep.missed_calls),
+            ("Text-backs sent", rep.textbacks_sent),
+            ("  skipped", f"{sum(rep.textbacks_skipped.values())}" + (f" ({skipped})"
+                                                                      if skipped else "")),
+            ("  failed", rep.textbacks_failed),
+            ("  waiting to send", rep.textbacks_pending),
+            ("Reply rate", _pct(rep.reply_rate, rep.replies)),
+            ("Median first response", _dur(rep.median_first_response_s)),
+            ("Opt-outs", _pct(rep.opt_out_rate, rep.opt_outs)),
+            ("Conversion (7 days)", _pct(rep.conversion_rate, rep.conversions)),
+        ]
+        for label, value in rows:
+            typer.echo(f"  {label:<24} {value}")
+
+    run(go)
+
+
+def _parse_since(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC) - timedelta(days=30)
+    try:
+        day = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--since {text!r}: use YYYY-MM-DD") from exc
+    return day if day.tzinfo else day.replace(tzinfo=UTC)
+
+
+def _pct(rate: float | None, n: int) -> str:
+    return "–" if rate is None else f"{rate * 100:.1f}% ({n})"
+
+
+def _dur(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+@textback_app.command("test")
+def textback_test(
+    to: Annotated[str, typer.Argument(help="Phone to send the test text to.")],
+    business: Annotated[str, typer.Option(help="Business id or number.")],
+    after_hours: Annotated[bool, typer.Option(help="Send the after-hours version.")] = False,
+) -> None:
+    """Send the business's real text-back template to a phone, now."""
+    from receptionist.app import build_sms_sender, outbox_config
+    from textback import OutboxWorker, TextbackService
+
+    settings = cli_settings()
+    number = normalize(to)
+
+    async def go() -> None:
+        async with open_db(settings) as db:
+            sender = build_sms_sender(settings)
+            try:
+                worker = OutboxWorker(db, sender, outbox_config(settings), SystemClock())
+                service = TextbackService(db, worker, SystemClock())
+                msg, text = await service.send_test(business, number, after_hours=after_hours)
+                await worker.drain()
+            finally:
+                await sender.aclose()
+            sent = (await service.recent_messages(msg.business_id, 200))
+            row = next(m for m in sent if m.id == msg.id)
+        typer.echo(f"Text ({text.segments.segments} segment(s), {text.segments.encoding}):")
+        typer.echo(f"  {text.body}")
+        if text.warning:
+            typer.secho(f"Warning: {text.warning}", fg=typer.colors.YELLOW, err=True)
+        if row.status in ("failed", "pending"):
+            typer.secho(f"Not sent ({row.status}): {row.error}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1)
+        typer.secho(f"Sent to {number} via {settings.sms_provider} ({row.status}, "
+                    f"{row.provider_sid}).", fg=typer.colors.GREEN)
+
+    run(go)
+
+
+@call_app.command("missed")
+def call_missed(
+    to: Annotated[str, typer.Option(help="The business number that was called.")],
+    from_: Annotated[str, typer.Option("--from", help="The caller's number.")] = "+12025550143",
+    server: Annotated[str, typer.Option(help="Running server.")] = "http://127.0.0.1:8000",
+    status: Annotated[str, typer.Option(help="How the call ended: canceled, no-answer, busy.")]
+        = "canceled",
+) -> None:
+    """Play a missed call (signed Twilio webhooks) against a running server."""
+    from receptionist.telephony.simulate import simulate_missed_call
+
+    settings = cli_settings()
+
+    async def go() -> None:
+        signer = WebhookSigner(settings.webhook_auth_token(), settings.public_url)
+        result = await simulate_missed_call(
+            server=server, signer=signer, account_sid=settings.webhook_account_sid(),
+            to=normalize(to), from_=normalize(from_), final_status=status)
+        typer.echo(f"Call {result.call_sid}:")
+        for path, code, _ in result.responses:
+            typer.echo(f"  {path} -> {code}")
+        typer.echo("The text-back (if policy allows) is in the server log and on the dashboard.")
+
+    run(go)
+
+
+DEMO_NUMBER = "+12025550100"
+
+
+@app.command()
+def demo(
+    server_url: Annotated[str, typer.Option(help="Where the server will run.")] =
+        "http://127.0.0.1:8000",
+) -> None:
+    """Create the demo business when no business exists yet, and say how to try it."""
+    settings = cli_settings()
+
+    async def go() -> None:
+        async with open_db(settings) as db, db.transaction() as session:
+            if await all_businesses(session):
+                return
+            session.add(Business(
+                name="Greenfield Plumbing (demo)", timezone="America/New_York",
+                routing="ring_then_textback", forward_to="+12025550111", ring_seconds=15,
+                booking_link="https://greenfield-plumbing.example/book",
+                hours={"mon": [["08:00", "17:00"]], "tue": [["08:00", "17:00"]],
+                       "wed": [["08:00", "17:00"]], "thu": [["08:00", "17:00"]],
+                       "fri": [["08:00", "17:00"]]},
+                numbers=[PhoneNumber(number=DEMO_NUMBER)],
+                team=[TeamMember(name="Dana (owner)", phone="+12025550112",
+                                 receives="replies,bookings,messages")],
+            ))
+        typer.secho("No business was configured, so a demo one was added: "
+                    f"Greenfield Plumbing (demo), {DEMO_NUMBER}.", fg=typer.colors.CYAN, err=True)
+        typer.secho(f"Try it: open {server_url}/ and press 'Simulate a missed call', or run\n"
+                    f"  .venv/bin/receptionist call missed --to {DEMO_NUMBER} --from +12025550143"
+                    "\nThe text-back appears in this log (console SMS) within a second.",
+                    fg=typer.colors.CYAN, err=True)
+
+    run(go)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

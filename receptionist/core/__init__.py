@@ -1,0 +1,67 @@
+"""The kernel every subsystem stands on: settings, database, tenancy, phone numbers, clock,
+Twilio client and request signatures. It imports no other project module."""
+
+from receptionist.core.clock import Clock, FixedClock, SystemClock, utcnow
+from receptionist.core.crypto import SecretBox, SecretBoxError
+from receptionist.core.db import Base, Database, UTCDateTime, insert_ignore
+from receptionist.core.hours import HoursError, WeeklyHours, parse_closed_dates
+from receptionist.core.logs import configure_logging, log_event
+from receptionist.core.phones import (
+    InvalidPhoneNumber,
+    is_anonymous,
+    mask,
+    normalize,
+    try_normalize,
+)
+from receptionist.core.phones import pretty as pretty_phone
+from receptionist.core.settings import Settings, SettingsError, SmsProvider, load_settings
+from receptionist.core.signatures import WebhookSigner
+from receptionist.core.tenancy import (
+    NOTIFY_KINDS,
+    Business,
+    BusinessNotFound,
+    PhoneNumber,
+    Routing,
+    TeamMember,
+    all_businesses,
+    business_for_number,
+    get_business,
+)
+
+__all__ = [
+    "NOTIFY_KINDS",
+    "Base",
+    "Business",
+    "BusinessNotFound",
+    "Clock",
+    "Database",
+    "FixedClock",
+    "HoursError",
+    "InvalidPhoneNumber",
+    "PhoneNumber",
+    "Routing",
+    "SecretBox",
+    "SecretBoxError",
+    "Settings",
+    "SettingsError",
+    "SmsProvider",
+    "SystemClock",
+    "TeamMember",
+    "UTCDateTime",
+    "WebhookSigner",
+    "WeeklyHours",
+    "all_businesses",
+    "business_for_number",
+    "configure_logging",
+    "get_business",
+    "insert_ignore",
+    "is_anonymous",
+    "load_settings",
+    "log_event",
+    "mask",
+    "normalize",
+    "parse_closed_dates",
+    "pretty_phone",
+    "try_normalize",
+    "utcnow",
+]

@@ -1,0 +1,48 @@
+"""Twilio request signatures (``X-Twilio-Signature``): check incoming, compute for simulators.
+
+The URL is rebuilt from ``RECEPTIONIST_PUBLIC_URL`` rather than what the server sees, because a
+proxy in front of the app changes scheme, host and port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from twilio.request_validator import RequestValidator
+
+__all__ = ["WebhookSigner"]
+
+
+class WebhookSigner:
+    def __init__(self, auth_token: str, public_url: str) -> None:
+        self._validator = RequestValidator(auth_token)
+        self.public_url = public_url.rstrip("/")
+
+    def url_for(self, path: str, query: str = "") -> str:
+        return self.public_url + path + (f"?{query}" if query else "")
+
+    def ws_url_for(self, path: str) -> str:
+        base = self.public_url.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+        return base + path
+
+    def is_valid(
+        self, path: str, query: str, params: Mapping[str, str], signature: str | None
+    ) -> bool:
+        if not signature:
+            return False
+        try:
+            url = self.url_for(path, query)
+            return bool(self._validator.validate(url, dict(params), signature))
+        except (TypeError, ValueError):
+            return False
+
+    def is_valid_url(self, url: str, params: Mapping[str, str], signature: str | None) -> bool:
+        if not signature:
+            return False
+        try:
+            return bool(self._validator.validate(url, dict(params), signature))
+        except (TypeError, ValueError):
+            return False
+
+    def sign(self, url: str, params: Mapping[str, str]) -> str:
+        return str(self._validator.compute_signature(url, dict(params)))

@@ -1,0 +1,166 @@
+"""Businesses, their phone numbers and team members: who a call or text belongs to.
+
+One deployment serves many businesses; the number a call or text was sent to (``To``) picks the
+business. Team members carry what they want to be told about (replies, bookings, messages).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+
+from receptionist.core.clock import utcnow
+from receptionist.core.db import Base, UTCDateTime
+from receptionist.core.hours import WeeklyHours
+from receptionist.core.phones import InvalidPhoneNumber, normalize
+
+__all__ = [
+    "NOTIFY_KINDS",
+    "Business",
+    "BusinessNotFound",
+    "PhoneNumber",
+    "Routing",
+    "TeamMember",
+    "business_for_number",
+    "get_business",
+]
+
+NOTIFY_KINDS = ("replies", "bookings", "messages")
+
+
+class Routing(StrEnum):
+    AI = "ai"
+    RING_THEN_AI = "ring_then_ai"
+    RING_THEN_TEXTBACK = "ring_then_textback"
+    TEXTBACK = "textback"
+
+
+class BusinessNotFound(LookupError):
+    """No business matches the number or id given."""
+
+
+class Business(Base):
+    __tablename__ = "businesses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    routing: Mapped[str] = mapped_column(String(32), default=Routing.RING_THEN_TEXTBACK.value)
+    forward_to: Mapped[str | None] = mapped_column(String(20), default=None)
+    ring_seconds: Mapped[int] = mapped_column(Integer, default=20)
+    booking_link: Mapped[str | None] = mapped_column(Text, default=None)
+    hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    closed_dates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Outside hours skip ringing: apologise, hang up, text back with the after-hours template.
+    after_hours_textback: Mapped[bool] = mapped_column(Boolean, default=True)
+    textback_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    textback_cooldown_hours: Mapped[int] = mapped_column(Integer, default=24)
+    textback_template: Mapped[str | None] = mapped_column(Text, default=None)
+    textback_after_hours_template: Mapped[str | None] = mapped_column(Text, default=None)
+    greeting: Mapped[str | None] = mapped_column(Text, default=None)
+    address: Mapped[str | None] = mapped_column(Text, default=None)
+    # Fields the owner set by hand; a website re-crawl never overwrites these.
+    overrides: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    numbers: Mapped[list[PhoneNumber]] = relationship(
+        back_populates="business", cascade="all, delete-orphan", order_by="PhoneNumber.id"
+    )
+    team: Mapped[list[TeamMember]] = relationship(
+        back_populates="business", cascade="all, delete-orphan", order_by="TeamMember.id"
+    )
+
+    @property
+    def weekly_hours(self) -> WeeklyHours:
+        return WeeklyHours.from_json(self.hours)
+
+    @property
+    def closed(self) -> frozenset[date]:
+        return frozenset(date.fromisoformat(d) for d in self.closed_dates or [])
+
+    def is_open_at(self, moment: datetime) -> bool:
+        """Open now? A business with no hours set counts as always open."""
+        hours = self.weekly_hours
+        if hours.is_empty:
+            return True
+        return hours.is_open_at(moment, self.timezone, self.closed)
+
+    @property
+    def primary_number(self) -> str | None:
+        return self.numbers[0].number if self.numbers else None
+
+    def mark_overridden(self, *fields: str) -> None:
+        self.overrides = sorted(set(self.overrides or []) | set(fields))
+
+    def team_for(self, kind: str) -> list[TeamMember]:
+        return [m for m in self.team if kind in m.receives_kinds]
+
+
+class PhoneNumber(Base):
+    __tablename__ = "phone_numbers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    business: Mapped[Business] = relationship(back_populates="numbers")
+
+
+class TeamMember(Base):
+    __tablename__ = "team_members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    business_id: Mapped[int] = mapped_column(
+        ForeignKey("businesses.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(20))
+    receives: Mapped[str] = mapped_column(String(100), default="replies,bookings,messages")
+    business: Mapped[Business] = relationship(back_populates="team")
+
+    @property
+    def receives_kinds(self) -> list[str]:
+        return [k for k in self.receives.split(",") if k]
+
+
+def _with_children() -> Any:
+    return (selectinload(Business.numbers), selectinload(Business.team))
+
+
+async def business_for_number(session: AsyncSession, number: str) -> Business | None:
+    """The business that owns ``number`` (E.164), with its numbers and team loaded."""
+    stmt = (
+        select(Business)
+        .join(PhoneNumber, PhoneNumber.business_id == Business.id)
+        .where(PhoneNumber.number == number)
+        .options(*_with_children())
+    )
+    return (await session.execute(stmt)).scalars().first()
+
+
+async def get_business(session: AsyncSession, ref: str | int) -> Business:
+    """Find a business by id or by one of its numbers, as the CLI and API accept either."""
+    text = str(ref).strip()
+    if text.isdigit() and len(text) < 9:
+        stmt = select(Business).where(Business.id == int(text)).options(*_with_children())
+        found = (await session.execute(stmt)).scalars().first()
+    else:
+        try:
+            number = normalize(text)
+        except InvalidPhoneNumber as exc:
+            raise BusinessNotFound(f"{text!r} is neither a business id nor a phone number") from exc
+        found = await business_for_number(session, number)
+    if found is None:
+        raise BusinessNotFound(
+            f"no business with id or number {text!r}; see `receptionist business list`"
+        )
+    return found
+
+
+async def all_businesses(session: AsyncSession) -> list[Business]:
+    stmt = select(Business).order_by(Business.id).options(*_with_children())
+    return list((await session.execute(stmt)).scalars().all())

@@ -1,0 +1,156 @@
+"""Twilio voice webhooks: ``/twilio/voice``, ``/twilio/voice/dial``, ``/twilio/voice/status``,
+``/twilio/voice/fallback``. Each answers valid TwiML quickly, whatever happens."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request, Response
+
+from receptionist.core import Business, business_for_number, log_event, mask, try_normalize
+from receptionist.core.webhooks import TwilioForm
+from receptionist.telephony import twiml
+from receptionist.telephony.lifecycle import (
+    CallEnded,
+    ChildLegAnswered,
+    DialEnded,
+    FallbackHit,
+    IncomingCall,
+    Plan,
+)
+from receptionist.telephony.ports import AiAnswering
+from receptionist.telephony.service import Applied, CallService
+
+__all__ = ["router"]
+
+log = logging.getLogger("receptionist.voice")
+router = APIRouter()
+
+
+def _xml(body: str) -> Response:
+    return Response(body, media_type="application/xml")
+
+
+async def _business(request: Request, to: str | None) -> Business | None:
+    number = try_normalize(to)
+    if number is None:
+        return None
+    async with request.app.state.db.transaction() as session:
+        return await business_for_number(session, number)
+
+
+def _ring_targets(business: Business) -> list[str]:
+    if business.forward_to:
+        return [business.forward_to]
+    return [m.phone for m in business.team]
+
+
+async def _answer(request: Request, business: Business, call_sid: str, applied: Applied) -> str:
+    plan = applied.transition.plan
+    signer = request.app.state.signer
+    if plan is Plan.RING_TEAM:
+        return twiml.ring_team(
+            business, _ring_targets(business), action_url=signer.url_for("/twilio/voice/dial"),
+            status_url=signer.url_for("/twilio/voice/status"),
+        )
+    if plan is Plan.CONNECT_AI:
+        ai: AiAnswering | None = request.app.state.ai
+        if ai is not None:
+            return await ai.connect_twiml(call_sid, business)
+        return twiml.apologize(business, after_hours=False, will_text=False)
+    if plan in (Plan.APOLOGIZE, Plan.APOLOGIZE_AFTER_HOURS):
+        return twiml.apologize(business, after_hours=plan is Plan.APOLOGIZE_AFTER_HOURS,
+                               will_text=applied.will_text)
+    return twiml.hang_up()
+
+
+@router.post("/twilio/voice")
+async def incoming_call(request: Request, form: TwilioForm) -> Response:
+    call_sid = form.get("CallSid", "")
+    business = await _business(request, form.get("To"))
+    if business is None or not call_sid:
+        log_event(log, "voice.unknown_number", logging.WARNING, to=mask(form.get("To")),
+                  call_sid=call_sid)
+        return _xml(twiml.not_in_service())
+    calls: CallService = request.app.state.calls
+    ai: AiAnswering | None = request.app.state.ai
+    now = calls.clock.now()
+    event = IncomingCall(
+        routing=business.routing, open_now=business.is_open_at(now),
+        skip_ringing_after_hours=business.after_hours_textback,
+        can_ring=bool(_ring_targets(business)),
+        ai_available=ai is not None and ai.available(business),
+    )
+    applied = await calls.apply(call_sid, event, business=business,
+                                from_number=form.get("From"), to_number=business.primary_number,
+                                data={"status": form.get("CallStatus")})
+    return _xml(await _answer(request, business, call_sid, applied))
+
+
+@router.post("/twilio/voice/dial")
+async def dial_result(request: Request, form: TwilioForm) -> Response:
+    call_sid = form.get("CallSid", "")
+    business = await _business(request, form.get("To"))
+    if business is None or not call_sid:
+        return _xml(twiml.hang_up())
+    calls: CallService = request.app.state.calls
+    event = DialEnded(form.get("DialCallStatus", "failed"), form.get("AnsweredBy"))
+    applied = await calls.apply(call_sid, event, business=business,
+                                from_number=form.get("From"),
+                                data={"dial_status": event.dial_status})
+    return _xml(await _answer(request, business, call_sid, applied))
+
+
+@router.post("/twilio/voice/status")
+async def call_status(request: Request, form: TwilioForm) -> Response:
+    calls: CallService = request.app.state.calls
+    parent = form.get("ParentCallSid")
+    status = form.get("CallStatus", "")
+    data = {"status": status, "seq": form.get("SequenceNumber")}
+    if parent:  # a team phone's leg, from the <Number statusCallback> of our <Dial>
+        if status == "in-progress":
+            await calls.apply(parent, ChildLegAnswered(form.get("AnsweredBy")), business=None,
+                              data=data)
+        return Response(status_code=204)
+    call_sid = form.get("CallSid", "")
+    if not call_sid:
+        return Response(status_code=204)
+    business = await _business(request, form.get("To"))
+    await calls.apply(call_sid, CallEnded(status, form.get("AnsweredBy")), business=business,
+                      from_number=form.get("From"),
+                      to_number=business.primary_number if business else None, data=data)
+    return Response(status_code=204)
+
+
+@router.post("/twilio/voice/fallback")
+async def fallback(request: Request, form: TwilioForm) -> Response:
+    call_sid = form.get("CallSid", "")
+    business = await _business(request, form.get("To"))
+    log_event(log, "voice.fallback", logging.WARNING, call_sid=call_sid,
+              error=form.get("ErrorCode"))
+    if business is None or not call_sid:
+        return _xml(twiml.not_in_service())
+    calls: CallService = request.app.state.calls
+    applied = await calls.apply(call_sid, FallbackHit(), business=business,
+                                from_number=form.get("From"), data={"error": form.get("ErrorCode")})
+    return _xml(twiml.apologize(business, after_hours=False, will_text=applied.will_text))
+
+
+@router.post("/demo/missed-call")
+async def demo_missed_call(request: Request) -> Response:
+    """The dashboard's demo button: plays a signed missed call against this server. Only in
+    console-SMS mode, where nothing real is sent."""
+    from receptionist.core import SmsProvider
+    from receptionist.telephony.simulate import simulate_missed_call
+
+    settings = request.app.state.settings
+    if settings.sms_provider is not SmsProvider.CONSOLE:
+        return Response("demo calls are only available with console SMS", status_code=404)
+    form = await request.form()
+    to = try_normalize(str(form.get("to", "")))
+    from_ = try_normalize(str(form.get("from_", "")))
+    if to is None or from_ is None:
+        return Response("to and from_ must be phone numbers like +12025550143", status_code=422)
+    await simulate_missed_call(server=str(request.base_url), signer=request.app.state.signer,
+                               account_sid=settings.webhook_account_sid(), to=to, from_=from_)
+    return Response(status_code=303, headers={"Location": "/"})

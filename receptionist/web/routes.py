@@ -1,0 +1,125 @@
+"""The owner's dashboard (one HTML page) and its JSON API."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime, timedelta
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from receptionist.core import BusinessNotFound, all_businesses, get_business, mask
+from textback import TextbackService
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+def business_json(b: object) -> dict[str, object]:
+    from receptionist.core import Business
+
+    assert isinstance(b, Business)
+    return {
+        "id": b.id, "name": b.name, "numbers": [n.number for n in b.numbers],
+        "timezone": b.timezone, "routing": b.routing, "forward_to": b.forward_to,
+        "ring_seconds": b.ring_seconds, "booking_link": b.booking_link,
+        "hours": b.weekly_hours.to_text(), "closed": b.closed_dates, "address": b.address,
+        "greeting": b.greeting, "overrides": b.overrides,
+        "textback": {"enabled": b.textback_enabled,
+                     "cooldown_hours": b.textback_cooldown_hours,
+                     "template": b.textback_template,
+                     "after_hours_template": b.textback_after_hours_template},
+        "team": [{"id": m.id, "name": m.name, "phone": m.phone, "receives": m.receives_kinds}
+                 for m in b.team],
+    }
+
+
+def _since(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC) - timedelta(days=30)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise HTTPException(422, "since must be YYYY-MM-DD or an ISO 8601 time") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@router.get("/api/businesses")
+async def list_businesses(request: Request) -> list[dict[str, object]]:
+    async with request.app.state.db.transaction() as session:
+        return [business_json(b) for b in await all_businesses(session)]
+
+
+async def _business_id(request: Request, ref: str | None) -> int | None:
+    if not ref:
+        return None
+    try:
+        async with request.app.state.db.transaction() as session:
+            return (await get_business(session, ref)).id
+    except BusinessNotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("/api/report")
+async def report(request: Request, business: str | None = None,
+                 since: str | None = None) -> dict[str, object]:
+    service: TextbackService = request.app.state.textback
+    result = await service.report(await _business_id(request, business), _since(since),
+                                  datetime.now(UTC))
+    return result.to_json()
+
+
+@router.get("/api/messages")
+async def messages(request: Request, business: str | None = None,
+                   limit: int = 50) -> list[dict[str, object]]:
+    service: TextbackService = request.app.state.textback
+    rows = await service.recent_messages(await _business_id(request, business),
+                                         min(max(limit, 1), 500))
+    return [{"id": m.id, "direction": m.direction, "kind": m.kind, "to": m.to_number,
+             "from": m.from_number, "body": m.body, "status": m.status,
+             "attempts": m.attempts, "error_code": m.error_code,
+             "created_at": m.created_at.isoformat()} for m in rows]
+
+
+@router.get("/", response_class=HTMLResponse)
+async def dashboard(request: Request) -> str:
+    async with request.app.state.db.transaction() as session:
+        businesses = await all_businesses(session)
+    service: TextbackService = request.app.state.textback
+    msgs = await service.recent_messages(None, 20)
+    rep = await service.report(None, datetime.now(UTC) - timedelta(days=30), datetime.now(UTC))
+    esc = html.escape
+    rows = "".join(
+        f"<tr><td>{esc(m.created_at.strftime('%H:%M:%S'))}</td><td>{esc(m.kind)}</td>"
+        f"<td>{esc(mask(m.to_number))}</td><td>{esc(m.status)}</td><td>{esc(m.body)}</td></tr>"
+        for m in msgs
+    )
+    biz = "".join(
+        f"<li><b>{esc(b.name)}</b> {esc(', '.join(n.number for n in b.numbers))} "
+        f"· {esc(b.routing)}"
+        + (f"""<form method="post" action="/demo/missed-call" style="display:inline">
+            <input type="hidden" name="to" value="{esc(b.primary_number or '')}">
+            <input name="from_" value="+12025550143" size="14">
+            <button>Simulate a missed call</button></form>""" if b.primary_number else "")
+        + "</li>"
+        for b in businesses
+    )
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>Receptionist</title>
+<meta http-equiv="refresh" content="5">
+<style>body{{font:15px system-ui;margin:2em;max-width:70em}}td{{padding:2px 8px;
+vertical-align:top}}table{{border-collapse:collapse}}tr:nth-child(even){{background:#f4f4f4}}
+</style></head><body>
+<h1>Receptionist</h1>
+<h2>Businesses</h2><ul>{biz or '<li>None yet: <code>receptionist business add</code></li>'}</ul>
+<h2>Last 30 days</h2>
+<p>Missed calls: {rep.missed_calls} · text-backs sent: {rep.textbacks_sent} · skipped:
+{sum(rep.textbacks_skipped.values())} · failed: {rep.textbacks_failed} · reply rate:
+{_pct(rep.reply_rate)} · conversion: {_pct(rep.conversion_rate)} · opt-outs: {rep.opt_outs}</p>
+<h2>Recent texts</h2>
+<table><tr><th>time (UTC)</th><th>kind</th><th>to</th><th>status</th><th>text</th></tr>
+{rows}</table></body></html>"""
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"

@@ -1,0 +1,147 @@
+"""Shared fixtures: databases (SQLite, and PostgreSQL when configured), the Twilio REST double,
+the app under uvicorn, and signed webhook posting."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from receptionist.core import Base, Database, Settings, WebhookSigner
+from tests.doubles.twilio_rest import TwilioRestDouble
+from tests.support.databases import (
+    create_postgres_database,
+    drop_postgres_database,
+    import_all_models,
+    postgres_base_url,
+)
+from tests.support.server import AppServer, free_port
+
+# No test may read a developer's environment or .env.
+for _key in [k for k in os.environ if k.startswith("RECEPTIONIST_") and "TEST" not in k]:
+    del os.environ[_key]
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    base = postgres_base_url()
+    if base is None:
+        yield None
+        return
+    url = create_postgres_database(base)
+    try:
+        yield url
+    finally:
+        drop_postgres_database(base, url)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str | None) -> str:
+    if request.param == "postgres":
+        if postgres_url is None:
+            pytest.skip("set RECEPTIONIST_TEST_POSTGRES_URL to run on PostgreSQL")
+        return postgres_url
+    return f"sqlite+aiosqlite:///{tmp_path}/receptionist.db"
+
+
+_created: set[str] = set()
+
+
+async def reset_schema(url: str) -> None:
+    """Empty tables for this test (PostgreSQL is shared by the session; SQLite is per test)."""
+    import_all_models()
+    db = Database(url)
+    try:
+        if url not in _created:
+            async with db.engine.begin() as conn:
+                await conn.run_sync(Base.metadata.drop_all)
+                await conn.run_sync(Base.metadata.create_all)
+            _created.add(url)
+        elif db.dialect == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            async with db.engine.begin() as conn:
+                await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    await reset_schema(db_url)
+    database = Database(db_url)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture
+def twilio() -> Iterator[TwilioRestDouble]:
+    with TwilioRestDouble() as double:
+        yield double
+
+
+def make_settings(db_url: str, twilio: TwilioRestDouble | None, tmp_path: Path,
+                  **overrides: Any) -> Settings:
+    port = free_port()
+    values: dict[str, Any] = {
+        "database_url": db_url, "public_url": f"http://127.0.0.1:{port}",
+        "data_dir": tmp_path / "data", "secret_key": "test-secret", "outbox_poll_s": 0.2,
+        "outbox_backoff_base_s": 0.2, "demo": False,
+    }
+    if twilio is not None:
+        values.update(twilio_account_sid=twilio.account_sid, twilio_auth_token=twilio.auth_token,
+                      twilio_api_base=twilio.base_url, sms_provider="twilio")
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings(db_url: str, twilio: TwilioRestDouble, tmp_path: Path) -> Settings:
+    return make_settings(db_url, twilio, tmp_path)
+
+
+@pytest.fixture
+async def server(settings: Settings, db: Database) -> AsyncIterator[AppServer]:
+    app_server = AppServer(settings).start()
+    try:
+        yield app_server
+    finally:
+        app_server.stop()
+
+
+class Webhooks:
+    """Posts form webhooks to the app, signed as Twilio signs them."""
+
+    def __init__(self, server: AppServer) -> None:
+        self.server = server
+        self.signer = WebhookSigner(server.settings.webhook_auth_token(),
+                                    server.settings.public_url)
+        self.client = httpx.AsyncClient(base_url=server.url, timeout=10)
+
+    async def post(self, path: str, params: dict[str, str], *, sign: bool = True,
+                   signature: str | None = None) -> httpx.Response:
+        headers = {}
+        if sign:
+            headers["X-Twilio-Signature"] = signature or self.signer.sign(
+                self.signer.url_for(path), params)
+        return await self.client.post(path, data=params, headers=headers)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+@pytest.fixture
+async def webhooks(server: AppServer) -> AsyncIterator[Webhooks]:
+    hooks = Webhooks(server)
+    try:
+        yield hooks
+    finally:
+        await hooks.aclose()

@@ -1,0 +1,35 @@
+"""Test data built through the same models the product uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from receptionist.core import Business, Database, PhoneNumber, TeamMember, WeeklyHours
+
+BUSINESS_NUMBER = "+12025550100"
+OWNER_PHONE = "+12025550111"
+TEAM_PHONE = "+12025550112"
+TEAM_PHONE_2 = "+12025550113"
+CALLER = "+12025550143"
+CALLER_2 = "+12025550144"
+
+
+async def add_business(db: Database, *, name: str = "Greenfield Plumbing",
+                       number: str = BUSINESS_NUMBER, routing: str = "ring_then_textback",
+                       forward_to: str | None = OWNER_PHONE, hours: str | None = None,
+                       team: list[tuple[str, str, str]] | None = None,
+                       **fields: Any) -> int:
+    if team is None:
+        team = [("Dana", TEAM_PHONE, "replies,bookings,messages")]
+    async with db.transaction() as session:
+        business = Business(
+            name=name, routing=routing, forward_to=forward_to, timezone="America/New_York",
+            booking_link="https://greenfield.example/book",
+            hours=WeeklyHours.parse(hours).to_json() if hours else {},
+            numbers=[PhoneNumber(number=number)],
+            team=[TeamMember(name=n, phone=p, receives=r) for n, p, r in team],
+            **fields,
+        )
+        session.add(business)
+        await session.flush()
+        return business.id

@@ -1,0 +1,65 @@
+"""The app under a real uvicorn server on 127.0.0.1, in a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from typing import Any
+
+import uvicorn
+
+from receptionist.app import Services, create_app
+from receptionist.core import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class AppServer:
+    def __init__(self, settings: Settings, services: Services | None = None) -> None:
+        self.settings = settings
+        self.app = create_app(settings, services)
+        self.port = int(settings.public_url.rsplit(":", 1)[1])
+        self._server = uvicorn.Server(uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",
+            ws="websockets-sansio",
+        ))
+        self._thread: threading.Thread | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def state(self) -> Any:
+        return self.app.state
+
+    def start(self) -> AppServer:
+        def run() -> None:
+            self.loop = asyncio.new_event_loop()
+            self.loop.run_until_complete(self._server.serve())
+
+        self._thread = threading.Thread(target=run, daemon=True, name="app-server")
+        self._thread.start()
+        deadline = time.monotonic() + 15
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("app server did not start")
+            time.sleep(0.01)
+        return self
+
+    def run_coro(self, coro: Any, timeout_s: float = 10.0) -> Any:
+        """Run a coroutine on the server's loop (to reach its services)."""
+        assert self.loop is not None
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout_s)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(15)

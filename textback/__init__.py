@@ -1,0 +1,45 @@
+"""Everything SMS: the missed-call decision and templates, the outbox, opt-outs, replies routed to
+a person, and the results metrics."""
+
+from textback.console_sms import ConsoleSmsSender
+from textback.contacts import note_conversion
+from textback.decision import decide_missed_call
+from textback.errors import SmsSendError, TextbackError, UnknownBusiness
+from textback.metrics import Report, compute_report
+from textback.models import Contact, ContactEvent, Decision, Message
+from textback.outbox import OutboxConfig, OutboxWorker, enqueue
+from textback.ports import SentSms, SmsSender
+from textback.routes import router
+from textback.segments import SegmentInfo, count_segments
+from textback.service import TextbackService
+from textback.templates import RenderedText, TemplateError, check_template, render
+from textback.twilio_sms import TwilioSmsSender
+
+__all__ = [
+    "ConsoleSmsSender",
+    "Contact",
+    "ContactEvent",
+    "Decision",
+    "Message",
+    "OutboxConfig",
+    "OutboxWorker",
+    "RenderedText",
+    "Report",
+    "SegmentInfo",
+    "SentSms",
+    "SmsSendError",
+    "SmsSender",
+    "TemplateError",
+    "TextbackError",
+    "TextbackService",
+    "TwilioSmsSender",
+    "UnknownBusiness",
+    "check_template",
+    "compute_report",
+    "count_segments",
+    "decide_missed_call",
+    "enqueue",
+    "note_conversion",
+    "render",
+    "router",
+]

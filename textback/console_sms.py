@@ -1,0 +1,32 @@
+"""The embedded SMS "provider": logs the text and keeps it in the database, sends nothing.
+
+Lets a new install show the whole flow (text-backs, forwards, confirmations) without an account;
+the dashboard and ``receptionist messages`` show what would have been sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime
+
+from receptionist.core import log_event, mask
+from textback.ports import SentSms
+
+__all__ = ["ConsoleSmsSender"]
+
+log = logging.getLogger("textback.console")
+
+
+class ConsoleSmsSender:
+    async def send(self, *, to: str, from_: str, body: str,
+                   status_callback: str | None) -> SentSms:
+        log_event(log, "textback.console_sms", to=mask(to), from_=mask(from_), body=body)
+        return SentSms(sid="SM" + secrets.token_hex(16), status="delivered")
+
+    async def find_sent(self, *, to: str, from_: str, body: str,
+                        since: datetime) -> SentSms | None:
+        return None
+
+    async def aclose(self) -> None:
+        return None

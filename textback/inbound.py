@@ -1,0 +1,174 @@
+"""Inbound texts: opt-out/opt-in/help keywords, caller replies forwarded to the team, and team
+answers relayed back to the caller from the business number."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from receptionist.core import Business, insert_ignore, log_event, mask, pretty_phone
+from textback.contacts import get_or_create_contact
+from textback.keywords import InboundIntent, classify
+from textback.models import Contact, Message
+from textback.outbox import enqueue
+
+__all__ = ["InboundResult", "apply_status", "handle_inbound"]
+
+log = logging.getLogger("textback.inbound")
+
+_CODE_PREFIX = re.compile(r"^\s*#?([A-Za-z0-9]{3,4})\b[\s:,-]*(.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class InboundResult:
+    """What the webhook should do: an immediate TwiML reply (or none) and whether the outbox has
+    new work."""
+
+    intent: str
+    reply: str | None = None
+    queued: int = 0
+
+
+async def handle_inbound(
+    session: AsyncSession, business: Business, *, from_: str, to: str, body: str,
+    message_sid: str, now: datetime,
+) -> InboundResult:
+    dialect = session.get_bind().dialect.name
+    stored = await session.execute(
+        insert_ignore(dialect, Message, ["provider_sid"]).values(
+            business_id=business.id, direction="in", kind="reply", to_number=to,
+            from_number=from_, body=body, contact_phone=from_, status="received",
+            provider_sid=message_sid, created_at=now, attempts=0, segments=1,
+        )
+    )
+    if stored.rowcount == 0:  # type: ignore[attr-defined]  # Twilio retried this webhook
+        return InboundResult("duplicate")
+
+    team = {m.phone: m for m in business.team}
+    if from_ in team:
+        await _mark_kind(session, message_sid, "team_answer", contact_phone=None)
+        return await _relay_team_answer(session, business, team[from_].phone, body, now)
+
+    intent = classify(body)
+    contact = await get_or_create_contact(session, business.id, from_, lock=True)
+    if intent is InboundIntent.OPT_OUT:
+        contact.opted_out, contact.opted_out_at = True, now
+        await _mark_kind(session, message_sid, "opt_out", contact_phone=from_)
+        # Anything still queued for this caller must not go out after a STOP.
+        await session.execute(
+            update(Message)
+            .where(Message.business_id == business.id, Message.to_number == from_,
+                   Message.status == "pending")
+            .values(status="canceled", error="recipient opted out")
+        )
+        log_event(log, "textback.opted_out", business=business.id, caller=mask(from_))
+        return InboundResult("opt_out")  # the carrier/Twilio sends the confirmation
+    if intent is InboundIntent.OPT_IN:
+        contact.opted_out, contact.opted_out_at = False, None
+        await _mark_kind(session, message_sid, "opt_in", contact_phone=from_)
+        log_event(log, "textback.opted_in", business=business.id, caller=mask(from_))
+        return InboundResult("opt_in")
+    if intent is InboundIntent.HELP:
+        await _mark_kind(session, message_sid, "help", contact_phone=from_)
+        number = business.primary_number or to
+        reply = (f"{business.name}: reply to this number to reach our team, or call "
+                 f"{pretty_phone(number)}. Reply STOP to opt out.")
+        session.add(Message(
+            business_id=business.id, direction="out", kind="help", to_number=from_,
+            from_number=to, body=reply, contact_phone=from_, status="sent_twiml",
+            created_at=now, sent_at=now, attempts=1, segments=1,
+        ))
+        return InboundResult("help", reply=reply)
+
+    recipients = business.team_for("replies")
+    for member in recipients:
+        await enqueue(
+            session, business_id=business.id, to=member.phone, from_=to,
+            body=f"Reply from {pretty_phone(from_)} [{contact.short_code}]: {body}"[:1500],
+            kind="forward", now=now, contact_phone=from_,
+        )
+    log_event(log, "textback.reply_forwarded", business=business.id, caller=mask(from_),
+              team=len(recipients))
+    return InboundResult("reply", queued=len(recipients))
+
+
+async def _relay_team_answer(
+    session: AsyncSession, business: Business, member_phone: str, body: str, now: datetime
+) -> InboundResult:
+    """Send a team member's answer to the caller: the thread named by a leading short code, or
+    else the latest thread forwarded to that member."""
+    target: str | None = None
+    text = body.strip()
+    m = _CODE_PREFIX.match(text)
+    if m:
+        code_contact = (await session.execute(
+            select(Contact).where(Contact.business_id == business.id,
+                                  Contact.short_code == m.group(1).upper())
+        )).scalar_one_or_none()
+        if code_contact is not None and m.group(2).strip():
+            target, text = code_contact.phone, m.group(2).strip()
+    if target is None:
+        target = await session.scalar(
+            select(Message.contact_phone)
+            .where(Message.business_id == business.id, Message.kind == "forward",
+                   Message.to_number == member_phone)
+            .order_by(Message.created_at.desc(), Message.id.desc())
+            .limit(1)
+        )
+    if target is None:
+        return InboundResult("team_answer", reply=(
+            "No caller conversation to answer yet. Start your text with a caller's code, "
+            "e.g. K7Q Thanks, we'll be there at 3."))
+    contact = await get_or_create_contact(session, business.id, target)
+    if contact.opted_out:
+        return InboundResult("team_answer", reply=(
+            f"{pretty_phone(target)} has opted out of texts; call them instead."))
+    await enqueue(
+        session, business_id=business.id, to=target, from_=business.primary_number or "",
+        body=text, kind="relay", now=now, contact_phone=target,
+    )
+    log_event(log, "textback.relayed", business=business.id, caller=mask(target))
+    return InboundResult("team_answer", queued=1)
+
+
+async def _mark_kind(session: AsyncSession, sid: str, kind: str, *,
+                     contact_phone: str | None) -> None:
+    await session.execute(
+        update(Message).where(Message.provider_sid == sid)
+        .values(kind=kind, contact_phone=contact_phone)
+    )
+
+
+# Delivery statuses only move forward, whatever order Twilio's callbacks arrive in.
+_RANK = {"pending": 0, "sending": 1, "accepted": 2, "scheduled": 2, "queued": 3, "sent": 4,
+         "delivered": 5, "read": 6, "undelivered": 5, "failed": 5, "canceled": 5}
+
+
+async def apply_status(
+    session: AsyncSession, *, message_sid: str, status: str, error_code: str | None,
+    now: datetime,
+) -> bool:
+    msg = (await session.execute(
+        select(Message).where(Message.provider_sid == message_sid).with_for_update()
+    )).scalar_one_or_none()
+    if msg is None or msg.direction != "out":
+        return False
+    if _RANK.get(status, -1) <= _RANK.get(msg.status, -1):
+        return True
+    msg.status = status
+    if status == "delivered":
+        msg.delivered_at = now
+    if error_code:
+        msg.error_code = error_code
+        if error_code == "21610" and msg.contact_phone == msg.to_number:
+            await session.execute(
+                update(Contact)
+                .where(Contact.business_id == msg.business_id, Contact.phone == msg.to_number)
+                .values(opted_out=True, opted_out_at=now)
+            )
+    return True

@@ -1,0 +1,256 @@
+"""The transactional outbox: every outbound SMS is a row first, then a send.
+
+``enqueue`` writes the row inside the caller's transaction. The :class:`OutboxWorker` claims due
+rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several instances drain one table), marks them
+``sending``, sends, and records the result. Transient failures back off exponentially; permanent
+ones fail at once (21610 also opts the contact out). A row left ``sending`` by a crash is first
+looked up at the provider, so a message the provider already accepted is never sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from receptionist.core import Clock, Database, SystemClock, log_event, mask
+from textback.errors import INVALID_NUMBER_CODES, OPTED_OUT_CODES, SmsSendError
+from textback.models import Contact, Message
+from textback.ports import SentSms, SmsSender
+from textback.segments import count_segments
+
+__all__ = ["OutboxConfig", "OutboxWorker", "enqueue"]
+
+log = logging.getLogger("textback.outbox")
+OUTCOME_UNKNOWN = "unknown"  # error_code of a try that may have reached the provider
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    business_id: int,
+    to: str,
+    from_: str,
+    body: str,
+    kind: str,
+    now: datetime,
+    contact_phone: str | None = None,
+    call_sid: str | None = None,
+    dedupe_key: str | None = None,
+) -> Message:
+    """Add an outbound SMS to the outbox in the caller's transaction; the worker sends it."""
+    msg = Message(
+        business_id=business_id, direction="out", kind=kind, to_number=to, from_number=from_,
+        body=body, contact_phone=contact_phone, status="pending", attempts=0,
+        next_attempt_at=now, call_sid=call_sid, dedupe_key=dedupe_key,
+        segments=count_segments(body).segments, created_at=now,
+    )
+    session.add(msg)
+    await session.flush()
+    return msg
+
+
+@dataclass(frozen=True)
+class OutboxConfig:
+    status_callback_url: str | None
+    poll_s: float = 1.0
+    max_attempts: int = 6
+    backoff_base_s: float = 2.0
+    backoff_max_s: float = 600.0
+    concurrency: int = 16
+    batch_size: int = 32
+    stale_sending_s: float = 60.0
+
+
+class OutboxWorker:
+    def __init__(self, db: Database, sender: SmsSender, config: OutboxConfig,
+                 clock: Clock | None = None) -> None:
+        self.db = db
+        self.sender = sender
+        self.config = config
+        self.clock = clock or SystemClock()
+        self._wake = asyncio.Event()
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(config.concurrency)
+        self._stopping = False
+        self.on_sent: Callable[[Message], None] | None = None
+
+    def wake(self) -> None:
+        """Tell the worker new rows are due (same process); other instances find them by polling."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        last_reconcile = 0.0
+        loop = asyncio.get_running_loop()
+        while not self._stopping:
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.config.poll_s)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            try:
+                if loop.time() - last_reconcile >= max(self.config.poll_s, 5.0):
+                    last_reconcile = loop.time()
+                    await self.reconcile_stale()
+                claimed = await self.claim_due(self.config.batch_size)
+            except Exception as exc:  # the database may blip; keep the worker alive, retry soon
+                log_event(log, "textback.outbox.claim_failed", logging.ERROR, error=repr(exc))
+                await asyncio.sleep(self.config.poll_s)
+                continue
+            for msg in claimed:
+                await self._slots.acquire()
+                task = asyncio.create_task(self._send_and_release(msg))
+                self._inflight.add(task)
+                task.add_done_callback(self._inflight.discard)
+            if len(claimed) == self.config.batch_size:
+                self._wake.set()
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._inflight:
+            await asyncio.wait(self._inflight, timeout=10)
+
+    async def drain(self) -> int:
+        """Send everything due now, in this task (CLI and tests). Returns how many were tried."""
+        total = 0
+        while True:
+            claimed = await self.claim_due(self.config.batch_size)
+            if not claimed:
+                return total
+            total += len(claimed)
+            await asyncio.gather(*(self.send_claimed(m) for m in claimed))
+
+    async def claim_due(self, limit: int) -> list[Message]:
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            due = (
+                select(Message.id)
+                .where(Message.status == "pending", Message.next_attempt_at <= now)
+                .order_by(Message.next_attempt_at, Message.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+            ids = list((await session.execute(due)).scalars())
+            if not ids:
+                return []
+            result = await session.execute(
+                update(Message)
+                .where(Message.id.in_(ids), Message.status == "pending")
+                .values(status="sending", claimed_at=now, attempts=Message.attempts + 1)
+                .returning(Message)
+            )
+            return list(result.scalars())
+
+    async def _send_and_release(self, msg: Message) -> None:
+        try:
+            await self.send_claimed(msg)
+        except Exception as exc:  # one message's failure must not stop the worker
+            log_event(log, "textback.outbox.send_crashed", logging.ERROR, id=msg.id,
+                      error=repr(exc))
+        finally:
+            self._slots.release()
+
+    async def send_claimed(self, msg: Message) -> None:
+        if msg.error_code == OUTCOME_UNKNOWN:
+            # The last try may have reached the provider: look before sending again.
+            try:
+                found = await self.sender.find_sent(to=msg.to_number, from_=msg.from_number,
+                                                    body=msg.body, since=msg.created_at)
+            except SmsSendError as exc:
+                await self._record_failure(msg, exc)
+                return
+            if found is not None:
+                await self._record_sent(msg, found)
+                return
+        try:
+            sent = await self.sender.send(
+                to=msg.to_number, from_=msg.from_number, body=msg.body,
+                status_callback=self.config.status_callback_url,
+            )
+        except SmsSendError as exc:
+            await self._record_failure(msg, exc)
+            return
+        await self._record_sent(msg, sent)
+
+    async def _record_sent(self, msg: Message, sent: SentSms) -> None:
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(Message).where(Message.id == msg.id).values(
+                    status=sent.status if sent.status != "sending" else "queued",
+                    provider_sid=sent.sid, sent_at=now, error=None, error_code=None,
+                )
+            )
+        log_event(log, "textback.sent", id=msg.id, kind=msg.kind, to=mask(msg.to_number),
+                  sid=sent.sid)
+        if self.on_sent is not None:
+            self.on_sent(msg)
+
+    async def _record_failure(self, msg: Message, exc: SmsSendError) -> None:
+        now = self.clock.now()
+        retry = exc.transient and msg.attempts < self.config.max_attempts
+        values: dict[str, object] = {
+            "error": str(exc)[:500],
+            "error_code": OUTCOME_UNKNOWN if exc.outcome_unknown else exc.code,
+        }
+        if retry:
+            delay = min(self.config.backoff_base_s * 2 ** (msg.attempts - 1),
+                        self.config.backoff_max_s)
+            delay *= random.uniform(0.8, 1.2)  # spread retries after a provider outage
+            values.update(status="pending", next_attempt_at=now + timedelta(seconds=delay))
+        else:
+            values.update(status="failed")
+        async with self.db.transaction() as session:
+            await session.execute(update(Message).where(Message.id == msg.id).values(**values))
+            if exc.code in OPTED_OUT_CODES and msg.contact_phone == msg.to_number:
+                await session.execute(
+                    update(Contact)
+                    .where(Contact.business_id == msg.business_id, Contact.phone == msg.to_number)
+                    .values(opted_out=True, opted_out_at=now)
+                )
+        event = "textback.retry_scheduled" if retry else "textback.failed"
+        reason = "opted_out" if exc.code in OPTED_OUT_CODES else (
+            "invalid_number" if exc.code in INVALID_NUMBER_CODES else None)
+        log_event(log, event, logging.WARNING, id=msg.id, to=mask(msg.to_number),
+                  code=exc.code, attempts=msg.attempts, reason=reason)
+
+    async def reconcile_stale(self) -> int:
+        """Settle rows left ``sending`` (a crash between the provider's answer and our commit):
+        if the provider has the message, record it as sent; otherwise send it again."""
+        cutoff = self.clock.now() - timedelta(seconds=self.config.stale_sending_s)
+        async with self.db.transaction() as session:
+            stale = list((await session.execute(
+                select(Message)
+                .where(Message.status == "sending", Message.claimed_at < cutoff)
+                .limit(100)
+                .with_for_update(skip_locked=True)
+            )).scalars())
+            settled = 0
+            for msg in stale:
+                try:
+                    found = await self.sender.find_sent(
+                        to=msg.to_number, from_=msg.from_number, body=msg.body,
+                        since=msg.created_at,
+                    )
+                except SmsSendError as exc:
+                    log_event(log, "textback.reconcile_failed", logging.WARNING, id=msg.id,
+                              error=str(exc))
+                    continue
+                if found is not None:
+                    msg.status, msg.provider_sid = found.status, found.sid
+                    msg.sent_at = msg.sent_at or self.clock.now()
+                    log_event(log, "textback.reconciled_sent", id=msg.id, sid=found.sid)
+                else:
+                    msg.status, msg.next_attempt_at = "pending", self.clock.now()
+                    log_event(log, "textback.reconciled_resend", id=msg.id)
+                settled += 1
+        if settled:
+            self.wake()
+        return settled

@@ -1,0 +1,57 @@
+"""Twilio-facing SMS webhooks: ``/twilio/sms`` (inbound) and ``/twilio/sms/status``."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request, Response
+from twilio.twiml.messaging_response import MessagingResponse
+
+from receptionist.core import log_event, mask, try_normalize
+from receptionist.core.webhooks import TwilioForm
+from textback.errors import UnknownBusiness
+from textback.service import TextbackService
+
+__all__ = ["router"]
+
+log = logging.getLogger("textback.routes")
+router = APIRouter()
+
+
+def _twiml(reply: str | None = None) -> Response:
+    resp = MessagingResponse()
+    if reply:
+        resp.message(reply)
+    return Response(str(resp), media_type="application/xml")
+
+
+@router.post("/twilio/sms")
+async def inbound_sms(request: Request, form: TwilioForm) -> Response:
+    service: TextbackService = request.app.state.textback
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    to = try_normalize(form.get("To"))
+    from_ = try_normalize(form.get("From"))
+    if not sid or to is None or from_ is None:
+        log_event(log, "textback.inbound_unusable", logging.WARNING, sid=sid,
+                  to=mask(form.get("To")), from_=mask(form.get("From")))
+        return _twiml()
+    try:
+        result = await service.receive_sms(to=to, from_=from_, body=form.get("Body", ""),
+                                           message_sid=sid)
+    except UnknownBusiness:
+        log_event(log, "textback.unknown_number", logging.WARNING, to=mask(to))
+        return _twiml()
+    return _twiml(result.reply)
+
+
+@router.post("/twilio/sms/status")
+async def sms_status(request: Request, form: TwilioForm) -> Response:
+    service: TextbackService = request.app.state.textback
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+    if sid and status:
+        known = await service.record_status(message_sid=sid, status=status,
+                                            error_code=form.get("ErrorCode") or None)
+        if not known:
+            log_event(log, "textback.status_unknown_message", sid=sid, status=status)
+    return Response(status_code=204)

@@ -1,0 +1,101 @@
+"""Text-back use cases for the application: inbound texts, delivery statuses, team and caller
+notifications, conversions and reports. Each runs in one short transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from receptionist.core import Business, Clock, Database, business_for_number, get_business
+from textback.errors import UnknownBusiness
+from textback.inbound import InboundResult, apply_status, handle_inbound
+from textback.metrics import Report, compute_report
+from textback.models import Message
+from textback.outbox import OutboxWorker, enqueue
+from textback.templates import RenderedText, render
+
+__all__ = ["TextbackService"]
+
+
+class TextbackService:
+    def __init__(self, db: Database, worker: OutboxWorker, clock: Clock) -> None:
+        self.db = db
+        self.worker = worker
+        self.clock = clock
+
+    async def receive_sms(self, *, to: str, from_: str, body: str,
+                          message_sid: str) -> InboundResult:
+        async with self.db.transaction() as session:
+            business = await business_for_number(session, to)
+            if business is None:
+                raise UnknownBusiness(f"no business owns {to}")
+            result = await handle_inbound(
+                session, business, from_=from_, to=to, body=body, message_sid=message_sid,
+                now=self.clock.now(),
+            )
+        if result.queued:
+            self.worker.wake()
+        return result
+
+    async def record_status(self, *, message_sid: str, status: str,
+                            error_code: str | None) -> bool:
+        async with self.db.transaction() as session:
+            return await apply_status(session, message_sid=message_sid, status=status,
+                                      error_code=error_code, now=self.clock.now())
+
+    async def notify_team(self, session: AsyncSession, business: Business, *, kind: str,
+                          body: str, contact_phone: str | None = None,
+                          dedupe_key: str | None = None) -> list[Message]:
+        """Queue a text to every team member who receives ``kind`` (bookings, messages),
+        inside the caller's transaction."""
+        out = []
+        for member in business.team_for(kind):
+            out.append(await enqueue(
+                session, business_id=business.id, to=member.phone,
+                from_=business.primary_number or "", body=body, kind=f"team_{kind}",
+                now=self.clock.now(), contact_phone=contact_phone,
+                dedupe_key=f"{dedupe_key}:{member.id}" if dedupe_key else None,
+            ))
+        return out
+
+    async def text_caller(self, session: AsyncSession, business: Business, *, to: str,
+                          body: str, kind: str, dedupe_key: str | None = None,
+                          call_sid: str | None = None) -> Message:
+        """Queue a text to a caller (confirmation, link) unless they opted out."""
+        return await enqueue(
+            session, business_id=business.id, to=to, from_=business.primary_number or "",
+            body=body, kind=kind, now=self.clock.now(), contact_phone=to,
+            dedupe_key=dedupe_key, call_sid=call_sid,
+        )
+
+    async def send_test(self, business_ref: str, to: str, *, after_hours: bool = False
+                        ) -> tuple[Message, RenderedText]:
+        async with self.db.transaction() as session:
+            business = await get_business(session, business_ref)
+            text = render(
+                business.textback_after_hours_template if after_hours
+                else business.textback_template,
+                business=business.name, booking_link=business.booking_link,
+                after_hours=after_hours,
+            )
+            msg = await enqueue(
+                session, business_id=business.id, to=to, from_=business.primary_number or "",
+                body=text.body, kind="test", now=self.clock.now(), contact_phone=to,
+            )
+        self.worker.wake()
+        return msg, text
+
+    async def report(self, business_id: int | None, since: datetime,
+                     until: datetime) -> Report:
+        async with self.db.transaction() as session:
+            return await compute_report(session, business_id=business_id, since=since,
+                                        until=until)
+
+    async def recent_messages(self, business_id: int | None, limit: int = 50) -> list[Message]:
+        async with self.db.transaction() as session:
+            stmt = select(Message).order_by(Message.id.desc()).limit(limit)
+            if business_id is not None:
+                stmt = stmt.where(Message.business_id == business_id)
+            return list((await session.execute(stmt)).scalars())
