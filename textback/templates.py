@@ -28,8 +28,8 @@ DEFAULT_BUSINESS_HOURS = (
     "Reply here and we'll get right back to you{booking_clause}."
 )
 DEFAULT_AFTER_HOURS = (
-    "Hi{first_name_sp}, this is {business}. Sorry we missed your call — we're closed right now. "
-    "Reply here and we'll get back to you first thing{booking_clause}."
+    "Hi{first_name_sp}, this is {business}. Sorry we missed you, we're closed now. "
+    "Reply here and we'll call back first thing{booking_clause}."
 )
 
 
@@ -83,7 +83,7 @@ def render(
         "booking_link": booking_link or "",
         "first_name": first_name or "there",
         "first_name_sp": f" {first_name}" if first_name else "",
-        "booking_clause": f", or book online: {booking_link}" if booking_link else "",
+        "booking_clause": f", or book at {booking_link}" if booking_link else "",
     }
     body = " ".join(template.format(**values).split(" ")).strip()
     return RenderedText(body, count_segments(body))

@@ -42,9 +42,8 @@ class TwilioSmsSender:
                         since: datetime) -> SentSms | None:
         try:
             found = await asyncio.wait_for(
-                self._client.messages.list_async(
-                    to=to, from_=from_, date_sent_after=since - timedelta(days=1), limit=50
-                ),
+                # Not filtered by DateSent: a message still queued at Twilio has none yet.
+                self._client.messages.list_async(to=to, from_=from_, limit=50),
                 self._timeout_s,
             )
         except TwilioRestException as exc:
@@ -52,6 +51,9 @@ class TwilioSmsSender:
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise SmsSendError(f"Twilio unreachable: {exc!r}", transient=True) from exc
         for msg in found:
+            created = msg.date_created
+            if created is not None and created < since - timedelta(minutes=5):
+                continue
             if msg.body == body:
                 return SentSms(sid=str(msg.sid), status=str(msg.status))
         return None

@@ -37,8 +37,8 @@ class Settings(BaseSettings):
         "", description="Async SQLAlchemy URL; default sqlite+aiosqlite:///<data_dir>/receptionist.db"
     )
     public_url: str = Field(
-        "http://127.0.0.1:8000",
-        description="The URL Twilio reaches this app at; webhook signatures are checked on it.",
+        "", description="The URL Twilio reaches this app at; webhook signatures are checked on "
+        "it. Default http://<host>:<port>.",
     )
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
@@ -68,13 +68,41 @@ class Settings(BaseSettings):
     crawl_allow_private: bool = False
     log_level: str = "INFO"
     log_json: bool = False
+    # voice settings
+    voice_engine: str = Field(
+        "auto", pattern="^(auto|realtime|pipeline)$",
+        description="auto: realtime when an OpenAI key is set, else pipeline on local engines.",
+    )
+    voice_providers: str = Field(
+        "auto", pattern="^(auto|local|openai)$",
+        description="Pipeline STT/TTS/brain: local (offline) or openai; auto: openai with a key.",
+    )
+    realtime_model: str = "gpt-realtime"
+    realtime_voice: str = "marin"
+    realtime_transcription_model: str = "gpt-4o-mini-transcribe"
+    realtime_connect_timeout_s: Annotated[float, Field(gt=0, le=60)] = 8.0
+    realtime_session_cap_s: Annotated[float, Field(gt=0)] = Field(
+        3300.0, description="Reconnect (with a summary) before the provider's session limit."
+    )
+    local_tts_voice: str = "en-us"
+    local_tts_rate_wpm: Annotated[int, Field(ge=80, le=450)] = 175
+    vad_end_silence_ms: Annotated[int, Field(ge=200, le=3000)] = Field(
+        500, description="Pipeline: caller silence that ends a turn."
+    )
+    silence_timeout_s: Annotated[float, Field(gt=0, le=600)] = Field(
+        9.0, description="Caller silence before 'are you still there?', then goodbye."
+    )
+    max_call_s: Annotated[float, Field(gt=0, le=14400)] = 900.0
+    stream_token_ttl_s: Annotated[float, Field(gt=0, le=600)] = 60.0
+    stream_start_timeout_s: Annotated[float, Field(gt=0, le=60)] = 5.0
+    voice_tool_timeout_s: Annotated[float, Field(gt=0, le=120)] = 12.0
 
     @field_validator("public_url")
     @classmethod
     def _public_url_is_http(cls, value: str) -> str:
         value = value.rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https:// (e.g. https://receptionist.example.com)")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https:// (e.g. https://r.example.com)")
         return value
 
     @field_validator("twilio_api_base")
@@ -107,6 +135,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _complete(self) -> Settings:
+        if not self.public_url:
+            self.public_url = f"http://{self.host}:{self.port}"
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'receptionist.db'}"
         has_twilio = bool(self.twilio_account_sid and self.twilio_auth_token)

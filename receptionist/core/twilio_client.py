@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import re
+
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client

@@ -1,0 +1,1 @@
+"""Twilio Media Streams: the live-call WebSocket and its audio."""

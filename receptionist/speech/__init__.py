@@ -1,0 +1,78 @@
+"""The speech layer: STT, TTS and VAD behind small ports, plus the phone-audio wire formats.
+
+Engines (all optional at import; each raises ``SpeechEngineUnavailable`` when its package or
+model is missing, so the composition root can fall back):
+
+- local, offline: ``WhisperSpeechToText`` (faster-whisper, tiny.en), ``EspeakTextToSpeech``
+  (eSpeak NG via ctypes), ``WebRtcVad``;
+- OpenAI: ``OpenAISpeechToText``, ``OpenAITextToSpeech``.
+"""
+
+from receptionist.speech.codec import Resampler, pcm16_to_wav, resample, ulaw_decode, ulaw_encode
+from receptionist.speech.errors import (
+    PermanentSpeechError,
+    SpeechEngineUnavailable,
+    SpeechError,
+    TransientSpeechError,
+)
+from receptionist.speech.espeak_tts import EspeakTextToSpeech
+from receptionist.speech.openai_speech import (
+    OpenAISpeechToText,
+    OpenAITextToSpeech,
+    translate_openai_error,
+)
+from receptionist.speech.ports import (
+    TWILIO_SAMPLE_RATE_HZ,
+    SpeechEnded,
+    SpeechStarted,
+    SpeechToText,
+    TextToSpeech,
+    Transcript,
+    VadEvent,
+    VoiceActivityDetector,
+)
+from receptionist.speech.sentences import split_sentences
+from receptionist.speech.utterance import Utterance, UtteranceCollector
+from receptionist.speech.vocabulary import vocabulary_prompt
+from receptionist.speech.webrtc_vad import WebRtcVad
+from receptionist.speech.wer import corpus_word_error_rate, normalize_words, word_error_rate
+from receptionist.speech.whisper_stt import (
+    WhisperModelHandle,
+    WhisperSpeechToText,
+    bundled_model_dir,
+)
+
+__all__ = [
+    "TWILIO_SAMPLE_RATE_HZ",
+    "EspeakTextToSpeech",
+    "OpenAISpeechToText",
+    "OpenAITextToSpeech",
+    "PermanentSpeechError",
+    "Resampler",
+    "SpeechEnded",
+    "SpeechEngineUnavailable",
+    "SpeechError",
+    "SpeechStarted",
+    "SpeechToText",
+    "TextToSpeech",
+    "Transcript",
+    "TransientSpeechError",
+    "Utterance",
+    "UtteranceCollector",
+    "VadEvent",
+    "VoiceActivityDetector",
+    "WebRtcVad",
+    "WhisperModelHandle",
+    "WhisperSpeechToText",
+    "bundled_model_dir",
+    "corpus_word_error_rate",
+    "normalize_words",
+    "pcm16_to_wav",
+    "resample",
+    "split_sentences",
+    "translate_openai_error",
+    "ulaw_decode",
+    "ulaw_encode",
+    "vocabulary_prompt",
+    "word_error_rate",
+]

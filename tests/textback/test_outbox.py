@@ -1,0 +1,78 @@
+"""The outbox drained by several workers at once, and opt-out cancelling queued texts."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from receptionist.core import SystemClock
+from receptionist.core.twilio_client import build_async_twilio_client
+from tests.conftest import make_settings
+from tests.support.factories import BUSINESS_NUMBER, CALLER, add_business
+from textback import Message, OutboxConfig, OutboxWorker, TwilioSmsSender, enqueue
+from textback.inbound import handle_inbound
+
+
+async def test_two_workers_drain_without_duplicates(db, db_url, twilio, tmp_path):
+    business_id = await add_business(db)
+    now = datetime.now(UTC)
+    async with db.transaction() as s:
+        for i in range(120):
+            await enqueue(s, business_id=business_id, to=f"+1202555{i:04d}", from_=BUSINESS_NUMBER,
+                          body=f"text {i}", kind="test", now=now)
+    settings = make_settings(db_url, twilio, tmp_path)
+    config = OutboxConfig(status_callback_url=None, batch_size=16)
+    senders = [TwilioSmsSender(build_async_twilio_client(settings)) for _ in range(2)]
+    workers = [OutboxWorker(db, s, config, SystemClock()) for s in senders]
+    try:
+        counts = await asyncio.gather(*(w.drain() for w in workers))
+    finally:
+        for s in senders:
+            await s.aclose()
+    assert sum(counts) == 120 and all(c > 0 for c in counts)  # both took part
+    bodies = sorted(m.body for m in twilio.messages)
+    assert bodies == sorted(f"text {i}" for i in range(120))  # every text exactly once
+    async with db.transaction() as s:
+        statuses = {m.status for m in (await s.execute(select(Message))).scalars()}
+    assert statuses == {"queued"}
+
+
+async def test_transient_failures_give_up_after_max_attempts(db, db_url, twilio, tmp_path):
+    business_id = await add_business(db)
+    async with db.transaction() as s:
+        await enqueue(s, business_id=business_id, to=CALLER, from_=BUSINESS_NUMBER, body="x",
+                      kind="test", now=datetime.now(UTC))
+    twilio.fail_next(10, status=503, code=20503)
+    settings = make_settings(db_url, twilio, tmp_path)
+    sender = TwilioSmsSender(build_async_twilio_client(settings))
+    worker = OutboxWorker(db, sender, OutboxConfig(None, max_attempts=3, backoff_base_s=0.01),
+                          SystemClock())
+    try:
+        for _ in range(6):
+            await worker.drain()
+            await asyncio.sleep(0.05)
+    finally:
+        await sender.aclose()
+    async with db.transaction() as s:
+        msg = (await s.execute(select(Message))).scalar_one()
+    assert (msg.status, msg.attempts) == ("failed", 3)
+    assert twilio.messages == []
+
+
+async def test_stop_cancels_texts_still_queued(db):
+    business_id = await add_business(db)
+    from receptionist.core import get_business
+
+    now = datetime.now(UTC)
+    async with db.transaction() as s:
+        await enqueue(s, business_id=business_id, to=CALLER, from_=BUSINESS_NUMBER,
+                      body="Hi, this is Greenfield Plumbing", kind="textback", now=now,
+                      contact_phone=CALLER)
+        business = await get_business(s, business_id)
+        await handle_inbound(s, business, from_=CALLER, to=BUSINESS_NUMBER, body="STOP",
+                             message_sid="SM" + "a" * 32, now=now + timedelta(seconds=1))
+    async with db.transaction() as s:
+        out = (await s.execute(select(Message).where(Message.direction == "out"))).scalar_one()
+    assert out.status == "canceled"
