@@ -35,9 +35,12 @@ async def inbound_sms(request: Request, form: TwilioForm) -> Response:
         log_event(log, "textback.inbound_unusable", logging.WARNING, sid=sid,
                   to=mask(form.get("To")), from_=mask(form.get("From")))
         return _twiml()
+    body = form.get("Body", "")
+    media = int(form.get("NumMedia") or 0) if (form.get("NumMedia") or "0").isdigit() else 0
+    if media:  # photos of a leak or a rash are common; the team sees that one came
+        body = f"{body} [+{media} attachment{'s' if media > 1 else ''}]".strip()
     try:
-        result = await service.receive_sms(to=to, from_=from_, body=form.get("Body", ""),
-                                           message_sid=sid)
+        result = await service.receive_sms(to=to, from_=from_, body=body, message_sid=sid)
     except UnknownBusiness:
         log_event(log, "textback.unknown_number", logging.WARNING, to=mask(to))
         return _twiml()

@@ -215,6 +215,8 @@ def _dial_ended(state: CallState, ev: DialEnded) -> Transition:
     else:
         hint = MissedReason.DIAL_NOT_ANSWERED
     state = replace(state, missed_hint=hint)
+    if hint is MissedReason.HUNG_UP_WHILE_RINGING:  # the caller is gone: nobody to hand over
+        return _missed_now(state, hint, Plan.HANG_UP)
     if state.routing == "ring_then_ai":
         return _to_ai(state, ai_available=True)
     return _missed_now(state, hint, _apology(state))

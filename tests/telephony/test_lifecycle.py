@@ -92,6 +92,11 @@ def test_ring_then_ai_goes_to_ai_when_nobody_answers():
     assert dial.plan is Plan.CONNECT_AI and not dial.decided
 
 
+def test_caller_hanging_up_during_dial_is_missed_even_with_ai_next():
+    state, (_, dial) = run(incoming(routing="ring_then_ai", ai=True), DialEnded("canceled"))
+    assert dial.decided and state.missed_reason is MissedReason.HUNG_UP_WHILE_RINGING
+
+
 def test_retried_incoming_webhook_replays_the_plan():
     state, (first, again) = run(incoming(), incoming())
     assert first.plan is again.plan is Plan.RING_TEAM and state.phase is Phase.RINGING_TEAM

@@ -204,3 +204,13 @@ def twilio_create(twilio, to: str, body: str) -> str:
 
     client = Client(twilio.account_sid, twilio.auth_token, http_client=Rebased())
     return client.messages.create(to=to, from_=BUSINESS_NUMBER, body=body).sid
+
+
+async def test_photo_reply_is_forwarded_with_a_note(server, webhooks, twilio, db):
+    await add_business(db)
+    params = sms_params(body="")
+    params.update(NumMedia="2", MediaUrl0="https://api.twilio.com/m/1",
+                  MediaContentType0="image/jpeg")
+    await webhooks.post("/twilio/sms", params)
+    (fwd,) = await wait_for_texts(twilio, 1, to=TEAM_PHONE)
+    assert fwd.body.endswith("[+2 attachments]")
