@@ -1,0 +1,1 @@
+"""The conversation: brains, tools, prompts, engines and call records."""
