@@ -31,7 +31,9 @@ async def test_two_workers_drain_without_duplicates(db, db_url, twilio, tmp_path
     finally:
         for s in senders:
             await s.aclose()
-    assert sum(counts) == 120 and all(c > 0 for c in counts)  # both took part
+    assert sum(counts) == 120
+    if db.dialect == "postgresql":  # SKIP LOCKED lets both claim at once; SQLite serialises
+        assert all(c > 0 for c in counts)
     bodies = sorted(m.body for m in twilio.messages)
     assert bodies == sorted(f"text {i}" for i in range(120))  # every text exactly once
     async with db.transaction() as s:
