@@ -5,9 +5,19 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy import select
 
-from receptionist.core import Business, business_for_number, log_event, mask, try_normalize
+from receptionist.core import (
+    Business,
+    BusinessNotFound,
+    SmsProvider,
+    business_for_number,
+    get_business,
+    log_event,
+    mask,
+    try_normalize,
+)
 from receptionist.core.webhooks import TwilioForm
 from receptionist.telephony import twiml
 from receptionist.telephony.lifecycle import (
@@ -18,8 +28,10 @@ from receptionist.telephony.lifecycle import (
     IncomingCall,
     Plan,
 )
+from receptionist.telephony.models import Call
 from receptionist.telephony.ports import AiAnswering
 from receptionist.telephony.service import Applied, CallService
+from receptionist.telephony.simulate import simulate_missed_call
 
 __all__ = ["router"]
 
@@ -140,9 +152,6 @@ async def fallback(request: Request, form: TwilioForm) -> Response:
 async def demo_missed_call(request: Request) -> Response:
     """The dashboard's demo button: plays a signed missed call against this server. Only in
     console-SMS mode, where nothing real is sent."""
-    from receptionist.core import SmsProvider
-    from receptionist.telephony.simulate import simulate_missed_call
-
     settings = request.app.state.settings
     if settings.sms_provider is not SmsProvider.CONSOLE:
         return Response("demo calls are only available with console SMS", status_code=404)
@@ -154,3 +163,22 @@ async def demo_missed_call(request: Request) -> Response:
     await simulate_missed_call(server=str(request.base_url), signer=request.app.state.signer,
                                account_sid=settings.webhook_account_sid(), to=to, from_=from_)
     return Response(status_code=303, headers={"Location": "/"})
+
+
+@router.get("/api/calls")
+async def recent_calls(request: Request, business: str | None = None,
+                       limit: int = 50) -> list[dict[str, object]]:
+    """Recent calls with their outcome, newest first (dashboard)."""
+    async with request.app.state.db.transaction() as session:
+        stmt = select(Call).order_by(Call.id.desc()).limit(min(max(limit, 1), 500))
+        if business:
+            try:
+                stmt = stmt.where(Call.business_id == (await get_business(session, business)).id)
+            except BusinessNotFound as exc:
+                raise HTTPException(404, str(exc)) from exc
+        calls = list((await session.execute(stmt)).scalars())
+    return [{"call_sid": c.call_sid, "business_id": c.business_id, "from": c.from_number,
+             "outcome": c.outcome, "missed_reason": c.missed_reason, "routing": c.routing,
+             "started_at": c.started_at.isoformat(),
+             "decided_at": c.decided_at.isoformat() if c.decided_at else None}
+            for c in calls]

@@ -250,3 +250,12 @@ async def test_unknown_number_gets_polite_twiml(server, webhooks, db):
     assert "not set up" in r.text and r.headers["content-type"].startswith("application/xml")
     r = await webhooks.post("/twilio/voice", call_params(new_call_sid(), to="garbage"))
     assert r.status_code == 200 and "<Hangup" in r.text
+
+
+async def test_calls_api_lists_outcomes(server, webhooks, twilio, db):
+    await add_business(db)
+    sid = new_call_sid()
+    await ring_then_status(webhooks, sid, "busy")
+    rows = (await webhooks.client.get("/api/calls", params={"business": BUSINESS_NUMBER})).json()
+    assert rows[0]["call_sid"] == sid and rows[0]["missed_reason"] == "busy"
+    assert (await webhooks.client.get("/api/calls", params={"business": "77"})).status_code == 404
