@@ -86,6 +86,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         app.state.calls = CallService(db, worker, clock)
         app.state.ai = services.ai
         # [knowledge services]
+        from knowledge import KnowledgeService
+
+        app.state.knowledge = KnowledgeService(db, settings)
         # [/knowledge services]
         # [calendar services]
         # [/calendar services]
@@ -106,6 +109,11 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
                     await task
             if services.sms_sender is None:
                 await sender.aclose()
+            # Subsystems that hold connections or servers, the call machinery first.
+            for name in ("voice_runtime", "calendar", "knowledge"):
+                close = getattr(getattr(app.state, name, None), "aclose", None)
+                if close is not None:
+                    await close()
             await db.dispose()
 
     app = FastAPI(title="Receptionist", lifespan=lifespan)
@@ -113,6 +121,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(sms_router)
     app.include_router(web_router)
     # [knowledge routes]
+    from knowledge import router as knowledge_router
+
+    app.include_router(knowledge_router)
     # [/knowledge routes]
     # [calendar routes]
     # [/calendar routes]

@@ -37,6 +37,10 @@ app.add_typer(call_app, name="call")
 
 # Subsystem command groups: each package's cli.py registers here.
 # [knowledge cli]
+from knowledge.cli import knowledge_app, onboard_command  # noqa: E402
+
+app.command("onboard")(onboard_command)
+app.add_typer(knowledge_app, name="knowledge")
 # [/knowledge cli]
 # [calendar cli]
 # [/calendar cli]

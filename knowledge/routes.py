@@ -1,0 +1,114 @@
+"""JSON API for the dashboard: onboard a website, read and edit the profile, search."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+
+from knowledge.errors import CrawlError, NotOnboarded
+from knowledge.service import KnowledgeService
+from receptionist.core import BusinessNotFound, HoursError, InvalidPhoneNumber, get_business
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/businesses", tags=["knowledge"])
+
+
+class OnboardRequest(BaseModel):
+    url: str = Field(min_length=4, max_length=2048)
+    max_pages: int | None = Field(None, ge=1, le=1000)
+
+
+class NewBusinessOnboardRequest(OnboardRequest):
+    number: str = Field(min_length=4, max_length=32)
+
+
+def _service(request: Request) -> KnowledgeService:
+    service: KnowledgeService = request.app.state.knowledge
+    return service
+
+
+async def _business_id(request: Request, ref: str) -> int:
+    try:
+        async with request.app.state.db.transaction() as session:
+            return int((await get_business(session, ref)).id)
+    except BusinessNotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.post("/onboard")
+async def onboard_new(request: Request, body: NewBusinessOnboardRequest) -> dict[str, Any]:
+    """Onboard a website for a number: creates the business when the number is new."""
+    try:
+        report = await _service(request).onboard(body.url, number=body.number,
+                                                 max_pages=body.max_pages)
+    except InvalidPhoneNumber as exc:
+        raise HTTPException(422, str(exc)) from exc
+    except CrawlError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return report.to_json()
+
+
+@router.post("/{ref}/onboard")
+async def onboard(request: Request, ref: str, body: OnboardRequest) -> dict[str, Any]:
+    business_id = await _business_id(request, ref)
+    try:
+        report = await _service(request).onboard(body.url, business=business_id,
+                                                 max_pages=body.max_pages)
+    except CrawlError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return report.to_json()
+
+
+@router.post("/{ref}/recrawl")
+async def recrawl(request: Request, ref: str) -> dict[str, Any]:
+    business_id = await _business_id(request, ref)
+    try:
+        report = await _service(request).recrawl(business_id)
+    except NotOnboarded as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except CrawlError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return report.to_json()
+
+
+@router.get("/{ref}/profile")
+async def profile(request: Request, ref: str) -> dict[str, Any]:
+    business_id = await _business_id(request, ref)
+    return (await _service(request).profile(business_id)).to_json()
+
+
+@router.patch("/{ref}/profile")
+async def edit_profile(request: Request, ref: str,
+                       changes: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    """Owner edits (name, phone, address, hours, booking_link, services, faqs); an edited field
+    is never overwritten by a re-crawl."""
+    business_id = await _business_id(request, ref)
+    try:
+        result = await _service(request).edit_profile(business_id, changes)
+    except (ValueError, HoursError, InvalidPhoneNumber, KeyError, TypeError) as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return result.to_json()
+
+
+@router.get("/{ref}/knowledge")
+async def knowledge_status(request: Request, ref: str) -> dict[str, Any]:
+    business_id = await _business_id(request, ref)
+    try:
+        return await _service(request).status(business_id)
+    except NotOnboarded as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("/{ref}/knowledge/search")
+async def search(request: Request, ref: str,
+                 q: Annotated[str, Query(min_length=1, max_length=500)],
+                 k: Annotated[int, Query(ge=1, le=20)] = 3) -> dict[str, Any]:
+    business_id = await _business_id(request, ref)
+    try:
+        result = await _service(request).search(business_id, q, k)
+    except NotOnboarded as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return result.to_json()

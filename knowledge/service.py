@@ -1,0 +1,446 @@
+"""Knowledge use cases: onboard a website, re-crawl it, search it, read and edit the profile.
+
+The crawl and the embedding happen outside any transaction; the results are written in one
+short transaction at the end. Search keeps one in-memory index per business, checked against
+the stored ``generation`` on every call, so several app instances stay correct.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import httpx
+import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.chunking import chunk_text
+from knowledge.crawl import CrawlConfig, Crawler, CrawlOutcome, KnownPage, ProgressCallback, Skip
+from knowledge.embedders import build_embedder, build_profile_writer
+from knowledge.errors import EmbeddingError, KnowledgeError, NotOnboarded
+from knowledge.facts import PageFacts
+from knowledge.fetch import Fetcher, FetchLimits
+from knowledge.index import HybridIndex, IndexedChunk, SearchMode, SearchResult
+from knowledge.models import KnowledgeChunk, KnowledgePage, KnowledgeSite
+from knowledge.overrides import apply_to_business, effective_profile, owner_value
+from knowledge.ports import Embedder, ProfileWriter
+from knowledge.profile import BusinessProfile, build_profile
+from knowledge.suggestions import fill_gaps
+from receptionist.core import (
+    Business,
+    Database,
+    PhoneNumber,
+    Settings,
+    WeeklyHours,
+    all_businesses,
+    business_for_number,
+    get_business,
+    log_event,
+    normalize,
+    utcnow,
+)
+
+__all__ = ["KnowledgeConfig", "KnowledgeService", "OnboardReport"]
+
+log = logging.getLogger("knowledge.service")
+
+
+@dataclass(frozen=True)
+class KnowledgeConfig:
+    crawl: CrawlConfig = field(default_factory=CrawlConfig)
+    fetch: FetchLimits = field(default_factory=FetchLimits)
+    search_mode: SearchMode = SearchMode.HYBRID
+
+
+@dataclass
+class OnboardReport:
+    business_id: int
+    created: bool
+    profile: BusinessProfile
+    found: int
+    new: int
+    changed: int
+    unchanged: int
+    removed: int
+    chunks: int
+    skipped: list[Skip]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"business_id": self.business_id, "created": self.created,
+                "profile": self.profile.to_json(),
+                "crawl": {"found": self.found, "new": self.new, "changed": self.changed,
+                          "unchanged": self.unchanged, "removed": self.removed,
+                          "chunks": self.chunks,
+                          "skipped": [{"url": s.url, "reason": s.reason} for s in self.skipped]}}
+
+
+_Prepared = dict[str, list[tuple[str, str, bytes | None]]]
+
+
+class KnowledgeService:
+    def __init__(self, db: Database, settings: Settings, *,
+                 embedder: Embedder | Literal["auto"] | None = "auto",
+                 config: KnowledgeConfig | None = None,
+                 writer: ProfileWriter | Literal["auto"] | None = "auto",
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.config = config or KnowledgeConfig()
+        self._embedder_choice = embedder
+        self._embedder: Embedder | None = None
+        self._embedder_ready = embedder != "auto"
+        if embedder != "auto":
+            self._embedder = embedder
+        self._transport = transport
+        if writer == "auto":
+            writer = build_profile_writer(settings)
+        self._writer = writer
+        self._indexes: dict[int, tuple[int, HybridIndex]] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def embedder(self) -> Embedder | None:
+        if not self._embedder_ready:
+            self._embedder = await asyncio.to_thread(build_embedder, self.settings)
+            self._embedder_ready = True
+        return self._embedder
+
+    async def aclose(self) -> None:
+        if self._embedder is not None:
+            await self._embedder.aclose()
+        if self._writer is not None:
+            await self._writer.aclose()
+
+    # -- onboarding ----------------------------------------------------------------------
+    async def onboard(self, url: str, *, business: str | int | None = None,
+                      number: str | None = None, max_pages: int | None = None,
+                      on_progress: ProgressCallback | None = None) -> OnboardReport:
+        """Crawl ``url`` for a business (by id or number), creating it when ``number`` is new."""
+        number = normalize(number) if number else None
+        async with self.db.transaction() as session:
+            biz = await _find_business(session, business, number)
+            known = await _known_pages(session, biz.id) if biz else {}
+        outcome = await self._crawl(url, known, max_pages, on_progress)
+        prepared = await self._prepare(outcome)
+        async with self.db.transaction() as session:
+            created = False
+            if biz is None and number is not None:
+                biz = await business_for_number(session, number)
+            if biz is None:
+                assert number is not None
+                biz = Business(name="(new business)", numbers=[PhoneNumber(number=number)],
+                               team=[])
+                session.add(biz)
+                await session.flush()
+                created = True
+            else:
+                biz = await get_business(session, biz.id)
+            report = await self._store(session, biz, outcome, prepared, created)
+        self._indexes.pop(report.business_id, None)
+        if self._writer is not None and (report.new or report.changed):
+            report.profile = await self._suggest(report.business_id, outcome)
+        log_event(log, "knowledge.onboarded", business_id=report.business_id,
+                  pages=report.new + report.changed + report.unchanged, chunks=report.chunks,
+                  skipped=len(report.skipped))
+        return report
+
+    async def recrawl(self, business: str | int, *, max_pages: int | None = None,
+                      on_progress: ProgressCallback | None = None) -> OnboardReport:
+        async with self.db.transaction() as session:
+            biz = await get_business(session, business)
+            site = await session.get(KnowledgeSite, biz.id)
+        if site is None:
+            raise NotOnboarded(f"{biz.name} has no website yet; run `receptionist onboard URL "
+                               f"--business {biz.id}`")
+        return await self.onboard(site.root_url, business=biz.id, max_pages=max_pages,
+                                  on_progress=on_progress)
+
+    async def _suggest(self, business_id: int, outcome: CrawlOutcome) -> BusinessProfile:
+        """The optional LLM pass: fill what the rules missed, write greeting and text-back."""
+        assert self._writer is not None
+        async with self.db.transaction() as session:
+            site = await session.get(KnowledgeSite, business_id)
+            assert site is not None
+            extracted = BusinessProfile.from_storage(site.extracted)
+        try:
+            suggestion = await self._writer.suggest(extracted, _excerpts(outcome))
+        except KnowledgeError as exc:
+            log_event(log, "knowledge.profile_writer_failed", logging.WARNING, error=str(exc))
+            return await self.profile(business_id)
+        filled = fill_gaps(extracted, suggestion)
+        async with self.db.transaction() as session:
+            biz = await get_business(session, business_id)
+            site = await session.get(KnowledgeSite, business_id)
+            assert site is not None
+            site.extracted = filled.to_storage()
+            apply_to_business(biz, filled, outcome.root, greeting=suggestion.greeting,
+                              textback_template=suggestion.textback_template)
+            await session.flush()
+            return effective_profile(biz, site)
+
+    async def _crawl(self, url: str, known: dict[str, KnownPage], max_pages: int | None,
+                     on_progress: ProgressCallback | None) -> CrawlOutcome:
+        config = self.config.crawl if max_pages is None else replace(self.config.crawl,
+                                                                     max_pages=max_pages)
+        fetcher = Fetcher(allow_private=self.settings.crawl_allow_private,
+                          limits=self.config.fetch, transport=self._transport)
+        try:
+            return await Crawler(fetcher, config, on_progress).crawl(url, known)
+        finally:
+            await fetcher.aclose()
+
+    async def _prepare(self, outcome: CrawlOutcome) -> _Prepared:
+        """Chunk and embed the pages that are new or changed."""
+        chunks: list[tuple[str, str, str, str]] = []  # url, title, heading, text
+        for page in outcome.pages:
+            if page.extracted is None:
+                continue
+            for c in chunk_text(page.extracted.text):
+                chunks.append((page.url, page.extracted.title, c.heading, c.text))
+        vectors: list[bytes | None] = [None] * len(chunks)
+        embedder = await self.embedder()
+        if embedder is not None and chunks:
+            try:
+                matrix = await embedder.embed([IndexedChunk(u, t, h, x).indexed_text
+                                               for u, t, h, x in chunks])
+                vectors = [row.astype(np.float32).tobytes() for row in matrix]
+            except EmbeddingError as exc:
+                log_event(log, "knowledge.embedding_failed", logging.WARNING, error=str(exc),
+                          transient=exc.transient)
+        prepared: _Prepared = {p.url: [] for p in outcome.pages if p.extracted is not None}
+        for (url, _title, heading, text), vec in zip(chunks, vectors, strict=True):
+            prepared[url].append((heading, text, vec))
+        return prepared
+
+    async def _store(self, session: AsyncSession, biz: Business, outcome: CrawlOutcome,
+                     prepared: _Prepared, created: bool) -> OnboardReport:
+        embedder_name = self._embedder.name if self._embedder is not None else None
+        rows = {p.url: p for p in (await session.execute(
+            select(KnowledgePage).where(KnowledgePage.business_id == biz.id))).scalars()}
+        now = utcnow()
+        seen = {p.url for p in outcome.pages} | outcome.kept
+        # A page disappeared when it now fails for good, or when a complete crawl no longer
+        # finds it; a crawl cut short by the page limit proves nothing about unread pages.
+        removed = [row for url, row in rows.items() if url not in seen
+                   and (url in outcome.gone or not outcome.truncated)]
+        for row in removed:
+            await session.execute(delete(KnowledgeChunk).where(KnowledgeChunk.page_id == row.id))
+            await session.delete(row)
+        n_chunks = 0
+        for page in outcome.pages:
+            existing = rows.get(page.url)
+            if page.extracted is None:
+                if existing is not None:
+                    row = existing
+                    row.etag, row.last_modified, row.fetched_at = (page.etag, page.last_modified,
+                                                                   now)
+                continue
+            if existing is None:
+                row = KnowledgePage(business_id=biz.id, url=page.url)
+                session.add(row)
+            else:
+                row = existing
+                await session.execute(delete(KnowledgeChunk).where(
+                    KnowledgeChunk.page_id == row.id))
+            row.title, row.kind = page.extracted.title[:500], page.kind
+            row.etag, row.last_modified = page.etag, page.last_modified
+            row.content_hash, row.facts = page.content_hash, page.extracted.facts.to_json()
+            row.links, row.fetched_at, row.changed_at = page.extracted.links[:500], now, now
+            await session.flush()
+            for pos, (heading, text, vec) in enumerate(prepared.get(page.url, [])):
+                session.add(KnowledgeChunk(
+                    business_id=biz.id, page_id=row.id, position=pos, heading=heading[:500],
+                    text=text, embedder=embedder_name if vec is not None else None,
+                    embedding=vec))
+                n_chunks += 1
+        await session.flush()
+        pages = (await session.execute(select(KnowledgePage).where(
+            KnowledgePage.business_id == biz.id).order_by(KnowledgePage.id))).scalars().all()
+        facts = [(p.url, p.title, PageFacts.from_json(p.facts)) for p in pages]
+        profile = build_profile(facts, outcome.root)
+        site = await session.get(KnowledgeSite, biz.id)
+        if site is None:
+            site = KnowledgeSite(business_id=biz.id, root_url=outcome.root, owner={},
+                                 generation=0)
+            session.add(site)
+        counts = {s: sum(p.status == s for p in outcome.pages)
+                  for s in ("new", "changed", "unchanged")}
+        if counts["new"] or counts["changed"] or removed or site.generation == 0:
+            site.generation = (site.generation or 0) + 1
+        site.root_url, site.extracted, site.crawled_at = outcome.root, profile.to_storage(), now
+        site.last_crawl = {**counts, "removed": len(removed), "found": len(seen) + len(
+            outcome.skipped), "skipped": [{"url": s.url, "reason": s.reason}
+                                          for s in outcome.skipped[:300]]}
+        apply_to_business(biz, profile, outcome.root)
+        await session.flush()
+        effective = effective_profile(biz, site)
+        return OnboardReport(
+            business_id=biz.id, created=created, profile=effective,
+            found=site.last_crawl["found"], new=counts["new"], changed=counts["changed"],
+            unchanged=counts["unchanged"], removed=len(removed), chunks=n_chunks,
+            skipped=list(outcome.skipped))
+
+    # -- reading -------------------------------------------------------------------------
+    async def profile(self, business_id: int | str) -> BusinessProfile:
+        """The profile the agent may use: the owner's edits over what the website says."""
+        async with self.db.transaction() as session:
+            biz = await get_business(session, business_id)
+            site = await session.get(KnowledgeSite, biz.id)
+            return effective_profile(biz, site)
+
+    async def status(self, business_id: int | str) -> dict[str, Any]:
+        async with self.db.transaction() as session:
+            biz = await get_business(session, business_id)
+            site = await session.get(KnowledgeSite, biz.id)
+            if site is None:
+                raise NotOnboarded(f"{biz.name} has no website yet")
+            pages = (await session.execute(select(KnowledgePage.url).where(
+                KnowledgePage.business_id == biz.id).order_by(KnowledgePage.url))).scalars()
+            n_chunks = len((await session.execute(select(KnowledgeChunk.id).where(
+                KnowledgeChunk.business_id == biz.id))).all())
+            return {"business_id": biz.id, "root_url": site.root_url,
+                    "crawled_at": site.crawled_at.isoformat(), "pages": list(pages),
+                    "chunks": n_chunks, "last_crawl": site.last_crawl,
+                    "overrides": sorted(set(biz.overrides or []) | set(site.owner or {}))}
+
+    async def search(self, business_id: int, question: str, k: int = 3,
+                     mode: SearchMode | None = None) -> SearchResult:
+        """Ranked passages for a caller's question, best first, with a confidence."""
+        question = " ".join(question.split())[:500]
+        k = min(max(int(k), 1), 20)
+        index = await self._index(business_id)
+        mode = mode or self.config.search_mode
+        vector = None
+        if mode is not SearchMode.BM25 and index.has_vectors and self._embedder is not None:
+            try:
+                vector = (await self._embedder.embed([question]))[0]
+            except EmbeddingError as exc:
+                log_event(log, "knowledge.query_embedding_failed", logging.WARNING,
+                          error=str(exc))
+        return index.search(question, vector, k, mode)
+
+    async def _index(self, business_id: int) -> HybridIndex:
+        lock = self._locks.setdefault(business_id, asyncio.Lock())
+        async with lock:
+            async with self.db.transaction() as session:
+                generation = await session.scalar(select(KnowledgeSite.generation).where(
+                    KnowledgeSite.business_id == business_id))
+            if generation is None:
+                raise NotOnboarded(f"business {business_id} has no website knowledge yet; run "
+                                   "`receptionist onboard URL` first")
+            cached = self._indexes.get(business_id)
+            if cached is not None and cached[0] == generation:
+                return cached[1]
+            index = await self._build_index(business_id)
+            self._indexes[business_id] = (generation, index)
+            return index
+
+    async def _build_index(self, business_id: int) -> HybridIndex:
+        async with self.db.transaction() as session:
+            rows = (await session.execute(
+                select(KnowledgeChunk.id, KnowledgePage.url, KnowledgePage.title,
+                       KnowledgeChunk.heading, KnowledgeChunk.text, KnowledgeChunk.embedder,
+                       KnowledgeChunk.embedding)
+                .join(KnowledgePage, KnowledgePage.id == KnowledgeChunk.page_id)
+                .where(KnowledgeChunk.business_id == business_id)
+                .order_by(KnowledgePage.id, KnowledgeChunk.position))).all()
+        chunks = [IndexedChunk(r.url, r.title, r.heading, r.text) for r in rows]
+        embedder = await self.embedder()
+        if embedder is None or not chunks:
+            return HybridIndex(chunks, None)
+        stale = [i for i, r in enumerate(rows) if r.embedder != embedder.name or not r.embedding]
+        vectors: list[np.ndarray | None] = [
+            None if i in set(stale) else np.frombuffer(r.embedding, dtype=np.float32)
+            for i, r in enumerate(rows)]
+        if stale:
+            try:
+                fresh = await embedder.embed([chunks[i].indexed_text for i in stale])
+            except EmbeddingError as exc:
+                log_event(log, "knowledge.embedding_failed", logging.WARNING, error=str(exc))
+                return HybridIndex(chunks, None)
+            async with self.db.transaction() as session:
+                for i, row in zip(stale, fresh, strict=True):
+                    vectors[i] = row
+                    chunk = await session.get(KnowledgeChunk, rows[i].id)
+                    if chunk is not None:
+                        chunk.embedder, chunk.embedding = embedder.name, row.tobytes()
+        ready = [v for v in vectors if v is not None]
+        if len(ready) != len(vectors) or len({v.shape[0] for v in ready}) != 1:
+            return HybridIndex(chunks, None)
+        return HybridIndex(chunks, np.vstack(ready).astype(np.float32))
+
+    # -- owner edits ---------------------------------------------------------------------
+    async def edit_profile(self, business_id: int | str, changes: dict[str, Any]
+                           ) -> BusinessProfile:
+        """Apply the owner's edits; each edited field is never overwritten by a re-crawl."""
+        async with self.db.transaction() as session:
+            biz = await get_business(session, business_id)
+            site = await session.get(KnowledgeSite, biz.id)
+            for key, value in changes.items():
+                if key == "name":
+                    if not str(value or "").strip():
+                        raise ValueError("name cannot be empty")
+                    biz.name = str(value).strip()
+                elif key == "hours":
+                    hours = WeeklyHours.parse(value) if isinstance(value, str) else \
+                        WeeklyHours.from_json(value)
+                    biz.hours = hours.to_json()
+                elif key in ("address", "booking_link"):
+                    if key == "booking_link" and value and not str(value).startswith(
+                            ("http://", "https://")):
+                        raise ValueError("booking_link must be an http(s) URL")
+                    setattr(biz, key, (str(value).strip() or None) if value else None)
+                elif key in ("phone", "services", "faqs"):
+                    if site is None:
+                        site = KnowledgeSite(business_id=biz.id, root_url="", extracted={},
+                                             owner={}, generation=0)
+                        session.add(site)
+                    site.owner = {**(site.owner or {}), key: owner_value(key, value)}
+                    continue
+                else:
+                    raise ValueError(f"{key!r} is not a profile field")
+                biz.mark_overridden(key)
+            await session.flush()
+            return effective_profile(biz, site)
+
+
+async def _find_business(session: AsyncSession, ref: str | int | None,
+                         number: str | None) -> Business | None:
+    if ref is not None and str(ref).strip():
+        return await get_business(session, ref)
+    if number is not None:
+        return await business_for_number(session, number)
+    found = await all_businesses(session)
+    if len(found) == 1:
+        return found[0]
+    raise ValueError("say which business this website is for: --business ID or --number +1… "
+                     "(a new number creates the business)")
+
+
+async def _known_pages(session: AsyncSession, business_id: int) -> dict[str, KnownPage]:
+    rows = (await session.execute(select(KnowledgePage).where(
+        KnowledgePage.business_id == business_id))).scalars()
+    return {r.url: KnownPage(r.url, r.etag, r.last_modified, r.content_hash, tuple(r.links or []))
+            for r in rows}
+
+
+def _excerpts(outcome: CrawlOutcome, limit: int = 8000) -> str:
+    """The pages that say most about a business (home, about, contact, hours) first."""
+    def rank(url: str) -> int:
+        path = url.split("://", 1)[-1].partition("/")[2]
+        return 0 if not path.strip("/") else 1 if any(
+            w in path for w in ("about", "contact", "hour", "location")) else 2
+
+    pages = sorted((p for p in outcome.pages if p.extracted is not None), key=lambda p: rank(
+        p.url))
+    out, size = [], 0
+    for page in pages:
+        assert page.extracted is not None
+        text = f"## {page.extracted.title} ({page.url})\n{page.extracted.text.strip()}\n"
+        out.append(text[: max(limit - size, 0)])
+        size += len(text)
+        if size >= limit:
+            break
+    return "\n".join(out)

@@ -1,0 +1,66 @@
+"""Knowledge fixtures: the fixture website on a real local server, settings that allow
+crawling 127.0.0.1, the local embedder (loaded once) and a service per database backend."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from knowledge import KnowledgeService
+from knowledge.wordllama_embeddings import WordLlamaEmbedder
+from receptionist.core import Database, Settings
+from tests.knowledge.site_server import SITE_DIR, FixtureSite
+
+QUESTIONS: dict[str, Any] = json.loads((SITE_DIR / "questions.json").read_text())
+
+
+@pytest.fixture
+def site() -> Iterator[FixtureSite]:
+    fixture = FixtureSite()
+    fixture.start()
+    try:
+        yield fixture
+    finally:
+        fixture.stop()
+
+
+@pytest.fixture
+def hostile_site() -> Iterator[FixtureSite]:
+    fixture = FixtureSite(hostile=True)
+    fixture.start()
+    try:
+        yield fixture
+    finally:
+        fixture.stop()
+
+
+@pytest.fixture(scope="session")
+def local_embedder() -> WordLlamaEmbedder:
+    return WordLlamaEmbedder.load()
+
+
+def knowledge_settings(db_url: str, tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {"database_url": db_url, "data_dir": tmp_path / "data",
+                              "secret_key": "test-secret", "crawl_allow_private": True,
+                              "demo": False}
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def ksettings(db_url: str, tmp_path: Path) -> Settings:
+    return knowledge_settings(db_url, tmp_path)
+
+
+@pytest.fixture
+async def knowledge(db: Database, ksettings: Settings,
+                    local_embedder: WordLlamaEmbedder) -> AsyncIterator[KnowledgeService]:
+    service = KnowledgeService(db, ksettings, embedder=local_embedder)
+    try:
+        yield service
+    finally:
+        await service.aclose()
