@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 
+from calendar_sync import CalendarService
 from receptionist.core import (
     Clock,
     Database,
@@ -48,6 +49,7 @@ class Services:
     sms_sender: SmsSender | None = None
     ai: AiAnswering | None = None
     run_workers: bool | None = None
+    calendar: CalendarService | None = None
 
 
 def build_sms_sender(settings: Settings) -> SmsSender:
@@ -91,6 +93,19 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         app.state.knowledge = KnowledgeService(db, settings)
         # [/knowledge services]
         # [calendar services]
+        from calendar_sync import TextingNotifier
+        from receptionist.agent.calendar_scheduler import CalendarScheduler
+        from textback import note_conversion
+
+        # Tests and embedders may pass a ready service as ``services.calendar``.
+        calendar = services.calendar or CalendarService.from_settings(
+            settings, db, clock=clock)
+        calendar.notifier = TextingNotifier(  # booking texts go through the outbox
+            team=app.state.textback.notify_team, caller=app.state.textback.text_caller,
+            conversion=note_conversion, clock=clock)
+        app.state.calendar = calendar
+        await calendar.start()  # embedded Radicale: now if AUTOSTART, else on first use
+        app.state.scheduler = CalendarScheduler(calendar)
         # [/calendar services]
         # [voice services]
         # [/voice services]
@@ -126,6 +141,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(knowledge_router)
     # [/knowledge routes]
     # [calendar routes]
+    from calendar_sync import router as calendar_router
+
+    app.include_router(calendar_router)  # /api/calendar/*, mirrors `receptionist calendar …`
     # [/calendar routes]
     # [voice routes]
     # [/voice routes]

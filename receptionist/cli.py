@@ -43,6 +43,32 @@ app.command("onboard")(onboard_command)
 app.add_typer(knowledge_app, name="knowledge")
 # [/knowledge cli]
 # [calendar cli]
+from calendar_sync import BookingNotifier  # noqa: E402
+from calendar_sync.cli import calendar_app, service_app, use_notifier_factory  # noqa: E402
+from receptionist.core import Clock, Database  # noqa: E402
+
+
+def _calendar_notifier(db: Database, clock: Clock) -> BookingNotifier:
+    """Bookings made from the command line are texted like the server's: queued in the outbox,
+    which the running server sends."""
+    from calendar_sync import TextingNotifier
+    from textback import (
+        ConsoleSmsSender,
+        OutboxConfig,
+        OutboxWorker,
+        TextbackService,
+        note_conversion,
+    )
+
+    texts = TextbackService(db, OutboxWorker(db, ConsoleSmsSender(), OutboxConfig(None), clock),
+                            clock)
+    return TextingNotifier(team=texts.notify_team, caller=texts.text_caller,
+                           conversion=note_conversion, clock=clock)
+
+
+use_notifier_factory(_calendar_notifier)
+app.add_typer(service_app, name="service")
+app.add_typer(calendar_app, name="calendar")
 # [/calendar cli]
 # [voice cli]
 # [/voice cli]

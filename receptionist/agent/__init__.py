@@ -1,1 +1,173 @@
-"""The conversation: brains, tools, prompts, engines and call records."""
+"""The conversation's brains, tools, prompts and call records.
+
+``Brain``/``ToolBox`` and the other ports are what the call machinery (the conversation state
+machine in ``receptionist.agent.conversation`` and the engines) codes against. ``build_agent``
+binds the tools to the knowledge, calendar and text-back services for the composition root.
+Adapters that pull in an SDK or a subsystem (``OpenAIChatBrain``, ``CalendarScheduler``,
+``KnowledgeServiceLookup``, ``TextbackMessenger``) are imported on first use.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from receptionist.agent.facts import (
+    BusinessFacts,
+    Directory,
+    ServiceInfo,
+)
+from receptionist.agent.local_brain import (
+    LocalBrain,
+)
+from receptionist.agent.models import (
+    AgentMessage,
+    CallSummary,
+    ToolCallRow,
+    TranscriptTurn,
+)
+from receptionist.agent.ports import (
+    ACTION_HANG_UP,
+    ACTION_TRANSFER,
+    BookingChange,
+    BookingOutcome,
+    Brain,
+    BrainError,
+    BrainRejected,
+    BrainReply,
+    BrainUnavailable,
+    BusinessProfile,
+    CallContext,
+    CallControl,
+    KnowledgeHit,
+    KnowledgeLookup,
+    Messenger,
+    Scheduler,
+    SchedulerError,
+    Slot,
+    SlotOffer,
+    StreamingBrain,
+    TeamNote,
+    ToolBox,
+    ToolCall,
+    ToolResult,
+    Turn,
+    UpcomingBooking,
+)
+from receptionist.agent.prompts import (
+    PromptBook,
+    build_instructions,
+    greeting_for,
+    greeting_from,
+    instructions_for,
+    looks_like_instruction,
+    quote_data,
+)
+from receptionist.agent.records import (
+    CallRecord,
+    CallRecorder,
+    RecordedTool,
+    RecordedTurn,
+    StoredCall,
+    list_messages,
+    load_call,
+    store_call,
+    summarize,
+)
+from receptionist.agent.tools import (
+    AgentTools,
+)
+from receptionist.agent.tools_schema import (
+    chat_tools,
+    realtime_tools,
+)
+from receptionist.agent.wiring import (
+    Agent,
+    build_agent,
+)
+
+if TYPE_CHECKING:
+    from receptionist.agent.calendar_scheduler import CalendarScheduler
+    from receptionist.agent.knowledge_lookup import KnowledgeServiceLookup
+    from receptionist.agent.openai_brain import OpenAIChatBrain, translate_error
+    from receptionist.agent.textback_messenger import TextbackMessenger
+
+_LAZY = {
+    "CalendarScheduler": "receptionist.agent.calendar_scheduler",
+    "KnowledgeServiceLookup": "receptionist.agent.knowledge_lookup",
+    "OpenAIChatBrain": "receptionist.agent.openai_brain",
+    "TextbackMessenger": "receptionist.agent.textback_messenger",
+    "translate_error": "receptionist.agent.openai_brain",
+}
+
+__all__ = [
+    "ACTION_HANG_UP",
+    "ACTION_TRANSFER",
+    "Agent",
+    "AgentMessage",
+    "AgentTools",
+    "BookingChange",
+    "BookingOutcome",
+    "Brain",
+    "BrainError",
+    "BrainRejected",
+    "BrainReply",
+    "BrainUnavailable",
+    "BusinessFacts",
+    "BusinessProfile",
+    "CalendarScheduler",
+    "CallContext",
+    "CallControl",
+    "CallRecord",
+    "CallRecorder",
+    "CallSummary",
+    "Directory",
+    "KnowledgeHit",
+    "KnowledgeLookup",
+    "KnowledgeServiceLookup",
+    "LocalBrain",
+    "Messenger",
+    "OpenAIChatBrain",
+    "PromptBook",
+    "RecordedTool",
+    "RecordedTurn",
+    "Scheduler",
+    "SchedulerError",
+    "ServiceInfo",
+    "Slot",
+    "SlotOffer",
+    "StoredCall",
+    "StreamingBrain",
+    "TeamNote",
+    "TextbackMessenger",
+    "ToolBox",
+    "ToolCall",
+    "ToolCallRow",
+    "ToolResult",
+    "TranscriptTurn",
+    "Turn",
+    "UpcomingBooking",
+    "build_agent",
+    "build_instructions",
+    "chat_tools",
+    "greeting_for",
+    "greeting_from",
+    "instructions_for",
+    "list_messages",
+    "load_call",
+    "looks_like_instruction",
+    "quote_data",
+    "realtime_tools",
+    "store_call",
+    "summarize",
+    "translate_error",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

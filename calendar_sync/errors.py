@@ -1,0 +1,79 @@
+"""Calendar errors.
+
+    CalendarError                 root; ``.transient`` says whether trying again later can help
+    ├── CalendarUnavailable       server down, slow (timeout), 5xx or rate limited      transient
+    ├── CalendarAuthError         wrong username/password, or access refused (401/403)  permanent
+    ├── CalendarMissing           the calendar (collection) is gone: deleted under us   permanent
+    ├── CalendarProtocolError     an answer we cannot use (not CalDAV, bad XML)         permanent
+    ├── WriteConflict             a conditional write lost (412: If-Match/If-None-Match) permanent
+    └── SetupError                calendar set-up the owner can fix (also a ValueError)
+          ├── ServiceNotFound     no such service for the business (also a LookupError)
+          └── BookingNotFound     no such booking (also a LookupError)
+    WhenNotUnderstood (ValueError) what a caller said is not a date or time we can use
+
+Adapters translate provider exceptions (``raise … from exc``); the caller-facing layer shows
+``caller_message`` and the service records a request for the team instead of losing it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CALLER_UNAVAILABLE_MESSAGE",
+    "BookingNotFound",
+    "CalendarAuthError",
+    "CalendarError",
+    "CalendarMissing",
+    "CalendarProtocolError",
+    "CalendarUnavailable",
+    "ServiceNotFound",
+    "SetupError",
+    "WhenNotUnderstood",
+    "WriteConflict",
+]
+
+CALLER_UNAVAILABLE_MESSAGE = (
+    "I can't reach the calendar right now, so I'll have the team confirm your time by text."
+)
+
+
+class CalendarError(Exception):
+    """Root of calendar errors."""
+
+    transient: bool = False
+    caller_message: str = CALLER_UNAVAILABLE_MESSAGE
+
+
+class CalendarUnavailable(CalendarError):
+    transient = True
+
+
+class CalendarAuthError(CalendarError):
+    pass
+
+
+class CalendarMissing(CalendarError):
+    pass
+
+
+class CalendarProtocolError(CalendarError):
+    pass
+
+
+class WriteConflict(CalendarError):
+    """A conditional PUT/DELETE was refused with 412: someone else wrote first."""
+
+
+class SetupError(CalendarError, ValueError):
+    caller_message = "I can't book that right now; I'll have the team get back to you."
+
+
+class ServiceNotFound(SetupError, LookupError):
+    pass
+
+
+class BookingNotFound(SetupError, LookupError):
+    pass
+
+
+class WhenNotUnderstood(ValueError):
+    """The text does not name a day or time we can use; the message says what was heard."""

@@ -1,0 +1,113 @@
+"""Words about bookings: texts to the team and the caller, and times as an agent says them.
+Pure, no I/O. Times are shown in the business's zone, e.g. "Tue 14 Jan 3:30 pm"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from receptionist.core import pretty_phone
+
+__all__ = [
+    "caller_cancelled_text",
+    "caller_confirmation_text",
+    "caller_moved_text",
+    "caller_request_text",
+    "short_time",
+    "spoken_slots",
+    "spoken_time",
+    "spoken_when",
+    "team_booking_text",
+    "team_cancelled_text",
+    "team_moved_text",
+    "team_request_text",
+]
+
+
+def short_time(at: datetime) -> str:
+    """``Tue 14 Jan 3:30 pm`` (``3 pm`` on the hour)."""
+    clock = at.strftime("%I:%M").lstrip("0").removesuffix(":00")
+    return f"{at.strftime('%a')} {at.day} {at.strftime('%b')} {clock} {at.strftime('%p').lower()}"
+
+
+def spoken_time(at: datetime, *, now: datetime | None = None) -> str:
+    """``Tuesday the 14th at 3:30 pm``; ``today``/``tomorrow`` when ``now`` says so."""
+    clock = at.strftime("%I:%M").lstrip("0").removesuffix(":00") + " " + \
+        at.strftime("%p").lower()
+    if now is not None:
+        days = (at.date() - now.astimezone(at.tzinfo).date()).days
+        if days == 0:
+            return f"today at {clock}"
+        if days == 1:
+            return f"tomorrow at {clock}"
+    return f"{at.strftime('%A')} the {_ordinal(at.day)} at {clock}"
+
+
+def spoken_when(at: datetime, *, now: datetime | None = None) -> str:
+    """``spoken_time`` that reads after a noun: ``on Tuesday the 14th at 3 pm``, ``today at …``."""
+    text = spoken_time(at, now=now)
+    return text if text.startswith(("today", "tomorrow")) else "on " + text
+
+
+def spoken_slots(starts: Sequence[datetime], *, now: datetime | None = None) -> str:
+    """``3:30 pm or 4:15 pm`` on one day, otherwise each with its day."""
+    if not starts:
+        return ""
+    same_day = len({s.date() for s in starts}) == 1
+    parts = [spoken_time(s, now=now) if not same_day or i == 0 else
+             s.strftime("%I:%M").lstrip("0").removesuffix(":00") + " " + s.strftime("%p").lower()
+             for i, s in enumerate(starts)]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _who(name: str, phone: str) -> str:
+    return f"{name} {pretty_phone(phone)}".strip()
+
+
+def team_booking_text(service: str, start: datetime, name: str, phone: str,
+                      source: str = "phone") -> str:
+    how = "booked by phone" if source == "phone" else f"booked via {source}"
+    return f"New booking: {service}, {short_time(start)}, {_who(name, phone)}, {how}"
+
+
+def team_cancelled_text(service: str, start: datetime, name: str, phone: str) -> str:
+    return f"Booking cancelled: {service}, {short_time(start)}, {_who(name, phone)}"
+
+
+def team_moved_text(service: str, old_start: datetime, new_start: datetime, name: str,
+                    phone: str) -> str:
+    return (f"Booking moved: {service}, {short_time(old_start)} -> {short_time(new_start)}, "
+            f"{_who(name, phone)}")
+
+
+def team_request_text(service: str, start: datetime | None, name: str, phone: str,
+                      what: str = "booking", reason: str = "calendar unreachable") -> str:
+    when = short_time(start) if start else "no time given"
+    return (f"Please confirm by text: {what} request for {service}, {when}, {_who(name, phone)} "
+            f"({reason}; nothing was written to the calendar)")
+
+
+def caller_confirmation_text(business: str, service: str, start: datetime,
+                             business_phone: str | None) -> str:
+    change = f" To change or cancel, call {pretty_phone(business_phone)}." if business_phone \
+        else ""
+    return f"{business}: you're booked for {service} on {short_time(start)}.{change}"
+
+
+def caller_cancelled_text(business: str, service: str, start: datetime) -> str:
+    return f"{business}: your {service} on {short_time(start)} is cancelled."
+
+
+def caller_moved_text(business: str, service: str, start: datetime) -> str:
+    return f"{business}: your {service} is moved to {short_time(start)}."
+
+
+def caller_request_text(business: str, service: str, start: datetime | None) -> str:
+    when = f" around {short_time(start)}" if start else ""
+    return (f"{business}: we got your request for {service}{when}. "
+            "The team will confirm your time by text shortly.")

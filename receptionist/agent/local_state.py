@@ -1,0 +1,252 @@
+"""The local brain's memory of a call and its small helpers: what it is waiting for, the
+tool runner that records every call, and reading website text aloud."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from receptionist.agent.ports import CallContext, ToolBox, ToolCall, ToolResult
+from receptionist.agent.spoken import first_sentences, split_sentences
+from receptionist.agent.untrusted import looks_like_instruction
+
+__all__ = [
+    "QUESTIONS",
+    "Dialog",
+    "Said",
+    "ToolRun",
+    "a",
+    "best_sentences",
+    "content_words",
+    "local_start",
+    "on",
+    "plain_name",
+    "said",
+    "say_of",
+]
+
+_WORD = re.compile(r"[a-z0-9']+")
+_STOPWORDS = {
+    "a", "an", "the", "do", "does", "you", "your", "i", "me", "my", "is", "are", "can", "what",
+    "how", "to", "of", "for", "in", "on", "and", "or", "it", "we", "us", "our", "have", "has",
+    "be", "with", "at", "this", "that", "there", "any", "if", "about", "would", "could",
+    "please", "like", "want", "need", "know", "tell", "much", "many", "when", "where", "who",
+    "somewhere", "anywhere", "something", "anything", "place", "get", "go", "way", "thing",
+    "things", "really", "just", "also", "still", "ok", "okay", "yes", "no", "hi", "hello", "um",
+    "uh", "guys", "thanks", "thank", "i'm", "i'd", "it's", "there's", "what's", "should", "will",
+    "did", "am", "was", "were", "been", "being", "which", "why", "some", "all", "one",
+}
+
+
+@dataclass
+class Dialog:
+    """What the local brain remembers about one call."""
+
+    task: str | None = None  # "book" | "message" | "cancel" | "reschedule"
+    awaiting: str | None = None  # the question the agent just asked
+    service: str | None = None
+    when: str | None = None
+    offered: list[dict[str, Any]] = field(default_factory=list)
+    chosen: dict[str, Any] | None = None
+    name: str | None = None
+    reason: str | None = None
+    urgent: bool = False
+    existing: dict[str, Any] | None = None
+    services: list[dict[str, Any]] | None = None
+    last_service: str | None = None  # the service talked about last ("how much is that?")
+    misses: int = 0
+    last_reply: str = ""
+
+    def reset_task(self) -> None:
+        self.task = self.awaiting = self.service = self.when = self.chosen = None
+        self.reason = None
+        self.existing = None
+        self.offered = []
+        self.urgent = False
+
+
+@dataclass(frozen=True)
+class Said:
+    text: str
+    action: str | None = None
+
+
+class ToolRun:
+    """Runs tools for one reply and keeps the (call, result) pairs for the ``BrainReply``."""
+
+    def __init__(self, tools: ToolBox, ctx: CallContext) -> None:
+        self.tools = tools
+        self.ctx = ctx
+        self.calls: list[tuple[ToolCall, ToolResult]] = []
+
+    async def __call__(self, tool: str, /, **arguments: Any) -> ToolResult:
+        call = ToolCall(call_id=f"local_{len(self.calls) + 1}", name=tool, arguments=arguments)
+        result = await self.tools.run(self.ctx, call)
+        self.calls.append((call, result))
+        return result
+
+QUESTIONS = {
+    "service": "What would you like to book?",
+    "when": "What day and time would suit you?",
+    "choice": "Which time would you like?",
+    "name": "Can I get your name?",
+    "confirm": "Shall I book it?",
+    "message_name": "Can I get your name?",
+    "reason": "What would you like me to pass on?",
+    "confirm_cancel": "Shall I cancel it?",
+}
+
+
+def said(text: str, action: str | None = None) -> Said:
+    return Said(text, action)
+
+
+def say_of(result: ToolResult, default: str) -> str:
+    say = result.data.get("say")
+    return str(say) if say else default
+
+
+def plain_name(service: str) -> str:
+    """A service as said in a sentence: "Emergency call-out (nights)" → "emergency call-out"."""
+    return re.sub(r"\s*\(.*?\)", "", service).strip().lower()
+
+
+def a(service: str) -> str:
+    """ "a drain cleaning", "an emergency call-out"."""
+    name = plain_name(service)
+    return f"an {name}" if name[:1] in "aeiou" else f"a {name}"
+
+
+def on(label: str) -> str:
+    """ "on Tuesday the 9th at 3 pm", but "tomorrow at 3 pm"."""
+    return label if label.startswith(("today", "tomorrow", "on ")) else f"on {label}"
+
+
+def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int = 220, *,
+                   strict: bool = False) -> str | None:
+    """The sentences of the passages that best answer ``question``, or None when none shares
+    enough of its words (a search can rank an unrelated page first). ``strict``: the search
+    itself was unsure, so every word of the question must be there (said some way).
+
+    A sentence is judged with the one after it (an answer often spans two) and under its
+    page's title; words every page uses ("business", "work") do not count."""
+    q = content_words(question) - _GENERIC
+    if not q or (strict and len(q) < 2):
+        return None
+    needed = len(q) if strict else max(1, (len(q) + 1) // 2)
+    pool: dict[tuple[int, int], str] = {}
+    words: dict[tuple[int, int], set[str]] = {}
+    for p_index, passage in enumerate(passages):
+        title = content_words(str(passage.get("source", "")).split("|")[0])
+        for s_index, sentence in enumerate(_pieces(str(passage.get("quote", "")))):
+            if not looks_like_instruction(sentence) and "http" not in sentence.lower():
+                pool[(p_index, s_index)] = sentence
+                words[(p_index, s_index)] = content_words(sentence) | title
+    # a word found in few sentences tells more than one found everywhere
+    spread = {w: max(1, sum(1 for ws in words.values() if _has(ws, w))) for w in q}
+    scored: list[tuple[float, int, int]] = []
+    for (p_index, s_index), sentence in pool.items():
+        if not _speakable(sentence):
+            continue
+        alone = {w for w in q if _has(words[(p_index, s_index)], w)}
+        pair = alone | {w for w in q if _has(words.get((p_index, s_index + 1), set()), w)}
+        hits, penalty = (alone, 0.0) if len(alone) >= len(pair) else (pair, 0.6)
+        if len(hits) < needed:
+            continue
+        weight = sum(1 / spread[w] for w in hits) + len(hits) - penalty
+        prose = 0.5 if sentence.endswith((".", "!")) else 0.0
+        scored.append((weight + prose - p_index * 0.1, p_index, s_index))
+    if not scored:
+        return None
+    _, p_best, s_best = max(scored, key=lambda s: (s[0], -s[1], -s[2]))
+    text = pool[(p_best, s_best)]
+    if text.endswith("?") and (p_best, s_best + 1) in pool:  # a FAQ's question: read its answer
+        s_best += 1
+        text = pool[(p_best, s_best)]
+    for follow in (1, 2):  # the next sentences often finish the answer (not a price list's)
+        after = pool.get((p_best, s_best + follow))
+        if _PRICE_LINE.search(text):
+            break
+        if not after or not _speakable(after) or after.endswith("?") \
+                or len(text) + len(after) + 1 > max_chars:
+            break
+        text = f"{text} {after}"
+    return first_sentences(_tidy(text), max_chars)
+
+
+def _tidy(text: str) -> str:
+    """Table leftovers out: "call-out fee – –" → "call-out fee"."""
+    text = re.sub(r"(\s*[–—-])+\s*$", "", text)
+    text = re.sub(r"(\s[–—-])(\s[–—-])+\s", r"\1 ", text).strip()
+    return text if text.endswith((".", "!", "?", "”", '"')) else f"{text}."
+
+
+_PRICE_LINE = re.compile(r":\s*[$£€]\s?\d")
+_PRICE_ITEM = re.compile(r"(?<=\d)\s+(?=[A-Z][a-z])")
+
+
+def _pieces(text: str) -> list[str]:
+    """Sentences, with run-together price lists ("Faucet installation: $159 Sump pump…") cut
+    into their items."""
+    out: list[str] = []
+    for sentence in split_sentences(text):
+        out += [p.strip() for p in _PRICE_ITEM.split(sentence) if p.strip()]
+    return out
+
+
+_GENERIC_TEXT = ("business company service services work working job jobs team plumber "
+                 "plumbers plumbing come comes coming extra customer customers")
+
+
+def _has(words: set[str], word: str) -> bool:
+    return word in words or bool(_RELATED.get(word, set()) & words)
+
+
+_SUFFIXES = ("ing", "ed", "er", "es", "s", "e")
+# What callers say next to what websites write ("credit card" / "Visa, Mastercard").
+_RELATED = {
+    "credit": {"visa", "mastercard", "amex", "card", "pay"}, "card": {"visa", "mastercard", "pay"},
+    "pay": {"payment", "accept", "visa", "cash"}, "cost": {"price", "fee", "charg"},
+    "price": {"cost", "fee", "charg"}, "fee": {"charg", "cost", "price"},
+    "charg": {"fee", "cost", "price"}, "own": {"founded", "famili", "found", "start"},
+    "weekend": {"saturday", "sunday"}, "night": {"evening", "24/7"},
+    "discount": {"off", "senior", "veteran"}, "warranti": {"guarante"},
+    "guarante": {"warranti"}, "area": {"serv"}, "serv": {"area"}, "bad": {"fail", "broken"},
+    "long": {"year", "since", "start"}, "email": {"mail"}, "hire": {"hiring", "job", "career"},
+}
+
+
+def _stem(word: str) -> str:
+    """A crude suffix strip so "owns"/"owned"/"owner" and "parking"/"park" meet."""
+    for suffix in _SUFFIXES:
+        if len(word) - len(suffix) >= 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word.replace("y", "i") if len(word) > 4 and word.endswith("y") else word
+
+
+def content_words(text: str) -> set[str]:
+    """The words of ``text`` that carry meaning, stemmed."""
+    words = _WORD.findall(text.lower().replace("-", " "))
+    return {_stem(w) for w in words if w not in _STOPWORDS}
+
+
+def _speakable(sentence: str) -> bool:
+    """Prose or a price item, not a table row or a heading: a few words, mostly letters."""
+    letters = sum(ch.isalpha() for ch in sentence)
+    return len(sentence.split()) >= 3 and letters >= 0.6 * len(sentence.replace(" ", ""))
+
+
+_GENERIC = content_words(_GENERIC_TEXT)
+
+
+def local_start(slot: dict[str, Any], timezone: str) -> tuple[int, int, int] | None:
+    try:
+        start = datetime.fromisoformat(str(slot.get("start", "")))
+    except ValueError:
+        return None
+    if start.tzinfo is not None:
+        start = start.astimezone(ZoneInfo(timezone))
+    return start.weekday(), start.hour, start.minute
