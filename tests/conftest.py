@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import ProgrammingError
 
 from receptionist.core import Base, Database, Settings, WebhookSigner
 from tests.doubles.twilio_rest import TwilioRestDouble
@@ -51,23 +52,24 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str | N
     return f"sqlite+aiosqlite:///{tmp_path}/receptionist.db"
 
 
-_created: set[str] = set()
-
-
 async def reset_schema(url: str) -> None:
-    """Empty tables for this test (PostgreSQL is shared by the session; SQLite is per test)."""
+    """Empty tables for this test. SQLite is a new file per test; PostgreSQL is one database per
+    session, emptied with TRUNCATE (or rebuilt when a test such as the migration tests dropped
+    tables)."""
     import_all_models()
     db = Database(url)
     try:
-        if url not in _created:
-            async with db.engine.begin() as conn:
-                await conn.run_sync(Base.metadata.drop_all)
-                await conn.run_sync(Base.metadata.create_all)
-            _created.add(url)
-        elif db.dialect == "postgresql":
+        if db.dialect == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            async with db.engine.begin() as conn:
-                await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            try:
+                async with db.engine.begin() as conn:
+                    await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                return
+            except ProgrammingError:
+                pass  # a table is missing: rebuild below
+        async with db.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.drop_all)
+            await conn.run_sync(Base.metadata.create_all)
     finally:
         await db.dispose()
 
