@@ -108,6 +108,22 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         app.state.scheduler = CalendarScheduler(calendar)
         # [/calendar services]
         # [voice services]
+        from receptionist.media.wiring import build_voice
+
+        knowledge_service = getattr(app.state, "knowledge", None)
+        if knowledge_service is not None:
+            from receptionist.agent.knowledge_lookup import KnowledgeServiceLookup
+
+            knowledge_service = KnowledgeServiceLookup(knowledge_service)
+        voice = build_voice(settings, db=db, clock=clock, signer=app.state.signer,
+                            lifecycle=app.state.calls, textback=app.state.textback,
+                            knowledge=knowledge_service,
+                            scheduler=getattr(app.state, "scheduler", None))
+        app.state.voice_runtime = voice
+        app.state.voice = voice.service
+        if app.state.ai is None:
+            app.state.ai = voice.service
+        voice.warm_task = asyncio.create_task(voice.warm(db), name="voice-warm")
         # [/voice services]
         run_workers = settings.workers_enabled if services.run_workers is None \
             else services.run_workers
@@ -146,6 +162,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(calendar_router)  # /api/calendar/*, mirrors `receptionist calendar …`
     # [/calendar routes]
     # [voice routes]
+    from receptionist.media import router as media_router
+
+    app.include_router(media_router)  # WS /twilio/media; its lifespan releases the voice runtime
     # [/voice routes]
 
     @app.get("/healthz")

@@ -71,6 +71,10 @@ app.add_typer(service_app, name="service")
 app.add_typer(calendar_app, name="calendar")
 # [/calendar cli]
 # [voice cli]
+from receptionist.voice_cli import simulate_command, voice_app  # noqa: E402
+
+call_app.command("simulate")(simulate_command)
+app.add_typer(voice_app, name="voice")
 # [/voice cli]
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"

@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     )
     local_tts_voice: str = "en-us"
     local_tts_rate_wpm: Annotated[int, Field(ge=80, le=450)] = 175
+    local_stt_beam_size: Annotated[int, Field(ge=1, le=10)] = Field(
+        5, description="Whisper beam on live calls: wider is more accurate, narrower faster.")
     vad_end_silence_ms: Annotated[int, Field(ge=200, le=3000)] = Field(
         500, description="Pipeline: caller silence that ends a turn."
     )

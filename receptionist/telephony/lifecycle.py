@@ -34,6 +34,7 @@ __all__ = [
     "Phase",
     "Plan",
     "StreamStarted",
+    "TransferEnded",
     "Transition",
     "advance",
 ]
@@ -131,13 +132,21 @@ class FallbackHit:
 
 
 @dataclass(frozen=True)
+class TransferEnded:
+    """The ``<Dial>`` the AI transferred the caller to has ended (its ``action`` request)."""
+
+    dial_status: str  # DialCallStatus
+    answered_by: str | None = None
+
+
+@dataclass(frozen=True)
 class CallEnded:
     call_status: str  # the parent leg's final CallStatus
     answered_by: str | None = None
 
 
 Event = (IncomingCall | DialEnded | ChildLegAnswered | StreamStarted | ConversationStarted
-         | FallbackHit | CallEnded)
+         | FallbackHit | CallEnded | TransferEnded)
 
 
 @dataclass(frozen=True)
@@ -182,6 +191,8 @@ def advance(state: CallState, event: Event) -> Transition:
             return _missed_now(state, MissedReason.FALLBACK, Plan.APOLOGIZE)
         case CallEnded():
             return _call_ended(state, event)
+        case TransferEnded():
+            return _transfer_ended(state, event)
     raise TypeError(f"unknown event {event!r}")
 
 
@@ -220,6 +231,19 @@ def _dial_ended(state: CallState, ev: DialEnded) -> Transition:
     if state.routing == "ring_then_ai":
         return _to_ai(state, ai_available=True)
     return _missed_now(state, hint, _apology(state))
+
+
+def _transfer_ended(state: CallState, ev: TransferEnded) -> Transition:
+    """After an AI transfer: a person answered (the team took the call), or the caller comes
+    back to the AI, which takes a message. The conversation already started, so a transfer
+    nobody answered is never a missed call."""
+    if state.outcome is not None:
+        return Transition(state, Plan.HANG_UP)
+    status = ev.dial_status.lower()
+    if status in ("completed", "answered") and not is_machine(ev.answered_by):
+        return Transition(replace(state, team_answered=True, phase=Phase.TEAM_CONNECTED),
+                          Plan.HANG_UP)
+    return Transition(replace(state, phase=Phase.AI), Plan.CONNECT_AI)
 
 
 def _call_ended(state: CallState, ev: CallEnded) -> Transition:

@@ -27,6 +27,7 @@ from receptionist.telephony.lifecycle import (
     FallbackHit,
     IncomingCall,
     Plan,
+    TransferEnded,
 )
 from receptionist.telephony.models import Call
 from receptionist.telephony.ports import AiAnswering
@@ -110,6 +111,22 @@ async def dial_result(request: Request, form: TwilioForm) -> Response:
     applied = await calls.apply(call_sid, event, business=business,
                                 from_number=form.get("From"),
                                 data={"dial_status": event.dial_status})
+    return _xml(await _answer(request, business, call_sid, applied))
+
+
+@router.post("/twilio/voice/transfer")
+async def transfer_result(request: Request, form: TwilioForm) -> Response:
+    """The ``<Dial action>`` of a transfer the AI made: hang up after a person talked to the
+    caller, or bring the caller back to the AI (a new stream) to take a message."""
+    call_sid = form.get("CallSid", "")
+    business = await _business(request, form.get("To"))
+    if business is None or not call_sid:
+        return _xml(twiml.hang_up())
+    calls: CallService = request.app.state.calls
+    event = TransferEnded(form.get("DialCallStatus", "failed"), form.get("AnsweredBy"))
+    applied = await calls.apply(call_sid, event, business=business,
+                                from_number=form.get("From"),
+                                data={"dial_status": event.dial_status, "transfer": True})
     return _xml(await _answer(request, business, call_sid, applied))
 
 

@@ -24,10 +24,12 @@ from receptionist.core import (
 )
 from receptionist.telephony.lifecycle import (
     CallState,
+    ConversationStarted,
     Event,
     MissedReason,
     Outcome,
     Phase,
+    StreamStarted,
     Transition,
     advance,
 )
@@ -98,6 +100,18 @@ class CallService:
                 select(Decision).where(Decision.call_sid == call_sid)
             )).scalar_one_or_none()
         return Applied(transition, decision)
+
+    # The media server's view of the lifecycle (``receptionist.media.ports.CallLifecycle``).
+
+    async def stream_started(self, call_sid: str) -> None:
+        await self.apply(call_sid, StreamStarted(), business=None)
+
+    async def conversation_started(self, call_sid: str) -> None:
+        await self.apply(call_sid, ConversationStarted(), business=None)
+
+    async def caller_of(self, call_sid: str) -> str | None:
+        call = await self.get(call_sid)
+        return call.from_number if call is not None else None
 
     async def get(self, call_sid: str) -> Call | None:
         async with self.db.transaction() as session:

@@ -1,0 +1,174 @@
+"""Builds the voice side of the app from settings (called by the composition root's lifespan).
+
+Process-wide pieces, shared by every call: the stream tokens, the agent's facts, prompts, tools
+and brains, the engines' providers (OpenAI client, Whisper model, eSpeak voice, audio cache) and
+call control (Twilio REST when credentials are set). ``VoiceRuntime.aclose`` releases the clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from receptionist.agent.conversation import ConversationConfig, SpokenTexts
+from receptionist.agent.engines import AudioCache, BridgeMetrics
+from receptionist.agent.facts import Directory
+from receptionist.agent.local_brain import LocalBrain
+from receptionist.agent.ports import Brain, KnowledgeLookup, Messenger, Scheduler
+from receptionist.agent.prompts import PromptBook
+from receptionist.agent.records import CallRecord, store_call
+from receptionist.agent.textback_messenger import TextbackMessenger
+from receptionist.agent.tools import AgentTools
+from receptionist.core import (
+    Business,
+    Clock,
+    Database,
+    Settings,
+    WebhookSigner,
+    all_businesses,
+    log_event,
+)
+from receptionist.core.twilio_client import build_async_twilio_client
+from receptionist.media.engines import EngineFactory, local_engines_installed
+from receptionist.media.ports import CallLifecycle
+from receptionist.media.service import VoiceService
+from receptionist.media.session import CallDeps, SessionLimits
+from receptionist.media.setup import CallSetupBuilder
+from receptionist.media.tokens import StreamTokens
+from receptionist.media.twilio_calls import StreamCallControl, TwilioCallControl
+from receptionist.speech import WhisperModelHandle
+from textback import TextbackService
+
+__all__ = ["VoiceRuntime", "build_voice", "shared_whisper"]
+
+log = logging.getLogger("receptionist.media.wiring")
+
+_whisper: WhisperModelHandle | None = None
+_whisper_lock = threading.Lock()
+
+
+def shared_whisper() -> WhisperModelHandle:
+    """One Whisper model per process, loaded on first use (never at import)."""
+    global _whisper
+    with _whisper_lock:
+        if _whisper is None:
+            _whisper = WhisperModelHandle()
+        return _whisper
+
+
+@dataclass
+class VoiceRuntime:
+    service: VoiceService
+    factory: EngineFactory
+    briefing: PromptBook
+    closers: list[Callable[[], Any]] = field(default_factory=list)
+    warm_task: asyncio.Task[None] | None = None
+
+    async def warm(self, db: Database) -> None:
+        """Synthesize fixed lines and every AI business's greeting; load the Whisper model.
+        Only an optimisation: a failure is logged and the first call does the work instead."""
+        lines = [text for text in vars(SpokenTexts()).values() if isinstance(text, str)]
+        try:
+            async with db.transaction() as session:
+                businesses: list[Business] = await all_businesses(session)
+            for business in businesses:
+                if business.routing in ("ai", "ring_then_ai"):
+                    lines.insert(0, await self.briefing.greeting(business.id))
+            await self.factory.warm(lines)
+        except Exception as exc:  # e.g. a database not migrated yet
+            log_event(log, "voice.warm_failed", logging.WARNING, error=repr(exc))
+            return
+        # Everything loaded so far (frameworks, SDK types, models) stays for the life of the
+        # process: take it out of the collector's working set, so that a full collection in
+        # the middle of 100 calls takes milliseconds instead of a tenth of a second.
+        gc.freeze()
+        log_event(log, "voice.warm", lines=len(lines), cached=len(self.factory.cache))
+
+    async def aclose(self) -> None:
+        if self.warm_task is not None:
+            self.warm_task.cancel()
+        for close in self.closers:
+            result = close()
+            if asyncio.iscoroutine(result):
+                await result
+
+
+def _uses_openai(settings: Settings) -> bool:
+    if settings.openai_api_key is None:
+        return False
+    return settings.voice_providers in ("auto", "openai")
+
+
+def build_voice(
+    settings: Settings, *, db: Database, clock: Clock, signer: WebhookSigner,
+    lifecycle: CallLifecycle, textback: TextbackService, knowledge: KnowledgeLookup | None = None,
+    scheduler: Scheduler | None = None, metrics: BridgeMetrics | None = None,
+    limits: SessionLimits | None = None,
+) -> VoiceRuntime:
+    closers: list[Callable[[], Any]] = []
+    facts = Directory(db, knowledge)
+    briefing = PromptBook(facts, clock)
+    messenger: Messenger = TextbackMessenger(db, textback, clock)
+    tools = AgentTools(facts=facts, knowledge=knowledge, scheduler=scheduler,
+                       messenger=messenger, clock=clock)
+    local_brain: Brain = LocalBrain(tools)
+    factory = EngineFactory(settings=settings, cache=AudioCache(), toolbox=tools,
+                            local_brain=local_brain, metrics=metrics)
+    if local_engines_installed():
+        factory.whisper = shared_whisper()
+        factory.local_voice = EngineFactory.local_voice_for(settings)
+    if settings.openai_api_key is not None:
+        from receptionist.media.openai_clients import build_openai_client, openai_speech
+
+        client = build_openai_client(settings)
+        closers.append(client.close)
+        factory.openai_client = client  # realtime is available to any business that picks it
+        if _uses_openai(settings):
+            from receptionist.agent.openai_brain import OpenAIChatBrain
+
+            factory.remote_brain = OpenAIChatBrain(client, tools, briefing)
+            factory.remote_stt, factory.remote_voice = openai_speech(client)
+    if settings.twilio_account_sid and settings.twilio_auth_token is not None:
+        twilio = build_async_twilio_client(settings, timeout_s=8.0)
+        call_control: Any = TwilioCallControl(twilio, signer)
+        closers.append(twilio.http_client.close)
+    else:
+        call_control = StreamCallControl()
+    deps = CallDeps(
+        tokens=StreamTokens(db, clock, settings.stream_token_ttl_s),
+        lifecycle=lifecycle,
+        setups=CallSetupBuilder(db, lifecycle, briefing, services=_service_names(facts)),
+        engines=factory,
+        call_control=call_control,
+        can_transfer=bool(getattr(call_control, "can_transfer", False)),
+        clock=clock,
+        conversation=ConversationConfig(
+            silence_timeout_s=settings.silence_timeout_s, max_call_s=settings.max_call_s,
+            session_cap_s=settings.realtime_session_cap_s,
+            can_transfer=bool(getattr(call_control, "can_transfer", False)),
+        ),
+        limits=limits or SessionLimits(start_timeout_s=settings.stream_start_timeout_s,
+                                       tool_timeout_s=settings.voice_tool_timeout_s),
+        toolbox=tools,
+        messenger=messenger,
+        store_record=lambda record: _store(db, record),
+        metrics=metrics,
+    )
+    service = VoiceService(deps, signer)
+    return VoiceRuntime(service=service, factory=factory, briefing=briefing, closers=closers)
+
+
+def _service_names(facts: Directory) -> Callable[[int], Awaitable[list[str]]]:
+    async def names(business_id: int) -> list[str]:
+        return (await facts.facts(business_id)).service_names
+
+    return names
+
+
+async def _store(db: Database, record: CallRecord) -> None:
+    await store_call(db, record)
