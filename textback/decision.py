@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import Business, insert_ignore, log_event, mask
 from textback.contacts import get_or_create_contact
-from textback.models import Decision
+from textback.models import Contact, Decision
 from textback.outbox import enqueue
 from textback.policy import Caller, TextbackVerdict, decide
 from textback.templates import render
@@ -46,15 +46,14 @@ async def decide_missed_call(
     if claimed.rowcount == 0:  # type: ignore[attr-defined]
         return decision
 
-    verdict = await _verdict(session, business, caller, now)
+    verdict, contact = await _verdict(session, business, caller, now)
     if not verdict.send:
         decision.action, decision.skip_reason = "skip", verdict.skip_reason
         log_event(log, "textback.skipped", call_sid=call_sid, caller=mask(caller),
                   reason=verdict.skip_reason)
         return decision
 
-    assert verdict.to is not None
-    contact = await get_or_create_contact(session, business.id, verdict.to, lock=True)
+    assert verdict.to is not None and contact is not None
     text = render(
         business.textback_after_hours_template if after_hours else business.textback_template,
         business=business.name, booking_link=business.booking_link,
@@ -73,7 +72,7 @@ async def decide_missed_call(
 
 async def _verdict(
     session: AsyncSession, business: Business, caller: str | None, now: datetime
-) -> TextbackVerdict:
+) -> tuple[TextbackVerdict, Contact | None]:
     team = frozenset(m.phone for m in business.team)
     own = frozenset(n.number for n in business.numbers)
     first = decide(
@@ -81,7 +80,7 @@ async def _verdict(
         team_numbers=team, cooldown=timedelta(hours=business.textback_cooldown_hours),
     )
     if not first.send:
-        return first
+        return first, None
     assert first.to is not None
     # Lock the caller's contact so two missed calls racing on two instances see one cooldown.
     contact = await get_or_create_contact(session, business.id, first.to, lock=True)
@@ -89,4 +88,4 @@ async def _verdict(
         Caller(caller, contact.opted_out, contact.last_textback_at), now=now,
         enabled=True, business_numbers=own, team_numbers=team,
         cooldown=timedelta(hours=business.textback_cooldown_hours),
-    )
+    ), contact

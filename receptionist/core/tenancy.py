@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from receptionist.core.clock import utcnow
 from receptionist.core.db import Base, UTCDateTime
@@ -128,7 +128,8 @@ class TeamMember(Base):
 
 
 def _with_children() -> Any:
-    return (selectinload(Business.numbers), selectinload(Business.team))
+    # One round trip: a business has a handful of numbers and team members.
+    return (joinedload(Business.numbers), joinedload(Business.team))
 
 
 async def business_for_number(session: AsyncSession, number: str) -> Business | None:
@@ -139,7 +140,7 @@ async def business_for_number(session: AsyncSession, number: str) -> Business | 
         .where(PhoneNumber.number == number)
         .options(*_with_children())
     )
-    return (await session.execute(stmt)).scalars().first()
+    return (await session.execute(stmt)).unique().scalars().first()
 
 
 async def get_business(session: AsyncSession, ref: str | int) -> Business:
@@ -147,7 +148,7 @@ async def get_business(session: AsyncSession, ref: str | int) -> Business:
     text = str(ref).strip()
     if text.isdigit() and len(text) < 9:
         stmt = select(Business).where(Business.id == int(text)).options(*_with_children())
-        found = (await session.execute(stmt)).scalars().first()
+        found = (await session.execute(stmt)).unique().scalars().first()
     else:
         try:
             number = normalize(text)
@@ -163,4 +164,4 @@ async def get_business(session: AsyncSession, ref: str | int) -> Business:
 
 async def all_businesses(session: AsyncSession) -> list[Business]:
     stmt = select(Business).order_by(Business.id).options(*_with_children())
-    return list((await session.execute(stmt)).scalars().all())
+    return list((await session.execute(stmt)).unique().scalars().all())
