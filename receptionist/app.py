@@ -10,7 +10,12 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 
-from calendar_sync import CalendarService
+from calendar_sync import CalendarService, TextingNotifier
+from calendar_sync import router as calendar_router
+from knowledge import KnowledgeService
+from knowledge import router as knowledge_router
+from receptionist.agent.calendar_scheduler import CalendarScheduler
+from receptionist.agent.knowledge_lookup import KnowledgeServiceLookup
 from receptionist.core import (
     Clock,
     Database,
@@ -22,6 +27,8 @@ from receptionist.core import (
     log_event,
 )
 from receptionist.core.twilio_client import build_async_twilio_client
+from receptionist.media import router as media_router
+from receptionist.media.wiring import build_voice
 from receptionist.telephony.ports import AiAnswering
 from receptionist.telephony.routes import router as voice_router
 from receptionist.telephony.service import CallService
@@ -33,6 +40,7 @@ from textback import (
     SmsSender,
     TextbackService,
     TwilioSmsSender,
+    note_conversion,
 )
 from textback import router as sms_router
 
@@ -87,44 +95,23 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         app.state.textback = TextbackService(db, worker, clock)
         app.state.calls = CallService(db, worker, clock)
         app.state.ai = services.ai
-        # [knowledge services]
-        from knowledge import KnowledgeService
-
         app.state.knowledge = KnowledgeService(db, settings)
-        # [/knowledge services]
-        # [calendar services]
-        from calendar_sync import TextingNotifier
-        from receptionist.agent.calendar_scheduler import CalendarScheduler
-        from textback import note_conversion
-
-        # Tests and embedders may pass a ready service as ``services.calendar``.
-        calendar = services.calendar or CalendarService.from_settings(
-            settings, db, clock=clock)
+        calendar = services.calendar or CalendarService.from_settings(settings, db, clock=clock)
         calendar.notifier = TextingNotifier(  # booking texts go through the outbox
             team=app.state.textback.notify_team, caller=app.state.textback.text_caller,
             conversion=note_conversion, clock=clock)
         app.state.calendar = calendar
         await calendar.start()  # embedded Radicale: now if AUTOSTART, else on first use
         app.state.scheduler = CalendarScheduler(calendar)
-        # [/calendar services]
-        # [voice services]
-        from receptionist.media.wiring import build_voice
-
-        knowledge_service = getattr(app.state, "knowledge", None)
-        if knowledge_service is not None:
-            from receptionist.agent.knowledge_lookup import KnowledgeServiceLookup
-
-            knowledge_service = KnowledgeServiceLookup(knowledge_service)
         voice = build_voice(settings, db=db, clock=clock, signer=app.state.signer,
                             lifecycle=app.state.calls, textback=app.state.textback,
-                            knowledge=knowledge_service,
-                            scheduler=getattr(app.state, "scheduler", None))
-        app.state.voice_runtime = voice
+                            knowledge=KnowledgeServiceLookup(app.state.knowledge),
+                            scheduler=app.state.scheduler)
+        app.state.voice_runtime = voice  # closed by the media router's lifespan
         app.state.voice = voice.service
         if app.state.ai is None:
             app.state.ai = voice.service
         voice.warm_task = asyncio.create_task(voice.warm(db), name="voice-warm")
-        # [/voice services]
         run_workers = settings.workers_enabled if services.run_workers is None \
             else services.run_workers
         task = asyncio.create_task(worker.run(), name="outbox") if run_workers else None
@@ -140,32 +127,18 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
                     await task
             if services.sms_sender is None:
                 await sender.aclose()
-            # Subsystems that hold connections or servers, the call machinery first.
-            for name in ("voice_runtime", "calendar", "knowledge"):
-                close = getattr(getattr(app.state, name, None), "aclose", None)
-                if close is not None:
-                    await close()
+            # CalDAV connections, the embedded Radicale and model clients, before the database.
+            await calendar.aclose()
+            await app.state.knowledge.aclose()
             await db.dispose()
 
     app = FastAPI(title="Receptionist", lifespan=lifespan)
     app.include_router(voice_router)
     app.include_router(sms_router)
     app.include_router(web_router)
-    # [knowledge routes]
-    from knowledge import router as knowledge_router
-
     app.include_router(knowledge_router)
-    # [/knowledge routes]
-    # [calendar routes]
-    from calendar_sync import router as calendar_router
-
     app.include_router(calendar_router)  # /api/calendar/*, mirrors `receptionist calendar …`
-    # [/calendar routes]
-    # [voice routes]
-    from receptionist.media import router as media_router
-
     app.include_router(media_router)  # WS /twilio/media; its lifespan releases the voice runtime
-    # [/voice routes]
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -8,9 +8,14 @@ from typing import Annotated
 
 import typer
 
+from calendar_sync import BookingNotifier, TextingNotifier
+from calendar_sync.cli import calendar_app, service_app, use_notifier_factory
+from knowledge.cli import knowledge_app, onboard_command
 from receptionist.business_cli import business_app, team_app
 from receptionist.core import (
     Business,
+    Clock,
+    Database,
     PhoneNumber,
     SystemClock,
     TeamMember,
@@ -21,6 +26,14 @@ from receptionist.core import (
     normalize,
 )
 from receptionist.core.cli_support import cli_settings, open_db, print_json, run
+from receptionist.voice_cli import simulate_command, voice_app
+from textback import (
+    ConsoleSmsSender,
+    OutboxConfig,
+    OutboxWorker,
+    TextbackService,
+    note_conversion,
+)
 
 __all__ = ["app", "main"]
 
@@ -35,31 +48,17 @@ app.add_typer(textback_app, name="textback")
 call_app = typer.Typer(help="Simulated calls against a running server.", no_args_is_help=True)
 app.add_typer(call_app, name="call")
 
-# Subsystem command groups: each package's cli.py registers here.
-# [knowledge cli]
-from knowledge.cli import knowledge_app, onboard_command  # noqa: E402
-
 app.command("onboard")(onboard_command)
 app.add_typer(knowledge_app, name="knowledge")
-# [/knowledge cli]
-# [calendar cli]
-from calendar_sync import BookingNotifier  # noqa: E402
-from calendar_sync.cli import calendar_app, service_app, use_notifier_factory  # noqa: E402
-from receptionist.core import Clock, Database  # noqa: E402
+app.add_typer(service_app, name="service")
+app.add_typer(calendar_app, name="calendar")
+call_app.command("simulate")(simulate_command)
+app.add_typer(voice_app, name="voice")
 
 
 def _calendar_notifier(db: Database, clock: Clock) -> BookingNotifier:
     """Bookings made from the command line are texted like the server's: queued in the outbox,
     which the running server sends."""
-    from calendar_sync import TextingNotifier
-    from textback import (
-        ConsoleSmsSender,
-        OutboxConfig,
-        OutboxWorker,
-        TextbackService,
-        note_conversion,
-    )
-
     texts = TextbackService(db, OutboxWorker(db, ConsoleSmsSender(), OutboxConfig(None), clock),
                             clock)
     return TextingNotifier(team=texts.notify_team, caller=texts.text_caller,
@@ -67,15 +66,6 @@ def _calendar_notifier(db: Database, clock: Clock) -> BookingNotifier:
 
 
 use_notifier_factory(_calendar_notifier)
-app.add_typer(service_app, name="service")
-app.add_typer(calendar_app, name="calendar")
-# [/calendar cli]
-# [voice cli]
-from receptionist.voice_cli import simulate_command, voice_app  # noqa: E402
-
-call_app.command("simulate")(simulate_command)
-app.add_typer(voice_app, name="voice")
-# [/voice cli]
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
