@@ -29,9 +29,13 @@ async def decide_missed_call(
     missed_reason: str,
     after_hours: bool,
     now: datetime,
+    claim: bool = False,
 ) -> Decision:
     """Record whether this missed call gets a text, and queue it. Idempotent per ``call_sid``:
-    a second call (retry, duplicate callback, another instance) returns the first decision."""
+    a second call (retry, duplicate callback, another instance) returns the first decision.
+
+    With ``claim`` the text is written already claimed and left in ``session.info["claimed"]``
+    for the caller to hand to its in-process outbox worker after the commit."""
     dialect = session.get_bind().dialect.name
     claimed = await session.execute(
         insert_ignore(dialect, Decision, ["call_sid"]).values(
@@ -63,8 +67,10 @@ async def decide_missed_call(
     msg = await enqueue(
         session, business_id=business.id, to=verdict.to, from_=sender, body=text.body,
         kind="textback", now=now, contact_phone=verdict.to, call_sid=call_sid,
-        dedupe_key=f"textback:{call_sid}",
+        dedupe_key=f"textback:{call_sid}", claimed=claim,
     )
+    if claim:
+        session.info.setdefault("claimed", []).append(msg)
     contact.last_textback_at = now
     decision.action, decision.message_id = "send", msg.id
     log_event(log, "textback.queued", call_sid=call_sid, to=mask(verdict.to), message=msg.id)

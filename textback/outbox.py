@@ -43,13 +43,20 @@ async def enqueue(
     contact_phone: str | None = None,
     call_sid: str | None = None,
     dedupe_key: str | None = None,
+    claimed: bool = False,
 ) -> Message:
-    """Add an outbound SMS to the outbox in the caller's transaction; the worker sends it."""
+    """Add an outbound SMS to the outbox in the caller's transaction; the worker sends it.
+
+    ``claimed`` writes the row already claimed by this process, to be handed to
+    :meth:`OutboxWorker.submit` right after the commit: it skips the claim round trip on the
+    text-back's hot path. A crash before the send leaves it ``sending``, which
+    :meth:`OutboxWorker.reconcile_stale` settles later, as for any interrupted send."""
     msg = Message(
         business_id=business_id, direction="out", kind=kind, to_number=to, from_number=from_,
-        body=body, contact_phone=contact_phone, status="pending", attempts=0,
-        next_attempt_at=now, call_sid=call_sid, dedupe_key=dedupe_key,
-        segments=count_segments(body).segments, created_at=now,
+        body=body, contact_phone=contact_phone,
+        status="sending" if claimed else "pending", attempts=1 if claimed else 0,
+        claimed_at=now if claimed else None, next_attempt_at=now, call_sid=call_sid,
+        dedupe_key=dedupe_key, segments=count_segments(body).segments, created_at=now,
     )
     session.add(msg)
     await session.flush()
@@ -79,15 +86,27 @@ class OutboxWorker:
         self._inflight: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(config.concurrency)
         self._stopping = False
+        self.running = False
         self.on_sent: Callable[[Message], None] | None = None
 
     def wake(self) -> None:
         """Tell the worker new rows are due (same process); other instances find them by polling."""
         self._wake.set()
 
+    def submit(self, msg: Message) -> None:
+        """Send a row this process wrote already claimed (``enqueue(..., claimed=True)``)."""
+        task = asyncio.create_task(self._send_submitted(msg))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+
+    async def _send_submitted(self, msg: Message) -> None:
+        await self._slots.acquire()
+        await self._send_and_release(msg)
+
     async def run(self) -> None:
         last_reconcile = 0.0
         loop = asyncio.get_running_loop()
+        self.running = True
         while not self._stopping:
             try:
                 await asyncio.wait_for(self._wake.wait(), self.config.poll_s)
@@ -113,6 +132,7 @@ class OutboxWorker:
 
     async def stop(self) -> None:
         self._stopping = True
+        self.running = False
         self._wake.set()
         if self._inflight:
             await asyncio.wait(self._inflight, timeout=10)

@@ -63,15 +63,17 @@ class CallService:
         async with self.db.transaction() as session:
             applied = await self.apply_in(session, call_sid, event, business=business,
                                           from_number=from_number, to_number=to_number,
-                                          data=data)
-        if applied.will_text:
-            self.outbox.wake()
+                                          data=data, claim_texts=self.outbox.running)
+        # A text-back written already claimed goes straight to this process's worker.
+        for msg in session.info.pop("claimed", []):
+            self.outbox.submit(msg)
         return applied
 
     async def apply_in(self, session: AsyncSession, call_sid: str, event: Event, *,
                        business: Business | None, from_number: str | None = None,
                        to_number: str | None = None,
-                       data: dict[str, Any] | None = None) -> Applied:
+                       data: dict[str, Any] | None = None,
+                       claim_texts: bool = False) -> Applied:
         now = self.clock.now()
         call = await _load_for_update(session, call_sid, business, from_number, to_number, now)
         transition = advance(_state_of(call), event)
@@ -91,7 +93,7 @@ class CallService:
                 decision = await decide_missed_call(
                     session, business, call_sid=call_sid, caller=call.from_number,
                     missed_reason=str(transition.state.missed_reason),
-                    after_hours=call.after_hours, now=now,
+                    after_hours=call.after_hours, now=now, claim=claim_texts,
                 )
             elif business is not None and call.from_number:
                 await note_conversion(session, business.id, call.from_number, "handled_call", now)
