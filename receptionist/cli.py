@@ -259,7 +259,7 @@ def demo(
             session.add(Business(
                 name="Greenfield Plumbing (demo)", timezone="America/New_York",
                 routing="ring_then_textback", forward_to="+12025550111", ring_seconds=15,
-                booking_link="https://greenfield-plumbing.example/book",
+                booking_link="https://greenfield.example/book",
                 hours={"mon": [["08:00", "17:00"]], "tue": [["08:00", "17:00"]],
                        "wed": [["08:00", "17:00"]], "thu": [["08:00", "17:00"]],
                        "fri": [["08:00", "17:00"]]},

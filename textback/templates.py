@@ -28,8 +28,8 @@ DEFAULT_BUSINESS_HOURS = (
     "Reply here and we'll get right back to you{booking_clause}."
 )
 DEFAULT_AFTER_HOURS = (
-    "Hi{first_name_sp}, this is {business}. Sorry we missed you, we're closed now. "
-    "Reply here and we'll call back first thing{booking_clause}."
+    "Hi{first_name_sp}, this is {business}. Sorry we missed you, we're closed. "
+    "Reply and we'll call back first thing{booking_clause}."
 )
 
 
@@ -86,4 +86,6 @@ def render(
         "booking_clause": f", or book at {booking_link}" if booking_link else "",
     }
     body = " ".join(template.format(**values).split(" ")).strip()
+    if booking_link and body.endswith(booking_link + "."):
+        body = body[:-1]  # some phones take a trailing full stop into the link
     return RenderedText(body, count_segments(body))

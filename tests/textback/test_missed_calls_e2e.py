@@ -137,7 +137,7 @@ async def test_textback_mode_and_after_hours(server, webhooks, twilio, db):
                                                          to="+12025550160"))
     assert "<Dial" not in r.text and "closed" in r.text
     texts = await wait_for_texts(twilio, 1, to="+12025550170")
-    assert "closed now" in texts[0].body
+    assert "we're closed" in texts[0].body
 
 
 async def test_retries_duplicates_and_concurrent_callbacks_text_once(server, webhooks, twilio, db):
