@@ -252,6 +252,9 @@ def demo(
     """Create the demo business when no business exists yet, and say how to try it."""
     settings = cli_settings()
 
+    if not settings.demo:  # RECEPTIONIST_DEMO=false
+        return
+
     async def go() -> None:
         async with open_db(settings) as db, db.transaction() as session:
             if await all_businesses(session):

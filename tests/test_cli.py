@@ -105,6 +105,8 @@ def test_textback_test_console_and_report_json(env):
 
 
 def test_demo_adds_a_business_only_once(env):
+    cli({**env, "RECEPTIONIST_DEMO": "false"}, "demo")
+    assert json.loads(cli(env, "business", "list", "--json")) == []
     cli(env, "demo")
     cli(env, "demo")
     assert len(json.loads(cli(env, "business", "list", "--json"))) == 1

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -87,7 +86,6 @@ class OutboxWorker:
         self._slots = asyncio.Semaphore(config.concurrency)
         self._stopping = False
         self.running = False
-        self.on_sent: Callable[[Message], None] | None = None
 
     def wake(self) -> None:
         """Tell the worker new rows are due (same process); other instances find them by polling."""
@@ -210,8 +208,6 @@ class OutboxWorker:
             )
         log_event(log, "textback.sent", id=msg.id, kind=msg.kind, to=mask(msg.to_number),
                   sid=sent.sid)
-        if self.on_sent is not None:
-            self.on_sent(msg)
 
     async def _record_failure(self, msg: Message, exc: SmsSendError) -> None:
         now = self.clock.now()
