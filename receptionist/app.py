@@ -17,6 +17,7 @@ from knowledge import router as knowledge_router
 from receptionist.agent.calendar_scheduler import CalendarScheduler
 from receptionist.agent.knowledge_lookup import KnowledgeServiceLookup
 from receptionist.core import (
+    BusinessDirectory,
     Clock,
     Database,
     Settings,
@@ -89,6 +90,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         worker = OutboxWorker(db, sender, outbox_config(settings), clock)
         app.state.settings = settings
         app.state.db = db
+        app.state.directory = BusinessDirectory(db)
         app.state.clock = clock
         app.state.signer = WebhookSigner(settings.webhook_auth_token(), settings.public_url)
         app.state.outbox = worker

@@ -3,7 +3,7 @@ a person, and the results metrics."""
 
 from textback.console_sms import ConsoleSmsSender
 from textback.contacts import note_conversion
-from textback.decision import decide_missed_call
+from textback.decision import TextbackDecision, decide_missed_call, decision_for_call
 from textback.errors import SmsSendError, TextbackError, UnknownBusiness
 from textback.metrics import Report, compute_report
 from textback.models import Contact, ContactEvent, Decision, Message
@@ -30,6 +30,7 @@ __all__ = [
     "SmsSendError",
     "SmsSender",
     "TemplateError",
+    "TextbackDecision",
     "TextbackError",
     "TextbackService",
     "TwilioSmsSender",
@@ -38,6 +39,7 @@ __all__ = [
     "compute_report",
     "count_segments",
     "decide_missed_call",
+    "decision_for_call",
     "enqueue",
     "note_conversion",
     "render",

@@ -3,52 +3,82 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import insert_ignore
 from textback.models import Contact, ContactEvent
 
-__all__ = ["get_or_create_contact", "new_short_code", "note_conversion"]
+__all__ = ["CallerContact", "get_or_create_contact", "lock_contact", "new_short_code",
+           "note_conversion"]
 
 # No look-alikes (0/O, 1/I/L) so a team member can type the code back from a phone.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_CODE_TRIES = 20
+_CONTACTS = Contact.__table__
+_COLUMNS = (_CONTACTS.c.id, _CONTACTS.c.first_name, _CONTACTS.c.opted_out,
+            _CONTACTS.c.last_textback_at)
+_LOCK = select(*_COLUMNS).where(
+    _CONTACTS.c.business_id == bindparam("business_id"), _CONTACTS.c.phone == bindparam("phone")
+).with_for_update()
 
 
-def new_short_code() -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(3))
+@cache
+def _create(dialect: str) -> Any:
+    return insert_ignore(dialect, _CONTACTS, None).returning(*_COLUMNS)
 
 
-async def _free_short_code(session: AsyncSession, business_id: int) -> str:
-    for _ in range(20):
-        code = new_short_code()
-        taken = await session.scalar(
-            select(Contact.id).where(Contact.business_id == business_id, Contact.short_code == code)
-        )
-        if taken is None:
-            return code
-    return new_short_code() + new_short_code()[:1]
+@dataclass(frozen=True)
+class CallerContact:
+    """What the text-back decision reads of a contact."""
+
+    id: int
+    first_name: str | None
+    opted_out: bool
+    last_textback_at: datetime | None
+
+
+def new_short_code(length: int = 3) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+async def lock_contact(session: AsyncSession, business_id: int, phone: str) -> CallerContact:
+    """The caller's contact, created if missing, held for the transaction (the new row, or
+    ``FOR UPDATE`` on PostgreSQL; SQLite's single write lock is already held by then).
+
+    ``ON CONFLICT DO NOTHING`` on every unique key makes racing creators safe and a taken short
+    code harmless: when nothing was inserted, the contact either exists or the code was taken;
+    the select tells which, and a taken code is drawn again (the last try is longer)."""
+    create = _create(session.get_bind().dialect.name)
+    for attempt in range(_CODE_TRIES):
+        code = new_short_code(3 if attempt < _CODE_TRIES - 1 else 4)
+        row = (await session.execute(create, {
+            "business_id": business_id, "phone": phone, "short_code": code, "opted_out": False,
+        })).first()
+        if row is None:
+            row = (await session.execute(
+                _LOCK, {"business_id": business_id, "phone": phone})).first()
+        if row is not None:
+            return CallerContact(*row)
+    raise RuntimeError(f"no free short code for business {business_id}")
 
 
 async def get_or_create_contact(
     session: AsyncSession, business_id: int, phone: str, *, lock: bool = False
 ) -> Contact:
-    """The contact row, created if missing (``ON CONFLICT DO NOTHING`` makes racing creators
-    safe). ``lock`` holds the row for the transaction on PostgreSQL; on SQLite the insert has
-    already taken the database's single write lock."""
-    dialect = session.get_bind().dialect.name
-    existing = None if lock else await _find(session, business_id, phone)
-    if existing is not None:
-        return existing
-    code = await _free_short_code(session, business_id)
-    await session.execute(
-        insert_ignore(dialect, Contact, ["business_id", "phone"]).values(
-            business_id=business_id, phone=phone, short_code=code, opted_out=False
-        )
-    )
-    query = select(Contact).where(Contact.business_id == business_id, Contact.phone == phone)
+    """The contact as an ORM object (inbound texts change it), created if missing; ``lock``
+    holds it for the transaction."""
+    if not lock:
+        existing = await _find(session, business_id, phone)
+        if existing is not None:
+            return existing
+    found = await lock_contact(session, business_id, phone)
+    query = select(Contact).where(Contact.id == found.id)
     if lock:
         query = query.with_for_update()
     return (await session.execute(query.execution_options(populate_existing=True))).scalar_one()

@@ -4,21 +4,51 @@ transaction, so the outcome, the decision and the SMS commit together or not at 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import Business, insert_ignore, log_event, mask
-from textback.contacts import get_or_create_contact
+from textback.contacts import CallerContact, lock_contact
 from textback.models import Contact, Decision
 from textback.outbox import enqueue
 from textback.policy import Caller, TextbackVerdict, decide
 from textback.templates import render
 
-__all__ = ["decide_missed_call"]
+__all__ = ["TextbackDecision", "decide_missed_call", "decision_for_call"]
 
 log = logging.getLogger("textback.decision")
+# Statements built once (the text-back's hot path); see receptionist.telephony.service.
+_DECISIONS = Decision.__table__
+_CONTACTS = Contact.__table__
+_TEXTED = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id"))
+_LINK_MESSAGE = update(_DECISIONS).where(_DECISIONS.c.id == bindparam("decision_id"))
+_DECISION_FOR_CALL = select(
+    _DECISIONS.c.action, _DECISIONS.c.skip_reason, _DECISIONS.c.message_id
+).where(_DECISIONS.c.call_sid == bindparam("call_sid"))
+
+
+@cache
+def _claim(dialect: str) -> Any:
+    return insert_ignore(dialect, _DECISIONS, ["call_sid"]).returning(_DECISIONS.c.id)
+
+
+@dataclass(frozen=True)
+class TextbackDecision:
+    """What was decided for one missed call: ``send`` (``message_id`` queued) or ``skip``."""
+
+    action: str
+    skip_reason: str | None = None
+    message_id: int | None = None
+
+    @property
+    def send(self) -> bool:
+        return self.action == "send"
+
 
 async def decide_missed_call(
     session: AsyncSession,
@@ -30,32 +60,27 @@ async def decide_missed_call(
     after_hours: bool,
     now: datetime,
     claim: bool = False,
-) -> Decision:
+) -> TextbackDecision:
     """Record whether this missed call gets a text, and queue it. Idempotent per ``call_sid``:
     a second call (retry, duplicate callback, another instance) returns the first decision.
 
     With ``claim`` the text is written already claimed and left in ``session.info["claimed"]``
     for the caller to hand to its in-process outbox worker after the commit."""
-    dialect = session.get_bind().dialect.name
-    claimed = await session.execute(
-        insert_ignore(dialect, Decision, ["call_sid"]).values(
-            call_sid=call_sid, business_id=business.id, caller=caller,
-            missed_reason=missed_reason, action="pending", decided_at=now,
-        )
-    )
-    decision = (await session.execute(
-        select(Decision).where(Decision.call_sid == call_sid)
-        .execution_options(populate_existing=True)
-    )).scalar_one()
-    if claimed.rowcount == 0:  # type: ignore[attr-defined]
-        return decision
-
     verdict, contact = await _verdict(session, business, caller, now)
+    # The decision row is the claim: unique per call, written before anything else changes.
+    decision_id = await session.scalar(_claim(session.get_bind().dialect.name), {
+        "call_sid": call_sid, "business_id": business.id, "caller": caller,
+        "missed_reason": missed_reason, "action": "send" if verdict.send else "skip",
+        "skip_reason": verdict.skip_reason, "decided_at": now,
+    })
+    if decision_id is None:
+        found = await decision_for_call(session, call_sid)
+        assert found is not None
+        return found
     if not verdict.send:
-        decision.action, decision.skip_reason = "skip", verdict.skip_reason
         log_event(log, "textback.skipped", call_sid=call_sid, caller=mask(caller),
                   reason=verdict.skip_reason)
-        return decision
+        return TextbackDecision("skip", skip_reason=verdict.skip_reason)
 
     assert verdict.to is not None and contact is not None
     text = render(
@@ -63,35 +88,38 @@ async def decide_missed_call(
         business=business.name, booking_link=business.booking_link,
         first_name=contact.first_name, after_hours=after_hours,
     )
-    sender = business.primary_number or ""
     msg = await enqueue(
-        session, business_id=business.id, to=verdict.to, from_=sender, body=text.body,
-        kind="textback", now=now, contact_phone=verdict.to, call_sid=call_sid,
+        session, business_id=business.id, to=verdict.to, from_=business.primary_number or "",
+        body=text.body, kind="textback", now=now, contact_phone=verdict.to, call_sid=call_sid,
         dedupe_key=f"textback:{call_sid}", claimed=claim,
     )
     if claim:
         session.info.setdefault("claimed", []).append(msg)
-    contact.last_textback_at = now
-    decision.action, decision.message_id = "send", msg.id
+    await session.execute(_TEXTED, {"contact_id": contact.id, "last_textback_at": now})
+    await session.execute(_LINK_MESSAGE, {"decision_id": decision_id, "message_id": msg.id})
     log_event(log, "textback.queued", call_sid=call_sid, to=mask(verdict.to), message=msg.id)
-    return decision
+    return TextbackDecision("send", message_id=msg.id)
+
+
+async def decision_for_call(session: AsyncSession, call_sid: str) -> TextbackDecision | None:
+    row = (await session.execute(_DECISION_FOR_CALL, {"call_sid": call_sid})).first()
+    return TextbackDecision(row.action, row.skip_reason, row.message_id) if row else None
+
 
 async def _verdict(
     session: AsyncSession, business: Business, caller: str | None, now: datetime
-) -> tuple[TextbackVerdict, Contact | None]:
+) -> tuple[TextbackVerdict, CallerContact | None]:
     team = frozenset(m.phone for m in business.team)
     own = frozenset(n.number for n in business.numbers)
-    first = decide(
-        Caller(caller), now=now, enabled=business.textback_enabled, business_numbers=own,
-        team_numbers=team, cooldown=timedelta(hours=business.textback_cooldown_hours),
-    )
+    cooldown = timedelta(hours=business.textback_cooldown_hours)
+    first = decide(Caller(caller), now=now, enabled=business.textback_enabled,
+                   business_numbers=own, team_numbers=team, cooldown=cooldown)
     if not first.send:
         return first, None
     assert first.to is not None
-    # Lock the caller's contact so two missed calls racing on two instances see one cooldown.
-    contact = await get_or_create_contact(session, business.id, first.to, lock=True)
+    # Held for the transaction, so two missed calls racing on two instances see one cooldown.
+    contact = await lock_contact(session, business.id, first.to)
     return decide(
         Caller(caller, contact.opted_out, contact.last_textback_at), now=now,
-        enabled=True, business_numbers=own, team_numbers=team,
-        cooldown=timedelta(hours=business.textback_cooldown_hours),
+        enabled=True, business_numbers=own, team_numbers=team, cooldown=cooldown,
     ), contact

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import Clock, Database, SystemClock, log_event, mask
@@ -27,6 +27,9 @@ from textback.segments import count_segments
 __all__ = ["OutboxConfig", "OutboxWorker", "enqueue"]
 
 log = logging.getLogger("textback.outbox")
+_MESSAGES = Message.__table__
+_INSERT = insert(_MESSAGES).returning(_MESSAGES.c.id)
+_SET = update(_MESSAGES).where(_MESSAGES.c.id == bindparam("message_id"))
 OUTCOME_UNKNOWN = "unknown"  # error_code of a try that may have reached the provider
 
 
@@ -50,16 +53,17 @@ async def enqueue(
     :meth:`OutboxWorker.submit` right after the commit: it skips the claim round trip on the
     text-back's hot path. A crash before the send leaves it ``sending``, which
     :meth:`OutboxWorker.reconcile_stale` settles later, as for any interrupted send."""
-    msg = Message(
-        business_id=business_id, direction="out", kind=kind, to_number=to, from_number=from_,
-        body=body, contact_phone=contact_phone,
-        status="sending" if claimed else "pending", attempts=1 if claimed else 0,
-        claimed_at=now if claimed else None, next_attempt_at=now, call_sid=call_sid,
-        dedupe_key=dedupe_key, segments=count_segments(body).segments, created_at=now,
-    )
-    session.add(msg)
-    await session.flush()
-    return msg
+    values = {
+        "business_id": business_id, "direction": "out", "kind": kind, "to_number": to,
+        "from_number": from_, "body": body, "contact_phone": contact_phone,
+        "status": "sending" if claimed else "pending", "attempts": 1 if claimed else 0,
+        "claimed_at": now if claimed else None, "next_attempt_at": now, "call_sid": call_sid,
+        "dedupe_key": dedupe_key, "segments": count_segments(body).segments, "created_at": now,
+    }
+    # A Core insert: every missed call's text passes here; the row comes back as a detached
+    # snapshot (not in the session), which is all callers and the worker read.
+    msg_id = await session.scalar(_INSERT, values)
+    return Message(id=msg_id, **values)
 
 
 @dataclass(frozen=True)
@@ -200,12 +204,11 @@ class OutboxWorker:
     async def _record_sent(self, msg: Message, sent: SentSms) -> None:
         now = self.clock.now()
         async with self.db.transaction() as session:
-            await session.execute(
-                update(Message).where(Message.id == msg.id).values(
-                    status=sent.status if sent.status != "sending" else "queued",
-                    provider_sid=sent.sid, sent_at=now, error=None, error_code=None,
-                )
-            )
+            await session.execute(_SET, {
+                "message_id": msg.id,
+                "status": sent.status if sent.status != "sending" else "queued",
+                "provider_sid": sent.sid, "sent_at": now, "error": None, "error_code": None,
+            })
         log_event(log, "textback.sent", id=msg.id, kind=msg.kind, to=mask(msg.to_number),
                   sid=sent.sid)
 

@@ -3,7 +3,8 @@ Twilio client and request signatures. It imports no other project module."""
 
 from receptionist.core.clock import Clock, FixedClock, SystemClock, utcnow
 from receptionist.core.crypto import SecretBox, SecretBoxError
-from receptionist.core.db import Base, Database, UTCDateTime, insert_ignore
+from receptionist.core.db import Base, Database, UTCDateTime, dialect_insert, insert_ignore
+from receptionist.core.directory import BusinessDirectory, TenancyRevision
 from receptionist.core.hours import HoursError, WeeklyHours, parse_closed_dates
 from receptionist.core.logs import configure_logging, log_event
 from receptionist.core.phones import (
@@ -32,6 +33,7 @@ __all__ = [
     "NOTIFY_KINDS",
     "Base",
     "Business",
+    "BusinessDirectory",
     "BusinessNotFound",
     "Clock",
     "Database",
@@ -47,12 +49,14 @@ __all__ = [
     "SmsProvider",
     "SystemClock",
     "TeamMember",
+    "TenancyRevision",
     "UTCDateTime",
     "WebhookSigner",
     "WeeklyHours",
     "all_businesses",
     "business_for_number",
     "configure_logging",
+    "dialect_insert",
     "get_business",
     "insert_ignore",
     "is_anonymous",

@@ -27,6 +27,7 @@ __all__ = [
     "Base",
     "Database",
     "UTCDateTime",
+    "dialect_insert",
     "insert_ignore",
 ]
 
@@ -63,11 +64,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def insert_ignore(dialect_name: str, table: Any, index_elements: list[str]) -> Insert:
-    """``INSERT … ON CONFLICT DO NOTHING`` for the running dialect (both support it)."""
-    if dialect_name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=index_elements)
-    return sqlite.insert(table).on_conflict_do_nothing(index_elements=index_elements)
+def dialect_insert(dialect_name: str, table: Any) -> Any:
+    """The running dialect's ``INSERT`` construct, which has ``on_conflict_do_*`` (both do)."""
+    return (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
+
+
+def insert_ignore(dialect_name: str, table: Any, index_elements: list[str] | None) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` for the running dialect. ``None`` for
+    ``index_elements`` ignores a conflict on any unique constraint."""
+    return dialect_insert(dialect_name, table).on_conflict_do_nothing(  # type: ignore[no-any-return]
+        index_elements=index_elements)
 
 
 class Database:

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from receptionist.core import (
     Business,
+    BusinessDirectory,
     BusinessNotFound,
     SmsProvider,
-    business_for_number,
     get_business,
     log_event,
     mask,
@@ -48,8 +48,8 @@ async def _business(request: Request, to: str | None) -> Business | None:
     number = try_normalize(to)
     if number is None:
         return None
-    async with request.app.state.db.transaction() as session:
-        return await business_for_number(session, number)
+    directory: BusinessDirectory = request.app.state.directory
+    return await directory.for_number(number)
 
 
 def _ring_targets(business: Business) -> list[str]:

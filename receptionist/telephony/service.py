@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import (
     Business,
     Clock,
     Database,
+    dialect_insert,
     get_business,
-    insert_ignore,
     log_event,
     mask,
 )
@@ -34,21 +35,32 @@ from receptionist.telephony.lifecycle import (
     advance,
 )
 from receptionist.telephony.models import Call, CallEvent
-from textback import Decision, OutboxWorker, decide_missed_call, note_conversion
+from textback import (
+    OutboxWorker,
+    TextbackDecision,
+    decide_missed_call,
+    decision_for_call,
+    note_conversion,
+)
 
 __all__ = ["Applied", "CallService"]
 
 log = logging.getLogger("receptionist.calls")
+# Every webhook runs these: Core statements built once and run with parameters, because building
+# a statement and the ORM's unit of work cost more here than the SQL itself.
+_CALLS = Call.__table__
+_UPDATE_CALL = update(_CALLS).where(_CALLS.c.id == bindparam("call_id"))
+_INSERT_EVENT = insert(CallEvent.__table__)
 
 
 @dataclass(frozen=True)
 class Applied:
     transition: Transition
-    decision: Decision | None
+    decision: TextbackDecision | None
 
     @property
     def will_text(self) -> bool:
-        return self.decision is not None and self.decision.action == "send"
+        return self.decision is not None and self.decision.send
 
 
 class CallService:
@@ -75,32 +87,33 @@ class CallService:
                        data: dict[str, Any] | None = None,
                        claim_texts: bool = False) -> Applied:
         now = self.clock.now()
-        call = await _load_for_update(session, call_sid, business, from_number, to_number, now)
+        call = await _lock_call(session, call_sid, business, from_number, to_number, now)
         transition = advance(_state_of(call), event)
-        _store(call, transition.state)
-        session.add(CallEvent(call_sid=call_sid, kind=type(event).__name__,
-                              data=data or {}, at=now))
+        changes = _changes(call, transition.state)
+        if transition.decided:
+            changes["decided_at"] = now
+            if transition.state.phase is Phase.ENDED:
+                changes["ended_at"] = now
+        if changes:
+            await session.execute(_UPDATE_CALL, {"call_id": call.id, **changes})
+        await session.execute(_INSERT_EVENT, {
+            "call_sid": call_sid, "kind": type(event).__name__, "data": data or {}, "at": now})
         decision = None
         if transition.decided:
             if business is None and call.business_id is not None:
                 business = await get_business(session, call.business_id)
-            call.decided_at = now
-            if transition.state.phase is Phase.ENDED:
-                call.ended_at = now
-            log_event(log, "call.decided", call_sid=call_sid, outcome=call.outcome,
-                      reason=call.missed_reason, caller=mask(call.from_number))
+            log_event(log, "call.decided", call_sid=call_sid, outcome=transition.state.outcome,
+                      reason=transition.state.missed_reason, caller=mask(call.from_number))
             if business is not None and transition.state.outcome is Outcome.MISSED:
                 decision = await decide_missed_call(
                     session, business, call_sid=call_sid, caller=call.from_number,
                     missed_reason=str(transition.state.missed_reason),
-                    after_hours=call.after_hours, now=now, claim=claim_texts,
+                    after_hours=transition.state.after_hours, now=now, claim=claim_texts,
                 )
             elif business is not None and call.from_number:
                 await note_conversion(session, business.id, call.from_number, "handled_call", now)
         elif transition.state.phase is Phase.ENDED or call.outcome is not None:
-            decision = (await session.execute(
-                select(Decision).where(Decision.call_sid == call_sid)
-            )).scalar_one_or_none()
+            decision = await decision_for_call(session, call_sid)
         return Applied(transition, decision)
 
     # The media server's view of the lifecycle (``receptionist.media.ports.CallLifecycle``).
@@ -122,29 +135,29 @@ class CallService:
             )).scalar_one_or_none()
 
 
-async def _load_for_update(session: AsyncSession, call_sid: str, business: Business | None,
-                           from_number: str | None, to_number: str | None, now: Any) -> Call:
-    # Callbacks can arrive before the incoming-call webhook (or without it): create the row if
-    # missing, race-free, then hold it for this transaction.
-    dialect = session.get_bind().dialect.name
-    await session.execute(insert_ignore(dialect, Call, ["call_sid"]).values(
-        call_sid=call_sid, business_id=business.id if business else None,
-        from_number=from_number, to_number=to_number, started_at=now, phase="new",
-        routing="", team_answered=False, stream_started=False, conversation_started=False,
-        after_hours=False,
-    ))
-    call = (await session.execute(
-        select(Call).where(Call.call_sid == call_sid).with_for_update()
-        .execution_options(populate_existing=True)
-    )).scalar_one()
-    if call.business_id is None and business is not None:
-        call.business_id = business.id
-    call.from_number = call.from_number or from_number
-    call.to_number = call.to_number or to_number
-    return call
+async def _lock_call(session: AsyncSession, call_sid: str, business: Business | None,
+                     from_number: str | None, to_number: str | None, now: Any) -> Row[Any]:
+    # Callbacks can arrive before the incoming-call webhook (or without it): one upsert creates
+    # the row if missing, race-free, fills in what an earlier callback did not know, holds the
+    # row for this transaction (PostgreSQL's row lock; SQLite's write lock) and returns it.
+    return (await session.execute(_upsert_call(session.get_bind().dialect.name), {
+        "call_sid": call_sid, "business_id": business.id if business else None,
+        "from_number": from_number, "to_number": to_number, "started_at": now, "phase": "new",
+        "routing": "", "team_answered": False, "stream_started": False,
+        "conversation_started": False, "after_hours": False,
+    })).one()
 
 
-def _state_of(call: Call) -> CallState:
+@cache
+def _upsert_call(dialect: str) -> Any:
+    stmt = dialect_insert(dialect, _CALLS)
+    return stmt.on_conflict_do_update(index_elements=["call_sid"], set_={
+        name: func.coalesce(_CALLS.c[name], stmt.excluded[name])
+        for name in ("business_id", "from_number", "to_number")
+    }).returning(*_CALLS.c)
+
+
+def _state_of(call: Row[Any]) -> CallState:
     return CallState(
         phase=Phase(call.phase), routing=call.routing, team_answered=call.team_answered,
         stream_started=call.stream_started, conversation_started=call.conversation_started,
@@ -155,13 +168,14 @@ def _state_of(call: Call) -> CallState:
     )
 
 
-def _store(call: Call, state: CallState) -> None:
-    call.phase = state.phase.value
-    call.routing = state.routing
-    call.team_answered = state.team_answered
-    call.stream_started = state.stream_started
-    call.conversation_started = state.conversation_started
-    call.after_hours = state.after_hours
-    call.missed_hint = state.missed_hint.value if state.missed_hint else None
-    call.outcome = state.outcome.value if state.outcome else None
-    call.missed_reason = state.missed_reason.value if state.missed_reason else None
+def _changes(call: Row[Any], state: CallState) -> dict[str, Any]:
+    """The columns ``state`` changes: a duplicate callback writes nothing to the call."""
+    stored = {
+        "phase": state.phase.value, "routing": state.routing,
+        "team_answered": state.team_answered, "stream_started": state.stream_started,
+        "conversation_started": state.conversation_started, "after_hours": state.after_hours,
+        "missed_hint": state.missed_hint.value if state.missed_hint else None,
+        "outcome": state.outcome.value if state.outcome else None,
+        "missed_reason": state.missed_reason.value if state.missed_reason else None,
+    }
+    return {name: value for name, value in stored.items() if getattr(call, name) != value}

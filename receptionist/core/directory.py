@@ -1,0 +1,76 @@
+"""Businesses by phone number, cached in the process and kept current by a revision counter.
+
+Every Twilio webhook starts by finding the business its ``To`` number belongs to; loading a
+business with its numbers and team costs more than the rest of a missed call's bookkeeping. So
+each process keeps the businesses it has loaded, and one counter row (``tenancy_revision``),
+bumped in the same transaction as any change to a business, a number or a team member (by any
+process: the CLI, the API, another instance), tells it when to forget them. A lookup then costs
+one single-row read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Integer, event, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from receptionist.core.db import Base, Database, insert_ignore
+from receptionist.core.tenancy import Business, PhoneNumber, TeamMember, business_for_number
+
+__all__ = ["BusinessDirectory", "TenancyRevision"]
+
+_TENANCY = (Business, PhoneNumber, TeamMember)
+_MAX_CACHED = 10_000
+
+
+class TenancyRevision(Base):
+    """One row whose ``revision`` grows with every committed change to tenancy tables."""
+
+    __tablename__ = "tenancy_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+_REVISION = select(TenancyRevision.__table__.c.revision).where(
+    TenancyRevision.__table__.c.id == 1)
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_on_tenancy_change(session: Session, _context: Any, _instances: Any) -> None:
+    if not _touches_tenancy(session.new, session.dirty, session.deleted):
+        return
+    bind = session.connection()
+    # The row exists after `db upgrade`; a database made by create_all (tests) gets it here.
+    bind.execute(insert_ignore(bind.dialect.name, TenancyRevision, ["id"])
+                 .values(id=1, revision=0))
+    bind.execute(update(TenancyRevision).where(TenancyRevision.id == 1)
+                 .values(revision=TenancyRevision.revision + 1))
+
+
+def _touches_tenancy(*groups: Iterable[object]) -> bool:
+    return any(isinstance(obj, _TENANCY) for group in groups for obj in group)
+
+
+class BusinessDirectory:
+    """``for_number`` answers from memory while the revision is unchanged. The businesses it
+    returns are detached snapshots with numbers and team loaded: read them, don't change them."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._revision: int | None = None
+        self._by_number: dict[str, Business | None] = {}
+
+    async def for_number(self, number: str) -> Business | None:
+        async with self.db.transaction() as session:
+            revision = await session.scalar(_REVISION) or 0
+            if revision != self._revision or len(self._by_number) > _MAX_CACHED:
+                self._by_number.clear()
+                self._revision = revision
+            if number not in self._by_number:
+                # Read after the revision: a change committed in between bumps it past the
+                # one recorded, so the next lookup reloads; nothing stale is kept.
+                self._by_number[number] = await business_for_number(session, number)
+            return self._by_number[number]
