@@ -90,12 +90,11 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         worker = OutboxWorker(db, sender, outbox_config(settings), clock)
         app.state.settings = settings
         app.state.db = db
-        app.state.directory = BusinessDirectory(db)
         app.state.clock = clock
         app.state.signer = WebhookSigner(settings.webhook_auth_token(), settings.public_url)
         app.state.outbox = worker
         app.state.textback = TextbackService(db, worker, clock)
-        app.state.calls = CallService(db, worker, clock)
+        app.state.calls = CallService(db, worker, clock, BusinessDirectory(db))
         app.state.ai = services.ai
         app.state.knowledge = KnowledgeService(db, settings)
         calendar = services.calendar or CalendarService.from_settings(settings, db, clock=clock)

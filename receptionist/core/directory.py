@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Integer, event, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from receptionist.core.db import Base, Database, insert_ignore
@@ -63,14 +64,19 @@ class BusinessDirectory:
         self._revision: int | None = None
         self._by_number: dict[str, Business | None] = {}
 
-    async def for_number(self, number: str) -> Business | None:
-        async with self.db.transaction() as session:
-            revision = await session.scalar(_REVISION) or 0
-            if revision != self._revision or len(self._by_number) > _MAX_CACHED:
-                self._by_number.clear()
-                self._revision = revision
-            if number not in self._by_number:
-                # Read after the revision: a change committed in between bumps it past the
-                # one recorded, so the next lookup reloads; nothing stale is kept.
-                self._by_number[number] = await business_for_number(session, number)
-            return self._by_number[number]
+    async def for_number(self, number: str,
+                         session: AsyncSession | None = None) -> Business | None:
+        """The business owning ``number``, read in ``session`` (a webhook's one transaction)
+        or in a transaction of its own."""
+        if session is None:
+            async with self.db.transaction() as own:
+                return await self.for_number(number, own)
+        revision = await session.scalar(_REVISION) or 0
+        if revision != self._revision or len(self._by_number) > _MAX_CACHED:
+            self._by_number.clear()
+            self._revision = revision
+        if number not in self._by_number:
+            # Read after the revision: a change committed in between bumps it past the one
+            # recorded, so the next lookup reloads; nothing stale is kept.
+            self._by_number[number] = await business_for_number(session, number)
+        return self._by_number[number]

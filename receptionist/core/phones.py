@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 __all__ = ["InvalidPhoneNumber", "is_anonymous", "mask", "normalize", "pretty", "try_normalize"]
@@ -31,6 +33,7 @@ def normalize(raw: str, default_region: str = "US") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)  # every webhook normalises its business's number: parsing costs
 def try_normalize(raw: str | None, default_region: str = "US") -> str | None:
     try:
         return normalize(raw or "", default_region)

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from receptionist.core import (
     Business,
-    BusinessDirectory,
     BusinessNotFound,
     SmsProvider,
     get_business,
@@ -44,14 +43,6 @@ def _xml(body: str) -> Response:
     return Response(body, media_type="application/xml")
 
 
-async def _business(request: Request, to: str | None) -> Business | None:
-    number = try_normalize(to)
-    if number is None:
-        return None
-    directory: BusinessDirectory = request.app.state.directory
-    return await directory.for_number(number)
-
-
 def _ring_targets(business: Business) -> list[str]:
     if business.forward_to:
         return [business.forward_to]
@@ -80,38 +71,38 @@ async def _answer(request: Request, business: Business, call_sid: str, applied: 
 @router.post("/twilio/voice")
 async def incoming_call(request: Request, form: TwilioForm) -> Response:
     call_sid = form.get("CallSid", "")
-    business = await _business(request, form.get("To"))
-    if business is None or not call_sid:
-        log_event(log, "voice.unknown_number", logging.WARNING, to=mask(form.get("To")),
-                  call_sid=call_sid)
-        return _xml(twiml.not_in_service())
     calls: CallService = request.app.state.calls
     ai: AiAnswering | None = request.app.state.ai
-    now = calls.clock.now()
-    event = IncomingCall(
-        routing=business.routing, open_now=business.is_open_at(now),
-        skip_ringing_after_hours=business.after_hours_textback,
-        can_ring=bool(_ring_targets(business)),
-        ai_available=ai is not None and ai.available(business),
-    )
-    applied = await calls.apply(call_sid, event, business=business,
-                                from_number=form.get("From"), to_number=business.primary_number,
-                                data={"status": form.get("CallStatus")})
+    async with calls.webhook(form.get("To")) as hook:
+        business = hook.business
+        if business is None or not call_sid:
+            log_event(log, "voice.unknown_number", logging.WARNING, to=mask(form.get("To")),
+                      call_sid=call_sid)
+            return _xml(twiml.not_in_service())
+        now = calls.clock.now()
+        event = IncomingCall(
+            routing=business.routing, open_now=business.is_open_at(now),
+            skip_ringing_after_hours=business.after_hours_textback,
+            can_ring=bool(_ring_targets(business)),
+            ai_available=ai is not None and ai.available(business),
+        )
+        applied = await hook.apply(call_sid, event, from_number=form.get("From"),
+                                   to_number=business.primary_number,
+                                   data={"status": form.get("CallStatus")})
     return _xml(await _answer(request, business, call_sid, applied))
 
 
 @router.post("/twilio/voice/dial")
 async def dial_result(request: Request, form: TwilioForm) -> Response:
     call_sid = form.get("CallSid", "")
-    business = await _business(request, form.get("To"))
-    if business is None or not call_sid:
-        return _xml(twiml.hang_up())
     calls: CallService = request.app.state.calls
-    event = DialEnded(form.get("DialCallStatus", "failed"), form.get("AnsweredBy"))
-    applied = await calls.apply(call_sid, event, business=business,
-                                from_number=form.get("From"),
-                                data={"dial_status": event.dial_status})
-    return _xml(await _answer(request, business, call_sid, applied))
+    async with calls.webhook(form.get("To")) as hook:
+        if hook.business is None or not call_sid:
+            return _xml(twiml.hang_up())
+        event = DialEnded(form.get("DialCallStatus", "failed"), form.get("AnsweredBy"))
+        applied = await hook.apply(call_sid, event, from_number=form.get("From"),
+                                   data={"dial_status": event.dial_status})
+    return _xml(await _answer(request, hook.business, call_sid, applied))
 
 
 @router.post("/twilio/voice/transfer")
@@ -119,15 +110,14 @@ async def transfer_result(request: Request, form: TwilioForm) -> Response:
     """The ``<Dial action>`` of a transfer the AI made: hang up after a person talked to the
     caller, or bring the caller back to the AI (a new stream) to take a message."""
     call_sid = form.get("CallSid", "")
-    business = await _business(request, form.get("To"))
-    if business is None or not call_sid:
-        return _xml(twiml.hang_up())
     calls: CallService = request.app.state.calls
-    event = TransferEnded(form.get("DialCallStatus", "failed"), form.get("AnsweredBy"))
-    applied = await calls.apply(call_sid, event, business=business,
-                                from_number=form.get("From"),
-                                data={"dial_status": event.dial_status, "transfer": True})
-    return _xml(await _answer(request, business, call_sid, applied))
+    async with calls.webhook(form.get("To")) as hook:
+        if hook.business is None or not call_sid:
+            return _xml(twiml.hang_up())
+        event = TransferEnded(form.get("DialCallStatus", "failed"), form.get("AnsweredBy"))
+        applied = await hook.apply(call_sid, event, from_number=form.get("From"),
+                                   data={"dial_status": event.dial_status, "transfer": True})
+    return _xml(await _answer(request, hook.business, call_sid, applied))
 
 
 @router.post("/twilio/voice/status")
@@ -144,24 +134,26 @@ async def call_status(request: Request, form: TwilioForm) -> Response:
     call_sid = form.get("CallSid", "")
     if not call_sid:
         return Response(status_code=204)
-    business = await _business(request, form.get("To"))
-    await calls.apply(call_sid, CallEnded(status, form.get("AnsweredBy")), business=business,
-                      from_number=form.get("From"),
-                      to_number=business.primary_number if business else None, data=data)
+    async with calls.webhook(form.get("To")) as hook:
+        business = hook.business
+        await hook.apply(call_sid, CallEnded(status, form.get("AnsweredBy")),
+                         from_number=form.get("From"),
+                         to_number=business.primary_number if business else None, data=data)
     return Response(status_code=204)
 
 
 @router.post("/twilio/voice/fallback")
 async def fallback(request: Request, form: TwilioForm) -> Response:
     call_sid = form.get("CallSid", "")
-    business = await _business(request, form.get("To"))
     log_event(log, "voice.fallback", logging.WARNING, call_sid=call_sid,
               error=form.get("ErrorCode"))
-    if business is None or not call_sid:
-        return _xml(twiml.not_in_service())
     calls: CallService = request.app.state.calls
-    applied = await calls.apply(call_sid, FallbackHit(), business=business,
-                                from_number=form.get("From"), data={"error": form.get("ErrorCode")})
+    async with calls.webhook(form.get("To")) as hook:
+        business = hook.business
+        if business is None or not call_sid:
+            return _xml(twiml.not_in_service())
+        applied = await hook.apply(call_sid, FallbackHit(), from_number=form.get("From"),
+                                   data={"error": form.get("ErrorCode")})
     return _xml(twiml.apologize(business, after_hours=False, will_text=applied.will_text))
 
 

@@ -7,6 +7,8 @@ so a retried or duplicated callback, or a second instance, can never text a call
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -16,12 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import (
     Business,
+    BusinessDirectory,
     Clock,
     Database,
     dialect_insert,
     get_business,
     log_event,
     mask,
+    try_normalize,
 )
 from receptionist.telephony.lifecycle import (
     CallState,
@@ -43,7 +47,7 @@ from textback import (
     note_conversion,
 )
 
-__all__ = ["Applied", "CallService"]
+__all__ = ["Applied", "CallService", "CallWebhook"]
 
 log = logging.getLogger("receptionist.calls")
 # Every webhook runs these: Core statements built once and run with parameters, because building
@@ -63,11 +67,40 @@ class Applied:
         return self.decision is not None and self.decision.send
 
 
+@dataclass(frozen=True)
+class CallWebhook:
+    """One voice webhook's unit of work: the business its ``To`` number belongs to, and the
+    call's lifecycle advanced in the same transaction."""
+
+    service: CallService
+    session: AsyncSession
+    business: Business | None
+
+    async def apply(self, call_sid: str, event: Event, *, from_number: str | None = None,
+                    to_number: str | None = None,
+                    data: dict[str, Any] | None = None) -> Applied:
+        return await self.service.apply_in(
+            self.session, call_sid, event, business=self.business, from_number=from_number,
+            to_number=to_number, data=data, claim_texts=self.service.outbox.running)
+
+
 class CallService:
-    def __init__(self, db: Database, outbox: OutboxWorker, clock: Clock) -> None:
+    def __init__(self, db: Database, outbox: OutboxWorker, clock: Clock,
+                 directory: BusinessDirectory | None = None) -> None:
         self.db = db
         self.outbox = outbox
         self.clock = clock
+        self.directory = directory or BusinessDirectory(db)
+
+    @asynccontextmanager
+    async def webhook(self, to: str | None) -> AsyncIterator[CallWebhook]:
+        """One transaction for a webhook: find the business, advance the call; texts queued
+        already claimed go to this process's worker once it commits."""
+        async with self.db.transaction() as session:
+            number = try_normalize(to)
+            business = await self.directory.for_number(number, session) if number else None
+            yield CallWebhook(self, session, business)
+        self._submit_claimed(session)
 
     async def apply(self, call_sid: str, event: Event, *, business: Business | None,
                     from_number: str | None = None, to_number: str | None = None,
@@ -76,10 +109,13 @@ class CallService:
             applied = await self.apply_in(session, call_sid, event, business=business,
                                           from_number=from_number, to_number=to_number,
                                           data=data, claim_texts=self.outbox.running)
+        self._submit_claimed(session)
+        return applied
+
+    def _submit_claimed(self, session: AsyncSession) -> None:
         # A text-back written already claimed goes straight to this process's worker.
         for msg in session.info.pop("claimed", []):
             self.outbox.submit(msg)
-        return applied
 
     async def apply_in(self, session: AsyncSession, call_sid: str, event: Event, *,
                        business: Business | None, from_number: str | None = None,
