@@ -129,16 +129,19 @@ def test_every_slot_respects_busy_hours_notice_and_buffers(sc: dict) -> None:
         assert slot.end.astimezone(UTC) - slot.start.astimezone(UTC) == service.duration
         assert slot.start >= sc["now"] + sc["policy"].notice
         assert slot.start.astimezone(sched.tz).date() not in sched.closed
-        # inside one opening interval of its local day
+        # inside one opening interval of its local day. Compared as instants (UTC): aware
+        # datetimes sharing a tzinfo compare and add by wall clock, which is wrong across a DST
+        # change (a 01:45-02:00 slot on the spring-forward day ends at 03:00 EDT).
         local = slot.start.astimezone(sched.tz)
+        start, end = slot.start.astimezone(UTC), slot.end.astimezone(UTC)
         assert any(
-            datetime.combine(local.date(), a, sched.tz) <= slot.start
-            and slot.end <= (datetime.combine(local.date() + timedelta(days=1), time(0),
-                                              sched.tz) if b == time(23, 59, 59)
-                             else datetime.combine(local.date(), b, sched.tz))
+            datetime.combine(local.date(), a, sched.tz).astimezone(UTC) <= start
+            and end <= (datetime.combine(local.date() + timedelta(days=1), time(0),
+                                         sched.tz) if b == time(23, 59, 59)
+                        else datetime.combine(local.date(), b, sched.tz)).astimezone(UTC)
             for a, b in sched.hours.days[local.weekday()])
         # no overlap with busy time (plus buffers) on the calendars said to be free
-        ws, we = slot.start - service.buffer_before, slot.end + service.buffer_after
+        ws, we = start - service.buffer_before, end + service.buffer_after
         assert set(slot.calendars) <= set(sc["busy"])
         for key in slot.calendars:
             assert not any(b.start < we and b.end > ws for b in sc["busy"][key])
