@@ -115,14 +115,16 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         voice.warm_task = asyncio.create_task(voice.warm(db), name="voice-warm")
         run_workers = settings.workers_enabled if services.run_workers is None \
             else services.run_workers
-        task = asyncio.create_task(worker.run(), name="outbox") if run_workers else None
+        tasks = [asyncio.create_task(worker.run(), name="outbox"),
+                 asyncio.create_task(app.state.calls.settle_lost_streams_forever(),
+                                     name="lost-streams")] if run_workers else []
         log_event(log, "app.started", sms=settings.sms_provider, db=db.dialect,
                   public_url=settings.public_url)
         try:
             yield
         finally:
             await worker.stop()
-            if task is not None:
+            for task in tasks:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task

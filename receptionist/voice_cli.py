@@ -8,6 +8,8 @@ The end-to-end tests drive the same functions.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -76,15 +78,23 @@ async def simulate_call(
 
 
 async def collect_report(db: Database, call: SimulatedCall, *, caller: str,
-                         since: datetime) -> CallReport:
-    """Outcome, bookings and texts of a finished call, from the database."""
+                         since: datetime, decided_within_s: float = 10.0) -> CallReport:
+    """Outcome, bookings and texts of a finished call, from the database. A call that ended
+    while its stream was live is decided once the media server has written the stream's end,
+    a moment after the caller hung up: wait for that, up to ``decided_within_s``."""
     from calendar_sync.models import Booking
     from receptionist.telephony.models import Call
     from textback import Message
 
+    deadline = time.monotonic() + decided_within_s
+    while True:
+        async with db.transaction() as session:
+            row = (await session.execute(select(Call).where(Call.call_sid == call.call_sid))
+                   ).scalar_one_or_none()
+        if row is None or row.outcome is not None or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
     async with db.transaction() as session:
-        row = (await session.execute(select(Call).where(Call.call_sid == call.call_sid))
-               ).scalar_one_or_none()
         messages = (await session.execute(
             select(Message).where(
                 Message.direction == "out",

@@ -274,6 +274,9 @@ class Lifecycle:
     async def conversation_started(self, call_sid: str) -> None:
         await asyncio.sleep(0)
 
+    async def stream_ended(self, call_sid: str) -> None:
+        await asyncio.sleep(0)
+
     async def caller_of(self, call_sid: str) -> str | None:
         return None
 

@@ -41,6 +41,10 @@ class CallLifecycle(Protocol):
     async def conversation_started(self, call_sid: str) -> None:
         ...
 
+    async def stream_ended(self, call_sid: str) -> None:
+        """The stream is over; everything this call's session had to tell is written."""
+        ...
+
     async def caller_of(self, call_sid: str) -> str | None:
         """The caller's number as the incoming-call webhook gave it."""
         ...

@@ -5,10 +5,11 @@ the recorder — and one ``asyncio.TaskGroup`` holding every task of the call (e
 tools, hang-up). Nothing per call lives in globals or ``app.state``; a call that fails ends alone.
 
 Flow: read ``connected``/``start``; redeem the stream token (a missing, forged, used or expired
-one closes the socket before any audio is read or any model is connected); tell the lifecycle the
-stream started; start the engine; greet. Then frames go to the engine (audio: the hot path, no
-lock) or through the conversation (marks, digits); engine events go through the conversation;
-the commands it returns are carried out in order under one lock, slow ones as tasks.
+one closes the socket before any audio is read or any model is connected); store that the stream
+started (before anything is played, which the lifecycle relies on); start the engine; greet.
+Then frames go to the engine (audio: the hot path, no lock) or through the conversation (marks,
+digits); engine events go through the conversation; the commands it returns are carried out in
+order under one lock, slow ones as tasks. Last, store that the stream ended.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ class CallSession:
         self._caller_stopped_at: float | None = None
         self._latencies_ms: list[int] = []
         self.recorder: CallRecorder | None = None
-        self._lifecycle: asyncio.Queue[str | None] = asyncio.Queue()
+        self._conversation_stored = False
 
     def stream_ms(self) -> int:
         return self._stream_ms
@@ -119,8 +120,7 @@ class CallSession:
         try:
             async with asyncio.TaskGroup() as tg:
                 self._tg = tg
-                tg.create_task(self._tell_lifecycle())
-                self._lifecycle.put_nowait("stream_started")
+                stream_stored = tg.create_task(self.deps.lifecycle.stream_started(self.call_sid))
                 self.setup = setup = await self.deps.setups.build(grant)
                 self.recorder = CallRecorder(setup.ctx, started_at)
                 self.machine = Conversation(replace(
@@ -129,6 +129,7 @@ class CallSession:
                 log_event(log, "media.stream_started", call_sid=self.call_sid,
                           caller=mask(setup.ctx.caller_phone), resumed=grant.resumed)
                 await self._start_engine(setup)
+                await stream_stored
                 await self._dispatch(StreamStarted(setup.greeting, setup.resumed))
                 await self._read_frames()
                 await self._shutdown()
@@ -141,6 +142,7 @@ class CallSession:
                 if self.engine is not None:  # after a crash too: never leave a model socket
                     await self.engine.aclose()
                 await self._close(1000)
+                await self._store_stream_end()
             finally:
                 if self.setup is not None:
                     self.deps.engines.end_call(self.call_sid)
@@ -227,7 +229,6 @@ class CallSession:
     async def _shutdown(self) -> None:
         self._ended = True
         await self._dispatch(StreamStopped())
-        self._lifecycle.put_nowait(None)
         for task in [*self._timers.values(), *self._closers]:
             task.cancel()
         self._timers.clear()
@@ -288,7 +289,7 @@ class CallSession:
             case Transfer(reason=reason):
                 self._spawn(self._transfer(reason))
             case NoteConversationStarted():
-                self._lifecycle.put_nowait("conversation_started")
+                self._spawn(self._store_conversation_start())
             case StartTimer(name=name, seconds=seconds):
                 self._start_timer(name, seconds)
             case CancelTimer(name=name):
@@ -329,13 +330,26 @@ class CallSession:
 
     # --- slow commands (tasks) -----------------------------------------------------------------
 
-    async def _tell_lifecycle(self) -> None:
-        """Lifecycle events of this call, written in order (stream, then conversation)."""
-        while (what := await self._lifecycle.get()) is not None:
-            if what == "stream_started":
-                await self.deps.lifecycle.stream_started(self.call_sid)
-            else:
+    async def _store_conversation_start(self) -> None:
+        # Off the call's path; a failure must not end a live call: _store_stream_end retries it.
+        try:
+            await self.deps.lifecycle.conversation_started(self.call_sid)
+            self._conversation_stored = True
+        except Exception as exc:
+            log_event(log, "media.lifecycle_write_failed", logging.WARNING,
+                      call_sid=self.call_sid, error=repr(exc))
+
+    async def _store_stream_end(self) -> None:
+        """The stream's end, after the conversation's start (written again if its task failed or
+        was cancelled): a call Twilio reported ended meanwhile is decided on these two."""
+        try:
+            if self.machine is not None and self.machine.conversation_started \
+                    and not self._conversation_stored:
                 await self.deps.lifecycle.conversation_started(self.call_sid)
+            await self.deps.lifecycle.stream_ended(self.call_sid)
+        except Exception as exc:  # the sweeper settles the call (CallService.settle_lost_streams)
+            log_event(log, "media.stream_end_unrecorded", logging.ERROR,
+                      call_sid=self.call_sid, error=repr(exc))
 
     async def _switch_to_fallback(self, reason: str) -> None:
         old = self.engine

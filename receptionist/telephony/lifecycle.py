@@ -3,7 +3,7 @@
 Pure: ``advance(state, event) -> Transition``. The webhook service loads the call's state, applies
 the event and stores the result (and, when the transition says so, the text-back decision) in one
 transaction. Events come from Twilio webhooks (incoming call, ``<Dial>`` result, status callbacks,
-fallback URL) and from the media stream (stream started, conversation started).
+fallback URL) and from the media stream (stream started, conversation started, stream ended).
 
 Outcomes — exactly one per call:
 
@@ -13,6 +13,12 @@ Outcomes — exactly one per call:
 
 Once no conversation can happen any more (we are apologising and hanging up), the call is
 decided ``missed`` at once, so the text arrives while the caller still holds the phone.
+
+A call whose media stream is live when Twilio reports its end is decided only when the stream
+reports its own end: the media server writes "conversation started" before "stream ended", and
+the status callback can overtake that write, so deciding on the callback alone could text a
+caller who had just talked to the AI. The stream always starts (is stored) before anything is
+played to the caller, so a call ending with no stream stored had no conversation.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ __all__ = [
     "Outcome",
     "Phase",
     "Plan",
+    "StreamEnded",
     "StreamStarted",
     "TransferEnded",
     "Transition",
@@ -86,8 +93,10 @@ class CallState:
     routing: str = ""
     team_answered: bool = False
     stream_started: bool = False
+    stream_ended: bool = False
     conversation_started: bool = False
     after_hours: bool = False
+    ended_status: str | None = None  # Twilio's final CallStatus, kept while a stream is live
     missed_hint: MissedReason | None = None
     outcome: Outcome | None = None
     missed_reason: MissedReason | None = None
@@ -127,6 +136,11 @@ class ConversationStarted:
 
 
 @dataclass(frozen=True)
+class StreamEnded:
+    """The media server is done with the call's stream (and has written everything before)."""
+
+
+@dataclass(frozen=True)
 class FallbackHit:
     pass
 
@@ -146,7 +160,7 @@ class CallEnded:
 
 
 Event = (IncomingCall | DialEnded | ChildLegAnswered | StreamStarted | ConversationStarted
-         | FallbackHit | CallEnded | TransferEnded)
+         | StreamEnded | FallbackHit | CallEnded | TransferEnded)
 
 
 @dataclass(frozen=True)
@@ -180,11 +194,17 @@ def advance(state: CallState, event: Event) -> Transition:
                                           phase=Phase.TEAM_CONNECTED))
             return Transition(state)
         case StreamStarted():
-            return Transition(replace(state, stream_started=True, phase=Phase.AI))
+            if state.phase is Phase.ENDED:  # a stream Twilio opened as the call ended
+                return Transition(replace(state, stream_started=True))
+            return Transition(replace(state, stream_started=True, stream_ended=False,
+                                      phase=Phase.AI))
         case ConversationStarted():
             if state.outcome is not None or state.conversation_started:
                 return Transition(state)
-            return Transition(replace(state, conversation_started=True, phase=Phase.AI))
+            phase = Phase.ENDED if state.phase is Phase.ENDED else Phase.AI
+            return Transition(replace(state, conversation_started=True, phase=phase))
+        case StreamEnded():
+            return _stream_ended(state)
         case FallbackHit():
             if state.outcome is not None:
                 return Transition(state, Plan.APOLOGIZE)
@@ -248,14 +268,29 @@ def _transfer_ended(state: CallState, ev: TransferEnded) -> Transition:
 
 def _call_ended(state: CallState, ev: CallEnded) -> Transition:
     status = ev.call_status.lower()
-    if state.outcome is not None or status not in _TERMINAL:
+    if state.outcome is not None or status not in _TERMINAL or state.ended_status is not None:
         return Transition(state)
-    ended = replace(state, phase=Phase.ENDED)
-    if state.team_answered:
+    ended = replace(state, phase=Phase.ENDED, ended_status=status)
+    stream_live = state.stream_started and not state.stream_ended
+    if stream_live and not (state.team_answered or state.conversation_started):
+        return Transition(ended)  # the stream's end decides: see the module's docstring
+    return _decide(ended, _reason_from_status(state, status, ev.answered_by))
+
+
+def _stream_ended(state: CallState) -> Transition:
+    if state.outcome is not None or state.stream_ended:
+        return Transition(state)
+    state = replace(state, stream_ended=True)
+    if state.ended_status is None:  # the call goes on (a transfer): nothing to decide yet
+        return Transition(state)
+    return _decide(state, _reason_from_status(state, state.ended_status, None))
+
+
+def _decide(ended: CallState, reason: MissedReason) -> Transition:
+    if ended.team_answered:
         return Transition(replace(ended, outcome=Outcome.ANSWERED_BY_TEAM), decided=True)
-    if state.conversation_started:
+    if ended.conversation_started:
         return Transition(replace(ended, outcome=Outcome.HANDLED_BY_AI), decided=True)
-    reason = _reason_from_status(state, status, ev.answered_by)
     return Transition(replace(ended, outcome=Outcome.MISSED, missed_reason=reason), decided=True)
 
 

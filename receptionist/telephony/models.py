@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from receptionist.core import Base, UTCDateTime, utcnow
@@ -27,11 +27,14 @@ class Call(Base):
     phase: Mapped[str] = mapped_column(String(20), default="new")
     team_answered: Mapped[bool] = mapped_column(Boolean, default=False)
     stream_started: Mapped[bool] = mapped_column(Boolean, default=False)
+    stream_ended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     conversation_started: Mapped[bool] = mapped_column(Boolean, default=False)
     after_hours: Mapped[bool] = mapped_column(Boolean, default=False)
     missed_hint: Mapped[str | None] = mapped_column(String(40), default=None)
     outcome: Mapped[str | None] = mapped_column(String(20), default=None, index=True)
     missed_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    # Twilio's final status while the stream's end is awaited (the lifecycle's docstring).
+    ended_status: Mapped[str | None] = mapped_column(String(20), default=None)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -6,10 +6,12 @@ so a retried or duplicated callback, or a second instance, can never text a call
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -34,6 +36,7 @@ from receptionist.telephony.lifecycle import (
     MissedReason,
     Outcome,
     Phase,
+    StreamEnded,
     StreamStarted,
     Transition,
     advance,
@@ -47,7 +50,7 @@ from textback import (
     note_conversion,
 )
 
-__all__ = ["Applied", "CallService", "CallWebhook"]
+__all__ = ["STREAM_END_GRACE", "Applied", "CallService", "CallWebhook"]
 
 log = logging.getLogger("receptionist.calls")
 # Every webhook runs these: Core statements built once and run with parameters, because building
@@ -55,6 +58,9 @@ log = logging.getLogger("receptionist.calls")
 _CALLS = Call.__table__
 _UPDATE_CALL = update(_CALLS).where(_CALLS.c.id == bindparam("call_id"))
 _INSERT_EVENT = insert(CallEvent.__table__)
+# How long after a call's end its media server may still report the stream's end; past it the
+# server is presumed gone and the call is decided without it (see ``settle_lost_streams``).
+STREAM_END_GRACE = timedelta(seconds=20)
 
 
 @dataclass(frozen=True)
@@ -128,8 +134,8 @@ class CallService:
         changes = _changes(call, transition.state)
         if transition.decided:
             changes["decided_at"] = now
-            if transition.state.phase is Phase.ENDED:
-                changes["ended_at"] = now
+        if transition.state.phase is Phase.ENDED and call.ended_at is None:
+            changes["ended_at"] = now
         if changes:
             await session.execute(_UPDATE_CALL, {"call_id": call.id, **changes})
         await session.execute(_INSERT_EVENT, {
@@ -160,6 +166,34 @@ class CallService:
     async def conversation_started(self, call_sid: str) -> None:
         await self.apply(call_sid, ConversationStarted(), business=None)
 
+    async def stream_ended(self, call_sid: str) -> None:
+        await self.apply(call_sid, StreamEnded(), business=None)
+
+    async def settle_lost_streams(self, *, grace: timedelta = STREAM_END_GRACE) -> int:
+        """Decide calls that ended while their stream was live and whose media server never
+        reported the stream's end (it crashed or lost the database): after ``grace`` nothing
+        more can come, so they are decided on what is stored. Any instance may run it."""
+        async with self.db.transaction() as session:
+            sids = (await session.execute(
+                select(Call.call_sid).where(Call.outcome.is_(None),
+                                            Call.ended_status.is_not(None),
+                                            Call.ended_at < self.clock.now() - grace)
+            )).scalars().all()
+        for sid in sids:
+            await self.apply(sid, StreamEnded(), business=None, data={"settled": "no stream end"})
+        return len(sids)
+
+    async def settle_lost_streams_forever(self, every_s: float = 5.0) -> None:
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                settled = await self.settle_lost_streams()
+            except Exception as exc:  # the database is away: the next round tries again
+                log_event(log, "call.settle_failed", logging.WARNING, error=repr(exc))
+                continue
+            if settled:
+                log_event(log, "call.settled_without_stream_end", logging.WARNING, calls=settled)
+
     async def caller_of(self, call_sid: str) -> str | None:
         call = await self.get(call_sid)
         return call.from_number if call is not None else None
@@ -179,7 +213,7 @@ async def _lock_call(session: AsyncSession, call_sid: str, business: Business | 
     return (await session.execute(_upsert_call(session.get_bind().dialect.name), {
         "call_sid": call_sid, "business_id": business.id if business else None,
         "from_number": from_number, "to_number": to_number, "started_at": now, "phase": "new",
-        "routing": "", "team_answered": False, "stream_started": False,
+        "routing": "", "team_answered": False, "stream_started": False, "stream_ended": False,
         "conversation_started": False, "after_hours": False,
     })).one()
 
@@ -196,8 +230,9 @@ def _upsert_call(dialect: str) -> Any:
 def _state_of(call: Row[Any]) -> CallState:
     return CallState(
         phase=Phase(call.phase), routing=call.routing, team_answered=call.team_answered,
-        stream_started=call.stream_started, conversation_started=call.conversation_started,
-        after_hours=call.after_hours,
+        stream_started=call.stream_started, stream_ended=call.stream_ended,
+        conversation_started=call.conversation_started, after_hours=call.after_hours,
+        ended_status=call.ended_status,
         missed_hint=MissedReason(call.missed_hint) if call.missed_hint else None,
         outcome=Outcome(call.outcome) if call.outcome else None,
         missed_reason=MissedReason(call.missed_reason) if call.missed_reason else None,
@@ -209,6 +244,7 @@ def _changes(call: Row[Any], state: CallState) -> dict[str, Any]:
     stored = {
         "phase": state.phase.value, "routing": state.routing,
         "team_answered": state.team_answered, "stream_started": state.stream_started,
+        "stream_ended": state.stream_ended, "ended_status": state.ended_status,
         "conversation_started": state.conversation_started, "after_hours": state.after_hours,
         "missed_hint": state.missed_hint.value if state.missed_hint else None,
         "outcome": state.outcome.value if state.outcome else None,

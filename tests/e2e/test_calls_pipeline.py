@@ -25,11 +25,14 @@ async def test_a_fresh_install_answers_books_and_hangs_up(
     caller and the team, a goodbye and a hang-up — with no API key at all."""
     world = await voice(clock=FixedClock(MONDAY_9AM), website=site.base + "/",
                         bookable=SERVICES)
+    # At 6x speed a reply's sentence plays in a sixth of its length, so on a loaded machine the
+    # next sentence can still be in synthesis when the last one has played: a caller who took
+    # that gap for the end of the reply would talk over it. This caller waits a full second.
     call = await world.call(
         Say("What are your hours on Saturday?"), Say("I need a drain cleaning."),
         Say("Whenever you can, the first opening."), Say("The first one is fine."),
         Say("My name is John Smith."), Say("Yes."), Say("That's all. Thank you. Bye."),
-        speed=6.0, quiet_s=0.4)
+        speed=6.0, quiet_s=1.0)
     assert call.lines[0].first_audio_s is not None and call.lines[0].first_audio_s < 0.5
     assert call.ended_by == "agent"  # it said goodbye and hung up
     turns = await world.stored_turns(call.call_sid)

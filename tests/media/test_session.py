@@ -86,12 +86,20 @@ class Setups:
 class Lifecycle:
     def __init__(self) -> None:
         self.events: list[str] = []
+        self.fail_next_conversation_start = False
 
     async def stream_started(self, call_sid: str) -> None:
         self.events.append("stream_started")
 
     async def conversation_started(self, call_sid: str) -> None:
+        if self.fail_next_conversation_start:
+            self.fail_next_conversation_start = False
+            self.events.append("conversation_started failed")
+            raise OSError("database is locked")
         self.events.append("conversation_started")
+
+    async def stream_ended(self, call_sid: str) -> None:
+        self.events.append("stream_ended")
 
     async def caller_of(self, call_sid: str) -> str | None:
         return "+12025550143"
@@ -200,9 +208,21 @@ async def test_no_engine_at_start_apologises_takes_a_message_and_hangs_up(
     assert calls.call_control.requests == [("hang_up", CALL)]
     assert [n.kind for n in calls.messenger.notes] == ["callback_request"]
     assert calls.messenger.texts and "cut off" in calls.messenger.texts[0]
-    assert calls.lifecycle.events == ["stream_started", "conversation_started"]
+    assert calls.lifecycle.events == ["stream_started", "conversation_started", "stream_ended"]
     record = session.record()
     assert record is not None and record.degraded and record.end_reason == "agent_hung_up"
+
+
+async def test_a_failed_conversation_start_is_written_again_before_the_stream_end(
+        double: OpenAIRealtimeDouble) -> None:
+    double.inject(RejectHandshake(503))
+    phone = Phone()
+    phone.start()
+    calls = deps(double)
+    calls.lifecycle.fail_next_conversation_start = True
+    await run(CallSession(phone, calls))
+    assert calls.lifecycle.events == ["stream_started", "conversation_started failed",
+                                      "conversation_started", "stream_ended"]
 
 
 async def test_a_crashing_tool_is_an_error_the_model_hears(

@@ -18,6 +18,7 @@ from receptionist.telephony.lifecycle import (
     Outcome,
     Phase,
     Plan,
+    StreamEnded,
     StreamStarted,
     advance,
 )
@@ -70,8 +71,10 @@ def test_routing_plans(event, plan):
     ([incoming(), ChildLegAnswered(), CallEnded("completed")], Outcome.ANSWERED_BY_TEAM, None),
     ([incoming(), ChildLegAnswered("machine_start"), CallEnded("completed")], Outcome.MISSED,
      MissedReason.HUNG_UP_WHILE_RINGING),
-    ([incoming(routing="ai", ai=True), StreamStarted(), CallEnded("completed")], Outcome.MISSED,
-     MissedReason.HUNG_UP_BEFORE_GREETING),
+    ([incoming(routing="ai", ai=True), StreamStarted(), CallEnded("completed"), StreamEnded()],
+     Outcome.MISSED, MissedReason.HUNG_UP_BEFORE_GREETING),
+    ([incoming(routing="ai", ai=True), StreamStarted(), StreamEnded(), CallEnded("completed")],
+     Outcome.MISSED, MissedReason.HUNG_UP_BEFORE_GREETING),
     ([incoming(routing="ai", ai=True), CallEnded("completed")], Outcome.MISSED,
      MissedReason.HUNG_UP_BEFORE_GREETING),
     ([incoming(routing="ai", ai=True), StreamStarted(), ConversationStarted(),
@@ -79,12 +82,28 @@ def test_routing_plans(event, plan):
     ([incoming(routing="ring_then_ai", ai=True), DialEnded("no-answer"), StreamStarted(),
       ConversationStarted(), CallEnded("completed")], Outcome.HANDLED_BY_AI, None),
     ([incoming(routing="ring_then_ai", ai=True), DialEnded("no-answer"), StreamStarted(),
-      CallEnded("completed")], Outcome.MISSED, MissedReason.HUNG_UP_BEFORE_GREETING),
+      CallEnded("completed"), StreamEnded()], Outcome.MISSED,
+     MissedReason.HUNG_UP_BEFORE_GREETING),
+    # The status callback overtook the media server's writes: they still decide.
+    ([incoming(routing="ai", ai=True), StreamStarted(), CallEnded("completed"),
+      ConversationStarted(), StreamEnded()], Outcome.HANDLED_BY_AI, None),
 ])
 def test_outcomes(events, outcome, reason):
     state, transitions = run(*events)
     assert (state.outcome, state.missed_reason) == (outcome, reason)
     assert sum(t.decided for t in transitions) == 1
+
+
+def test_a_call_ending_while_its_stream_is_live_waits_for_the_stream():
+    state, (*_, ended) = run(incoming(routing="ai", ai=True), StreamStarted(),
+                             CallEnded("completed"), CallEnded("completed"))
+    assert not ended.decided and state.outcome is None and state.phase is Phase.ENDED
+
+
+def test_a_stream_ending_for_a_transfer_decides_nothing():
+    state, (*_, ended) = run(incoming(routing="ai", ai=True), StreamStarted(),
+                             ConversationStarted(), StreamEnded())
+    assert not ended.decided and state.stream_ended and state.outcome is None
 
 
 def test_ring_then_ai_goes_to_ai_when_nobody_answers():
@@ -105,7 +124,7 @@ def test_retried_incoming_webhook_replays_the_plan():
 EVENTS = st.sampled_from([
     incoming(), incoming(routing="ai", ai=True), incoming(routing="textback"),
     DialEnded("no-answer"), DialEnded("completed"), DialEnded("completed", "machine_start"),
-    ChildLegAnswered(), StreamStarted(), ConversationStarted(), FallbackHit(),
+    ChildLegAnswered(), StreamStarted(), ConversationStarted(), StreamEnded(), FallbackHit(),
     CallEnded("completed"), CallEnded("canceled"), CallEnded("ringing"),
 ])
 
@@ -122,3 +141,15 @@ def test_any_sequence_decides_at_most_once_and_never_changes(events):
         state = t.state
     if decided_outcome is Outcome.MISSED:
         assert state.missed_reason is not None
+
+
+@pytest.mark.parametrize("at", [0, 1, 2])
+def test_a_conversation_is_never_missed_whenever_the_status_callback_lands(at):
+    """The media server writes stream started, conversation started, stream ended, in that
+    order; Twilio's final status callback may land anywhere among them."""
+    media = [ConversationStarted(), StreamEnded()]
+    events = [incoming(routing="ai", ai=True), StreamStarted(), *media[:at],
+              CallEnded("completed"), *media[at:]]
+    state, transitions = run(*events)
+    assert state.outcome is Outcome.HANDLED_BY_AI
+    assert sum(t.decided for t in transitions) == 1
