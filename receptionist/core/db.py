@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Insert, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -22,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from receptionist.core import sqlite_driver
 
 __all__ = [
     "Base",
@@ -86,7 +90,8 @@ class Database:
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": 30}
+            (database, *_), params = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
+            kwargs["async_creator"] = sqlite_driver.connector(database, timeout=30, **params)
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
