@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from receptionist.core import sqlite_driver
+from receptionist.core.sqlite_driver import connector as sqlite_connector
 
 __all__ = [
     "Base",
@@ -91,7 +91,7 @@ class Database:
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             (database, *_), params = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
-            kwargs["async_creator"] = sqlite_driver.connector(database, timeout=30, **params)
+            kwargs["async_creator"] = sqlite_connector(database, **{"timeout": 30, **params})
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
