@@ -40,41 +40,24 @@ class _Cursor:
         self.arraysize = 1
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> _Cursor:
-        def run() -> None:
-            cursor = self._conn._conn.cursor()
-            try:
-                cursor.execute(sql, parameters if parameters is not None else ())
-                self._settle(cursor, cursor.fetchall() if cursor.description else [])
-            finally:
-                cursor.close()
-
-        await self._conn._execute(run)
+        await self._conn._execute(self._run, "execute", sql, parameters or ())
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> _Cursor:
-        def run() -> None:
-            cursor = self._conn._conn.cursor()
-            try:
-                cursor.executemany(sql, parameters)
-                self._settle(cursor, [])
-            finally:
-                cursor.close()
-
-        await self._conn._execute(run)
+        await self._conn._execute(self._run, "executemany", sql, parameters)
         return self
 
-    def _settle(self, cursor: sqlite3.Cursor, rows: list[Any]) -> None:
-        self._rows = deque(rows)
-        self.description = cursor.description
-        self.rowcount = cursor.rowcount
-        self.lastrowid = cursor.lastrowid
-
-    async def fetchone(self) -> Any:
-        return self._rows.popleft() if self._rows else None
-
-    async def fetchmany(self, size: int | None = None) -> list[Any]:
-        count = min(len(self._rows), size or self.arraysize)
-        return [self._rows.popleft() for _ in range(count)]
+    def _run(self, method: str, sql: str, parameters: Any) -> None:
+        """In the connection's thread: the whole statement, its rows fetched, its cursor closed."""
+        cursor = self._conn._conn.cursor()
+        try:
+            getattr(cursor, method)(sql, parameters)
+            self._rows = deque(cursor.fetchall() if cursor.description else ())
+            self.description = cursor.description
+            self.rowcount = cursor.rowcount
+            self.lastrowid = cursor.lastrowid
+        finally:
+            cursor.close()
 
     async def fetchall(self) -> list[Any]:
         rows, self._rows = list(self._rows), deque()

@@ -195,12 +195,17 @@ async def test_no_start_at_all_closes(double: OpenAIRealtimeDouble) -> None:
     assert phone.closed_with == 1008
 
 
-async def test_no_engine_at_start_apologises_takes_a_message_and_hangs_up(
-        double: OpenAIRealtimeDouble) -> None:
+def a_call_with_no_engine(double: OpenAIRealtimeDouble) -> tuple[Phone, Any]:
+    """A started call whose model refuses to connect: the fallback apologises and hangs up."""
     double.inject(RejectHandshake(503))
     phone = Phone()
     phone.start()
-    calls = deps(double)
+    return phone, deps(double)
+
+
+async def test_no_engine_at_start_apologises_takes_a_message_and_hangs_up(
+        double: OpenAIRealtimeDouble) -> None:
+    phone, calls = a_call_with_no_engine(double)
     session = CallSession(phone, calls)
     await run(session)
     assert phone.of("media"), "the fallback voice spoke"
@@ -215,10 +220,7 @@ async def test_no_engine_at_start_apologises_takes_a_message_and_hangs_up(
 
 async def test_a_failed_conversation_start_is_written_again_before_the_stream_end(
         double: OpenAIRealtimeDouble) -> None:
-    double.inject(RejectHandshake(503))
-    phone = Phone()
-    phone.start()
-    calls = deps(double)
+    phone, calls = a_call_with_no_engine(double)
     calls.lifecycle.fail_next_conversation_start = True
     await run(CallSession(phone, calls))
     assert calls.lifecycle.events == ["stream_started", "conversation_started failed",
