@@ -179,7 +179,47 @@ class OutboxWorker:
         finally:
             self._slots.release()
 
+    async def _still_owned(self, msg: Message) -> bool:
+        """Take the claim now that the send starts: a compare-and-set on status and attempt.
+
+        A row may have waited for a send slot longer than ``stale_sending_s``; if the stale sweep
+        requeued it meanwhile (status or attempt changed), another send owns it and this one
+        must not happen. Refreshing ``claimed_at`` here keeps the sweep off a row being sent."""
+        async with self.db.transaction() as session:
+            owned = await session.scalar(
+                update(Message)
+                .where(Message.id == msg.id, Message.status == "sending",
+                       Message.attempts == msg.attempts)
+                .values(claimed_at=self.clock.now())
+                .returning(Message.id)
+            )
+        if owned is None:
+            log_event(log, "textback.outbox.claim_lost", id=msg.id, attempts=msg.attempts)
+        return owned is not None
+
+    async def _heartbeat(self, msg: Message) -> None:
+        """Keep the claim fresh while the provider takes its time to answer."""
+        every = max(self.config.stale_sending_s / 3, 0.05)
+        while True:
+            await asyncio.sleep(every)
+            async with self.db.transaction() as session:
+                await session.execute(
+                    update(Message)
+                    .where(Message.id == msg.id, Message.status == "sending",
+                           Message.attempts == msg.attempts)
+                    .values(claimed_at=self.clock.now())
+                )
+
     async def send_claimed(self, msg: Message) -> None:
+        if not await self._still_owned(msg):
+            return
+        beat = asyncio.create_task(self._heartbeat(msg))
+        try:
+            await self._send_owned(msg)
+        finally:
+            beat.cancel()
+
+    async def _send_owned(self, msg: Message) -> None:
         if msg.error_code == OUTCOME_UNKNOWN:
             # The last try may have reached the provider: look before sending again.
             try:
@@ -262,13 +302,26 @@ class OutboxWorker:
                     log_event(log, "textback.reconcile_failed", logging.WARNING, id=msg.id,
                               error=str(exc))
                     continue
+                # Compare-and-set on status, attempt and the stale claim: a worker that took or
+                # heartbeated the claim meanwhile still owns the row, and nothing changes.
+                values: dict[str, object]
                 if found is not None:
-                    msg.status, msg.provider_sid = found.status, found.sid
-                    msg.sent_at = msg.sent_at or self.clock.now()
-                    log_event(log, "textback.reconciled_sent", id=msg.id, sid=found.sid)
+                    values = {"status": found.status, "provider_sid": found.sid,
+                              "sent_at": msg.sent_at or self.clock.now()}
                 else:
-                    msg.status, msg.next_attempt_at = "pending", self.clock.now()
-                    log_event(log, "textback.reconciled_resend", id=msg.id)
+                    values = {"status": "pending", "next_attempt_at": self.clock.now(),
+                              "error_code": OUTCOME_UNKNOWN}
+                changed = await session.scalar(
+                    update(Message)
+                    .where(Message.id == msg.id, Message.status == "sending",
+                           Message.attempts == msg.attempts, Message.claimed_at < cutoff)
+                    .values(**values)
+                    .returning(Message.id)
+                )
+                if changed is None:
+                    continue
+                event = "textback.reconciled_sent" if found else "textback.reconciled_resend"
+                log_event(log, event, id=msg.id)
                 settled += 1
         if settled:
             self.wake()

@@ -78,3 +78,34 @@ async def test_stop_cancels_texts_still_queued(db):
     async with db.transaction() as s:
         out = (await s.execute(select(Message).where(Message.direction == "out"))).scalar_one()
     assert out.status == "canceled"
+
+
+async def test_slow_provider_and_few_slots_never_text_twice(db, db_url, twilio, tmp_path):
+    """Texts queued behind one send slot outlive the stale cut-off while they wait; the stale
+    sweep must not hand them to a second send while their first owner still sends them."""
+    business_id = await add_business(db)
+    settings = make_settings(db_url, twilio, tmp_path)
+    sender = TwilioSmsSender(build_async_twilio_client(settings))
+    worker = OutboxWorker(db, sender, OutboxConfig(None, concurrency=1, stale_sending_s=1.0),
+                          SystemClock())
+    twilio.set_latency(0.3)
+    callers = [f"+1202555{i:04d}" for i in range(25)]
+    try:
+        for to in callers:
+            async with db.transaction() as s:
+                msg = await enqueue(s, business_id=business_id, to=to, from_=BUSINESS_NUMBER,
+                                    body="Sorry we missed your call", kind="textback",
+                                    now=datetime.now(UTC), claimed=True)
+            worker.submit(msg)
+        for _ in range(4):  # the sweep runs while texts still wait for the slot
+            await asyncio.sleep(1.2)
+            await worker.reconcile_stale()
+            await worker.drain()
+        await asyncio.wait_for(asyncio.gather(*worker._inflight), 30)
+        await worker.reconcile_stale()
+        await worker.drain()
+    finally:
+        twilio.set_latency(0.0)
+        await sender.aclose()
+    sent_to = sorted(m.to for m in twilio.messages)
+    assert sent_to == callers  # every caller exactly once
