@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import Business, insert_ignore, log_event, mask, pretty_phone
 from textback.contacts import get_or_create_contact
+from textback.hygiene import clean_sms_text
 from textback.keywords import InboundIntent, classify
 from textback.models import Contact, Message
 from textback.outbox import enqueue
@@ -38,6 +39,7 @@ async def handle_inbound(
     session: AsyncSession, business: Business, *, from_: str, to: str, body: str,
     message_sid: str, now: datetime,
 ) -> InboundResult:
+    body = clean_sms_text(body)  # stored, forwarded and relayed clean
     dialect = session.get_bind().dialect.name
     stored = await session.execute(
         insert_ignore(dialect, Message, ["provider_sid"]).values(
@@ -59,11 +61,12 @@ async def handle_inbound(
     if intent is InboundIntent.OPT_OUT:
         contact.opted_out, contact.opted_out_at = True, now
         await _mark_kind(session, message_sid, "opt_out", contact_phone=from_)
-        # Anything still queued for this caller must not go out after a STOP.
+        # Anything still queued or claimed for this caller must not go out after a STOP; a
+        # worker that claimed a text finds it canceled when it takes the claim to send.
         await session.execute(
             update(Message)
             .where(Message.business_id == business.id, Message.to_number == from_,
-                   Message.status == "pending")
+                   Message.status.in_(("pending", "sending")))
             .values(status="canceled", error="recipient opted out")
         )
         log_event(log, "textback.opted_out", business=business.id, caller=mask(from_))
@@ -77,7 +80,8 @@ async def handle_inbound(
         await _mark_kind(session, message_sid, "help", contact_phone=from_)
         number = business.primary_number or to
         reply = (f"{business.name}: reply to this number to reach our team, or call "
-                 f"{pretty_phone(number)}. Reply STOP to opt out.")
+                 f"{pretty_phone(number)}. Msg & data rates may apply. "
+                 "Reply STOP to opt out.")
         session.add(Message(
             business_id=business.id, direction="out", kind="help", to_number=from_,
             from_number=to, body=reply, contact_phone=from_, status="sent_twiml",

@@ -46,6 +46,7 @@ async def enqueue(
     call_sid: str | None = None,
     dedupe_key: str | None = None,
     claimed: bool = False,
+    canceled_reason: str | None = None,
 ) -> Message:
     """Add an outbound SMS to the outbox in the caller's transaction; the worker sends it.
 
@@ -56,7 +57,8 @@ async def enqueue(
     values = {
         "business_id": business_id, "direction": "out", "kind": kind, "to_number": to,
         "from_number": from_, "body": body, "contact_phone": contact_phone,
-        "status": "sending" if claimed else "pending", "attempts": 1 if claimed else 0,
+        "status": "canceled" if canceled_reason else "sending" if claimed else "pending",
+        "attempts": 1 if claimed and not canceled_reason else 0, "error": canceled_reason,
         "claimed_at": now if claimed else None, "next_attempt_at": now, "call_sid": call_sid,
         "dedupe_key": dedupe_key, "segments": count_segments(body).segments, "created_at": now,
     }
@@ -64,6 +66,14 @@ async def enqueue(
     # snapshot (not in the session), which is all callers and the worker read.
     msg_id = await session.scalar(_INSERT, values)
     return Message(id=msg_id, **values)
+
+
+async def _opted_out(session: AsyncSession, msg: Message) -> bool:
+    """Whether the caller this text goes to has opted out (checked again right before sending)."""
+    return bool(await session.scalar(
+        select(Contact.opted_out)
+        .where(Contact.business_id == msg.business_id, Contact.phone == msg.to_number)
+    ))
 
 
 @dataclass(frozen=True)
@@ -186,6 +196,15 @@ class OutboxWorker:
         requeued it meanwhile (status or attempt changed), another send owns it and this one
         must not happen. Refreshing ``claimed_at`` here keeps the sweep off a row being sent."""
         async with self.db.transaction() as session:
+            if msg.contact_phone == msg.to_number and await _opted_out(session, msg):
+                await session.execute(
+                    update(Message)
+                    .where(Message.id == msg.id, Message.status == "sending",
+                           Message.attempts == msg.attempts)
+                    .values(status="canceled", error="recipient opted out")
+                )
+                log_event(log, "textback.outbox.canceled_opted_out", id=msg.id)
+                return False
             owned = await session.scalar(
                 update(Message)
                 .where(Message.id == msg.id, Message.status == "sending",

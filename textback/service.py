@@ -12,7 +12,7 @@ from receptionist.core import Business, Clock, Database, business_for_number, ge
 from textback.errors import UnknownBusiness
 from textback.inbound import InboundResult, apply_status, handle_inbound
 from textback.metrics import Report, compute_report
-from textback.models import Message
+from textback.models import Contact, Message
 from textback.outbox import OutboxWorker, enqueue
 from textback.templates import RenderedText, render
 
@@ -63,11 +63,17 @@ class TextbackService:
     async def text_caller(self, session: AsyncSession, business: Business, *, to: str,
                           body: str, kind: str, dedupe_key: str | None = None,
                           call_sid: str | None = None) -> Message:
-        """Queue a text to a caller (confirmation, link) unless they opted out."""
+        """Queue a text to a caller (confirmation, link, follow-up) unless they opted out: an
+        opted-out caller's text is recorded canceled, never sent (checked again before sending)."""
+        opted_out = await session.scalar(
+            select(Contact.opted_out)
+            .where(Contact.business_id == business.id, Contact.phone == to)
+        )
         return await enqueue(
             session, business_id=business.id, to=to, from_=business.primary_number or "",
             body=body, kind=kind, now=self.clock.now(), contact_phone=to,
             dedupe_key=dedupe_key, call_sid=call_sid,
+            canceled_reason="recipient opted out" if opted_out else None,
         )
 
     async def send_test(self, business_ref: str, to: str, *, after_hours: bool = False

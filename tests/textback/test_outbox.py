@@ -12,7 +12,9 @@ from receptionist.core.twilio_client import build_async_twilio_client
 from tests.conftest import make_settings
 from tests.support.factories import BUSINESS_NUMBER, CALLER, add_business
 from textback import Message, OutboxConfig, OutboxWorker, TwilioSmsSender, enqueue
+from textback.contacts import get_or_create_contact
 from textback.inbound import handle_inbound
+from textback.service import TextbackService
 
 
 async def test_two_workers_drain_without_duplicates(db, db_url, twilio, tmp_path):
@@ -109,3 +111,67 @@ async def test_slow_provider_and_few_slots_never_text_twice(db, db_url, twilio, 
         await sender.aclose()
     sent_to = sorted(m.to for m in twilio.messages)
     assert sent_to == callers  # every caller exactly once
+
+
+async def _stop(db, business_id, at):
+    from receptionist.core import get_business
+
+    async with db.transaction() as s:
+        business = await get_business(s, business_id)
+        await handle_inbound(s, business, from_=CALLER, to=BUSINESS_NUMBER, body="STOP",
+                             message_sid="SM" + "b" * 32, now=at)
+
+
+async def test_no_text_of_any_kind_reaches_a_caller_after_stop(db, db_url, twilio, tmp_path):
+    """A booking confirmation after STOP is recorded canceled; a text claimed before the STOP
+    is canceled too, and the worker that claimed it does not send it."""
+    from receptionist.core import get_business
+
+    business_id = await add_business(db)
+    settings = make_settings(db_url, twilio, tmp_path)
+    sender = TwilioSmsSender(build_async_twilio_client(settings))
+    worker = OutboxWorker(db, sender, OutboxConfig(None), SystemClock())
+    texts = TextbackService(db, worker, SystemClock())
+    try:
+        async with db.transaction() as s:
+            claimed = await enqueue(s, business_id=business_id, to=CALLER,
+                                    from_=BUSINESS_NUMBER, body="Sorry we missed you",
+                                    kind="textback", now=datetime.now(UTC),
+                                    contact_phone=CALLER, claimed=True)
+        await _stop(db, business_id, datetime.now(UTC))
+        async with db.transaction() as s:
+            business = await get_business(s, business_id)
+            booked = await texts.text_caller(s, business, to=CALLER, body="You're booked",
+                                             kind="booking_confirmation")
+        assert booked.status == "canceled"
+        await worker.send_claimed(claimed)
+        await worker.drain()
+    finally:
+        await sender.aclose()
+    assert twilio.messages == []
+    async with db.transaction() as s:
+        statuses = {m.status for m in (await s.execute(
+            select(Message).where(Message.direction == "out"))).scalars()}
+    assert statuses == {"canceled"}
+
+
+async def test_opt_out_recorded_while_a_text_is_claimed_stops_its_send(db, db_url, twilio,
+                                                                       tmp_path):
+    """The opt-out is read again right before the send, whatever wrote it."""
+    business_id = await add_business(db)
+    settings = make_settings(db_url, twilio, tmp_path)
+    sender = TwilioSmsSender(build_async_twilio_client(settings))
+    worker = OutboxWorker(db, sender, OutboxConfig(None), SystemClock())
+    try:
+        async with db.transaction() as s:
+            await enqueue(s, business_id=business_id, to=CALLER, from_=BUSINESS_NUMBER,
+                          body="Your link", kind="link", now=datetime.now(UTC),
+                          contact_phone=CALLER)
+        claimed = await worker.claim_due(10)
+        async with db.transaction() as s:
+            contact = await get_or_create_contact(s, business_id, CALLER)
+            contact.opted_out = True
+        await worker.send_claimed(claimed[0])
+    finally:
+        await sender.aclose()
+    assert twilio.messages == []
