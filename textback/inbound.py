@@ -155,11 +155,20 @@ _RANK = {"pending": 0, "sending": 1, "accepted": 2, "scheduled": 2, "queued": 3,
 
 async def apply_status(
     session: AsyncSession, *, message_sid: str, status: str, error_code: str | None,
-    now: datetime,
+    now: datetime, outbox_id: int | None = None,
 ) -> bool:
     msg = (await session.execute(
         select(Message).where(Message.provider_sid == message_sid).with_for_update()
     )).scalar_one_or_none()
+    if msg is None and outbox_id is not None:
+        # The callback beat the worker's commit of Twilio's sid: match our id from the signed
+        # callback URL and store the sid now.
+        msg = (await session.execute(
+            select(Message).where(Message.id == outbox_id, Message.provider_sid.is_(None))
+            .with_for_update()
+        )).scalar_one_or_none()
+        if msg is not None:
+            msg.provider_sid = message_sid
     if msg is None or msg.direction != "out":
         return False
     if _RANK.get(status, -1) <= _RANK.get(msg.status, -1):

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import Clock, Database, SystemClock, log_event, mask
@@ -29,7 +29,6 @@ __all__ = ["OutboxConfig", "OutboxWorker", "enqueue"]
 log = logging.getLogger("textback.outbox")
 _MESSAGES = Message.__table__
 _INSERT = insert(_MESSAGES).returning(_MESSAGES.c.id)
-_SET = update(_MESSAGES).where(_MESSAGES.c.id == bindparam("message_id"))
 OUTCOME_UNKNOWN = "unknown"  # error_code of a try that may have reached the provider
 
 
@@ -253,21 +252,33 @@ class OutboxWorker:
         try:
             sent = await self.sender.send(
                 to=msg.to_number, from_=msg.from_number, body=msg.body,
-                status_callback=self.config.status_callback_url,
+                status_callback=self._callback_url(msg),
             )
         except SmsSendError as exc:
             await self._record_failure(msg, exc)
             return
         await self._record_sent(msg, sent)
 
+    def _callback_url(self, msg: Message) -> str | None:
+        """The StatusCallback with our outbox id in it (Twilio signs the full URL), so a delivery
+        status that arrives before we stored Twilio's sid still finds its row."""
+        url = self.config.status_callback_url
+        if not url:
+            return None
+        return f"{url}{'&' if '?' in url else '?'}outbox={msg.id}"
+
     async def _record_sent(self, msg: Message, sent: SentSms) -> None:
         now = self.clock.now()
+        status = sent.status if sent.status != "sending" else "queued"
         async with self.db.transaction() as session:
-            await session.execute(_SET, {
-                "message_id": msg.id,
-                "status": sent.status if sent.status != "sending" else "queued",
-                "provider_sid": sent.sid, "sent_at": now, "error": None, "error_code": None,
-            })
+            await session.execute(
+                update(Message).where(Message.id == msg.id)
+                .values(
+                    # A status callback may have landed first: never move it backwards.
+                    status=case((Message.status == "sending", status), else_=Message.status),
+                    provider_sid=sent.sid, sent_at=now, error=None, error_code=None,
+                )
+            )
         log_event(log, "textback.sent", id=msg.id, kind=msg.kind, to=mask(msg.to_number),
                   sid=sent.sid)
 

@@ -52,9 +52,13 @@ async def sms_status(request: Request, form: TwilioForm) -> Response:
     service: TextbackService = request.app.state.textback
     sid = form.get("MessageSid") or form.get("SmsSid")
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+    # Our outbox id rides in the signed callback URL (see OutboxWorker._callback_url).
+    outbox = request.query_params.get("outbox", "")
+    outbox_id = int(outbox) if outbox.isdigit() and len(outbox) < 19 else None
     if sid and status:
         known = await service.record_status(message_sid=sid, status=status,
-                                            error_code=form.get("ErrorCode") or None)
+                                            error_code=form.get("ErrorCode") or None,
+                                            outbox_id=outbox_id)
         if not known:
             log_event(log, "textback.status_unknown_message", sid=sid, status=status)
     return Response(status_code=204)

@@ -40,10 +40,11 @@ class TextbackService:
         return result
 
     async def record_status(self, *, message_sid: str, status: str,
-                            error_code: str | None) -> bool:
+                            error_code: str | None, outbox_id: int | None = None) -> bool:
         async with self.db.transaction() as session:
             return await apply_status(session, message_sid=message_sid, status=status,
-                                      error_code=error_code, now=self.clock.now())
+                                      error_code=error_code, now=self.clock.now(),
+                                      outbox_id=outbox_id)
 
     async def notify_team(self, session: AsyncSession, business: Business, *, kind: str,
                           body: str, contact_phone: str | None = None,

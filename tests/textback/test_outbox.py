@@ -12,6 +12,7 @@ from receptionist.core.twilio_client import build_async_twilio_client
 from tests.conftest import make_settings
 from tests.support.factories import BUSINESS_NUMBER, CALLER, add_business
 from textback import Message, OutboxConfig, OutboxWorker, TwilioSmsSender, enqueue
+from textback.console_sms import ConsoleSmsSender
 from textback.contacts import get_or_create_contact
 from textback.inbound import handle_inbound
 from textback.service import TextbackService
@@ -175,3 +176,24 @@ async def test_opt_out_recorded_while_a_text_is_claimed_stops_its_send(db, db_ur
     finally:
         await sender.aclose()
     assert twilio.messages == []
+
+
+async def test_status_callback_before_the_sid_is_stored_is_matched_by_outbox_id(db):
+    """Twilio can call back before the worker commits its sid; the callback URL names the row."""
+    business_id = await add_business(db)
+    async with db.transaction() as s:
+        msg = await enqueue(s, business_id=business_id, to=CALLER, from_=BUSINESS_NUMBER,
+                            body="Sorry we missed you", kind="textback", now=datetime.now(UTC),
+                            contact_phone=CALLER, claimed=True)
+    worker = OutboxWorker(db, ConsoleSmsSender(), OutboxConfig("https://r.example/twilio/sms/status"))
+    assert worker._callback_url(msg) == f"https://r.example/twilio/sms/status?outbox={msg.id}"
+    texts = TextbackService(db, worker, SystemClock())
+    sid = "SM" + "e" * 32
+    assert await texts.record_status(message_sid=sid, status="delivered", error_code=None,
+                                     outbox_id=msg.id)
+    from textback.ports import SentSms
+
+    await worker._record_sent(msg, SentSms(sid=sid, status="queued"))  # the worker's late commit
+    async with db.transaction() as s:
+        row = (await s.execute(select(Message))).scalar_one()
+    assert (row.status, row.provider_sid) == ("delivered", sid)
