@@ -20,7 +20,12 @@ from sqlalchemy import or_, select
 from receptionist.core import Database, Settings, WebhookSigner, business_for_number, normalize
 from receptionist.core.cli_support import cli_settings, open_db, print_json, run
 from receptionist.media.simulator import CallControlFeed, CallSimulator, Say, SimulatedCall
-from receptionist.speech import EspeakTextToSpeech, SpeechToText, WhisperSpeechToText
+from receptionist.speech import (
+    EspeakTextToSpeech,
+    SpeechToText,
+    WhisperModelHandle,
+    WhisperSpeechToText,
+)
 
 __all__ = ["CallReport", "caller_voice", "collect_report", "engine_command", "simulate_call",
            "simulate_command", "voice_app"]
@@ -42,10 +47,11 @@ def caller_voice(voice: str = "en-us+f3", rate_wpm: int = 160) -> Any:
     return speak
 
 
-def agent_ear(vocabulary: list[str] | None = None) -> SpeechToText:
-    from receptionist.media.wiring import shared_whisper
-
-    return WhisperSpeechToText(shared_whisper(), vocabulary=vocabulary or [])
+def agent_ear(vocabulary: list[str] | None = None,
+              model: WhisperModelHandle | None = None) -> SpeechToText:
+    """The simulated caller's ear on the agent's speech; ``model`` to share one loaded model
+    across many simulated calls."""
+    return WhisperSpeechToText(model or WhisperModelHandle(), vocabulary=vocabulary or [])
 
 
 @dataclass
