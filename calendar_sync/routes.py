@@ -1,8 +1,9 @@
 """JSON endpoints mirroring ``receptionist service …`` / ``receptionist calendar …`` (all but
 ``calendar phone``, which shows a password).
 
-The application mounts ``router`` and puts a :class:`CalendarService` at
-``app.state.calendar``. Errors: 404 unknown business/service/booking, 422 bad input or set-up,
+The application mounts ``router`` and provides a :class:`CalendarService` as
+the app's ``calendar`` service.
+Errors: 404 unknown business/service/booking, 422 bad input or set-up,
 503 calendar unreachable (with the caller-facing sentence).
 """
 
@@ -12,12 +13,13 @@ from collections.abc import Awaitable
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from calendar_sync.errors import CalendarError, SetupError
 from calendar_sync.service import CalendarService
 from receptionist.core import BusinessNotFound, InvalidPhoneNumber
+from receptionist.core.provided import Provided
 
 __all__ = ["router"]
 
@@ -25,14 +27,8 @@ router = APIRouter(prefix="/api/calendar", tags=["calendar"])
 T = TypeVar("T")
 
 
-def _service(request: Request) -> CalendarService:
-    service = getattr(request.app.state, "calendar", None)
-    if service is None:
-        raise HTTPException(503, "calendar service is not running")
-    return service  # type: ignore[no-any-return]
-
-
-Calendar = Annotated[CalendarService, Depends(_service)]
+get_service: Provided[CalendarService] = Provided("calendar")  # 503 when not running
+Calendar = Annotated[CalendarService, Depends(get_service)]
 
 
 async def _call(awaitable: Awaitable[T]) -> T:

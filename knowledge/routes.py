@@ -9,7 +9,14 @@ from pydantic import BaseModel, Field
 
 from knowledge.errors import CrawlError, NotOnboarded
 from knowledge.service import KnowledgeService
-from receptionist.core import BusinessNotFound, HoursError, InvalidPhoneNumber, get_business
+from receptionist.core import (
+    BusinessNotFound,
+    Database,
+    HoursError,
+    InvalidPhoneNumber,
+    get_business,
+)
+from receptionist.core.provided import Provided
 
 __all__ = ["router"]
 
@@ -25,14 +32,17 @@ class NewBusinessOnboardRequest(OnboardRequest):
     number: str = Field(min_length=4, max_length=32)
 
 
+get_service: Provided[KnowledgeService] = Provided("knowledge")
+_db: Provided[Database] = Provided("db")
+
+
 def _service(request: Request) -> KnowledgeService:
-    service: KnowledgeService = request.app.state.knowledge
-    return service
+    return get_service(request)
 
 
 async def _business_id(request: Request, ref: str) -> int:
     try:
-        async with request.app.state.db.transaction() as session:
+        async with _db(request).transaction() as session:
             return int((await get_business(session, ref)).id)
     except BusinessNotFound as exc:
         raise HTTPException(404, str(exc)) from exc

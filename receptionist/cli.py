@@ -17,7 +17,6 @@ from receptionist.core import (
     Clock,
     Database,
     PhoneNumber,
-    SystemClock,
     TeamMember,
     WebhookSigner,
     all_businesses,
@@ -184,24 +183,21 @@ def textback_test(
     after_hours: Annotated[bool, typer.Option(help="Send the after-hours version.")] = False,
 ) -> None:
     """Send the business's real text-back template to a phone, now."""
-    from receptionist.app import build_sms_sender, outbox_config
-    from textback import OutboxWorker, TextbackService
+    from receptionist.services import Overrides, build_services
 
     settings = cli_settings()
     number = normalize(to)
 
     async def go() -> None:
-        async with open_db(settings) as db:
-            sender = build_sms_sender(settings)
-            try:
-                worker = OutboxWorker(db, sender, outbox_config(settings), SystemClock())
-                service = TextbackService(db, worker, SystemClock())
-                msg, text = await service.send_test(business, number, after_hours=after_hours)
-                await worker.drain()
-            finally:
-                await sender.aclose()
+        services = build_services(settings, Overrides(voice=False, run_workers=False))
+        try:
+            service = services.textback
+            msg, text = await service.send_test(business, number, after_hours=after_hours)
+            await services.outbox.drain()
             sent = (await service.recent_messages(msg.business_id, 200))
             row = next(m for m in sent if m.id == msg.id)
+        finally:
+            await services.aclose()
         typer.echo(f"Text ({text.segments.segments} segment(s), {text.segments.encoding}):")
         typer.echo(f"  {text.body}")
         if text.warning:

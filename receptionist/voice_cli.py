@@ -12,15 +12,17 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from sqlalchemy import or_, select
 
 from receptionist.core import Database, Settings, WebhookSigner, business_for_number, normalize
 from receptionist.core.cli_support import cli_settings, open_db, print_json, run
-from receptionist.media.simulator import CallControlFeed, CallSimulator, Say, SimulatedCall
-from receptionist.speech import EspeakTextToSpeech, SpeechToText, WhisperSpeechToText
+
+if TYPE_CHECKING:  # speech and the simulator load models' SDKs: imported by the commands
+    from receptionist.media.simulator import CallControlFeed, SimulatedCall
+    from receptionist.speech import SpeechToText, WhisperModelHandle
 
 __all__ = ["CallReport", "caller_voice", "collect_report", "engine_command", "simulate_call",
            "simulate_command", "voice_app"]
@@ -31,6 +33,8 @@ voice_app = typer.Typer(help="The AI receptionist's voice.", no_args_is_help=Tru
 def caller_voice(voice: str = "en-us+f3", rate_wpm: int = 160) -> Any:
     """The caller's mouth: eSpeak NG in another voice than the agent's, as 8 kHz μ-law (this
     voice and rate came out best through 8 kHz Whisper tiny.en of those we tried)."""
+    from receptionist.speech import EspeakTextToSpeech
+
     tts = EspeakTextToSpeech(voice, rate_wpm=rate_wpm)
     said: dict[str, bytes] = {}
 
@@ -42,10 +46,13 @@ def caller_voice(voice: str = "en-us+f3", rate_wpm: int = 160) -> Any:
     return speak
 
 
-def agent_ear(vocabulary: list[str] | None = None) -> SpeechToText:
-    from receptionist.media.wiring import shared_whisper
+def agent_ear(vocabulary: list[str] | None = None,
+              model: WhisperModelHandle | None = None) -> SpeechToText:
+    """The simulated caller's ear on the agent's speech; ``model`` to share one loaded model
+    across many simulated calls."""
+    from receptionist.speech import WhisperModelHandle, WhisperSpeechToText
 
-    return WhisperSpeechToText(shared_whisper(), vocabulary=vocabulary or [])
+    return WhisperSpeechToText(model or WhisperModelHandle(), vocabulary=vocabulary or [])
 
 
 @dataclass
@@ -67,6 +74,8 @@ async def simulate_call(
     hang_up_before_greeting: bool = False, speed: float = 1.0, transcribe: bool = True,
     vocabulary: list[str] | None = None, control: CallControlFeed | None = None,
 ) -> SimulatedCall:
+    from receptionist.media.simulator import CallSimulator, Say
+
     signer = WebhookSigner(settings.webhook_auth_token(), settings.public_url)
     simulator = CallSimulator(
         server=server, signer=signer, account_sid=settings.webhook_account_sid(),

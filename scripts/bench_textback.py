@@ -50,7 +50,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from sqlalchemy import update
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +58,7 @@ sys.path.insert(0, str(ROOT))
 
 # The imports below need ROOT on sys.path.
 # ruff: noqa: E402
-from receptionist.app import Services, create_app
+from receptionist.app import create_app
 from receptionist.core import (
     WebhookSigner,
     business_for_number,
@@ -67,9 +67,10 @@ from receptionist.core import (
     try_normalize,
 )
 from receptionist.core.webhooks import TwilioForm
+from receptionist.deps import ServicesDep
+from receptionist.services import Overrides
 from receptionist.telephony.lifecycle import CallEnded
 from receptionist.telephony.routes import call_status
-from receptionist.telephony.service import CallService
 from tests.doubles.twilio_rest import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from textback import Message
 
@@ -556,18 +557,16 @@ def machine() -> str:
 # -- the naive design (served by this script with --serve-naive) -------------------------------
 
 
-async def naive_status(request: Request, form: TwilioForm) -> Response:
+async def naive_status(form: TwilioForm, state: ServicesDep) -> Response:
     """``/twilio/voice/status`` as the naive design has it: decide (the product's
     ``CallService``, which queues the SMS row), then claim that row and send it through the
     product's ``OutboxWorker.send_claimed`` before answering Twilio."""
-    state = request.app.state
     call_sid, number = form.get("CallSid", ""), try_normalize(form.get("To"))
     if form.get("ParentCallSid") or not call_sid or number is None:
-        return await call_status(request, form)
+        return await call_status(form, state.calls)
     async with state.db.transaction() as session:
         business = await business_for_number(session, number)
-    calls: CallService = state.calls
-    applied = await calls.apply(
+    applied = await state.calls.apply(
         call_sid, CallEnded(form.get("CallStatus", ""), form.get("AnsweredBy")),
         business=business, from_number=form.get("From"),
         to_number=business.primary_number if business else None,
@@ -594,7 +593,7 @@ def serve_naive(port: int) -> None:
 
     settings = load_settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
-    app = create_app(settings, Services(run_workers=False))
+    app = create_app(settings, Overrides(run_workers=False))
     naive = APIRouter()
     naive.add_api_route("/twilio/voice/status", naive_status, methods=["POST"])
     app.router.routes[:0] = naive.routes  # matched before the product's own status route

@@ -369,26 +369,26 @@ async def pipeline(rounds: int, beam: int) -> dict[str, Any]:
     from sqlalchemy.ext.asyncio import AsyncSession  # noqa: F401 - the models below need it
 
     from receptionist.agent.engines import PipelineEngine
-    from receptionist.agent.facts import Directory
-    from receptionist.agent.local_brain import LocalBrain
-    from receptionist.agent.tools import AgentTools
-    from receptionist.core import Database
-    from receptionist.media.wiring import shared_whisper
+    from receptionist.services import Overrides, build_services
     from receptionist.speech import WebRtcVad, WhisperSpeechToText
     from tests.support.databases import import_all_models
     from tests.support.factories import add_business
 
     import_all_models()
     folder = tempfile.mkdtemp(prefix="bench_voice_")
-    db = Database(f"sqlite+aiosqlite:///{folder}/bench.db")
+    settings = Settings(data_dir=Path(folder),
+                        database_url=f"sqlite+aiosqlite:///{folder}/bench.db")
+    # The production graph: the same brain, tools and Whisper handle a live call gets.
+    services = build_services(settings, Overrides(run_workers=False))
+    runtime = services.voice
+    assert runtime is not None and runtime.whisper is not None, "local engines not installed"
+    db = services.db
     await db.create_all()
     business = await add_business(db, hours="Mon-Fri 08:00-17:00; Sat 09:00-13:00",
                                   greeting="Thanks for calling Greenfield Plumbing.")
-    directory = Directory(db, None)
-    brain = LocalBrain(AgentTools(facts=directory, knowledge=None, scheduler=None,
-                                  messenger=None))
-    settings = Settings(data_dir=Path(folder))
-    whisper = shared_whisper()
+    brain = runtime.factory.local_brain
+    assert brain is not None
+    whisper = runtime.whisper
     await asyncio.to_thread(whisper.get)
     voice = EngineFactory.local_voice_for(settings)
     metrics = BridgeMetrics()
@@ -421,7 +421,7 @@ async def pipeline(rounds: int, beam: int) -> dict[str, Any]:
                 await asyncio.sleep(max(0.0, due - time.perf_counter()))
     await engine.aclose()
     await runner
-    await db.dispose()
+    await services.aclose()
     latencies = metrics.response_s
     return {"turns": len(latencies), "p50_ms": ms(percentile(latencies, 50)),
             "p95_ms": ms(percentile(latencies, 95)), "max_ms": ms(max(latencies or [0.0])),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Response
 from twilio.twiml.messaging_response import MessagingResponse
 
 from receptionist.core import log_event, mask, try_normalize
+from receptionist.core.provided import Provided
 from receptionist.core.webhooks import TwilioForm
 from textback.errors import UnknownBusiness
 from textback.service import TextbackService
@@ -16,6 +18,8 @@ __all__ = ["router"]
 
 log = logging.getLogger("textback.routes")
 router = APIRouter()
+get_service: Provided[TextbackService] = Provided("textback")
+Textback = Annotated[TextbackService, Depends(get_service)]
 
 
 def _twiml(reply: str | None = None) -> Response:
@@ -26,8 +30,7 @@ def _twiml(reply: str | None = None) -> Response:
 
 
 @router.post("/twilio/sms")
-async def inbound_sms(request: Request, form: TwilioForm) -> Response:
-    service: TextbackService = request.app.state.textback
+async def inbound_sms(form: TwilioForm, service: Textback) -> Response:
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     to = try_normalize(form.get("To"))
     from_ = try_normalize(form.get("From"))
@@ -48,8 +51,7 @@ async def inbound_sms(request: Request, form: TwilioForm) -> Response:
 
 
 @router.post("/twilio/sms/status")
-async def sms_status(request: Request, form: TwilioForm) -> Response:
-    service: TextbackService = request.app.state.textback
+async def sms_status(form: TwilioForm, service: Textback) -> Response:
     sid = form.get("MessageSid") or form.get("SmsSid")
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
     # Our outbox id rides in the signed callback URL (see OutboxWorker._callback_url).

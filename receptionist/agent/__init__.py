@@ -1,8 +1,8 @@
 """The conversation's brains, tools, prompts and call records.
 
 ``Brain``/``ToolBox`` and the other ports are what the call machinery (the conversation state
-machine in ``receptionist.agent.conversation`` and the engines) codes against. ``build_agent``
-binds the tools to the knowledge, calendar and text-back services for the composition root.
+machine in ``receptionist.agent.conversation`` and the engines) codes against; the composition
+root (``receptionist.services``) binds the tools to the knowledge, calendar and text-back services.
 Adapters that pull in an SDK or a subsystem (``OpenAIChatBrain``, ``CalendarScheduler``,
 ``KnowledgeServiceLookup``, ``TextbackMessenger``) are imported on first use.
 """
@@ -81,10 +81,6 @@ from receptionist.agent.tools_schema import (
     chat_tools,
     realtime_tools,
 )
-from receptionist.agent.wiring import (
-    Agent,
-    build_agent,
-)
 
 if TYPE_CHECKING:
     from receptionist.agent.calendar_scheduler import CalendarScheduler
@@ -103,7 +99,6 @@ _LAZY = {
 __all__ = [
     "ACTION_HANG_UP",
     "ACTION_TRANSFER",
-    "Agent",
     "AgentMessage",
     "AgentTools",
     "BookingChange",
@@ -147,7 +142,6 @@ __all__ = [
     "TranscriptTurn",
     "Turn",
     "UpcomingBooking",
-    "build_agent",
     "build_instructions",
     "chat_tools",
     "greeting_for",

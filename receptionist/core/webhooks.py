@@ -13,12 +13,14 @@ from urllib.parse import parse_qsl
 from fastapi import Depends, HTTPException, Request
 
 from receptionist.core.logs import log_event
+from receptionist.core.provided import Provided
 from receptionist.core.signatures import WebhookSigner
 
 __all__ = ["MAX_WEBHOOK_BYTES", "TwilioForm", "verified_twilio_form"]
 
 log = logging.getLogger("receptionist.webhooks")
 MAX_WEBHOOK_BYTES = 64 * 1024  # Twilio's largest webhooks (long SMS bodies) are well under this
+_SIGNER: Provided[WebhookSigner] = Provided("signer")
 
 
 async def verified_twilio_form(request: Request) -> dict[str, str]:
@@ -39,7 +41,7 @@ async def verified_twilio_form(request: Request) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError) as exc:
         raise HTTPException(400, "malformed form body") from exc
     params = dict(pairs)
-    signer: WebhookSigner = request.app.state.signer
+    signer = _SIGNER(request)
     signature = request.headers.get("x-twilio-signature")
     if not signer.is_valid(request.url.path, request.url.query, params, signature):
         log_event(log, "twilio.signature_rejected", logging.WARNING, path=request.url.path)

@@ -8,33 +8,21 @@ the stream token is missing or wrong.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from receptionist.core import log_event
+from receptionist.deps import VoiceDep
 from receptionist.media.ports import SocketClosed
-from receptionist.media.service import MEDIA_PATH, VoiceService
+from receptionist.media.service import MEDIA_PATH
 
 __all__ = ["StarletteMediaSocket", "router"]
 
 log = logging.getLogger("receptionist.media.routes")
 
 
-@asynccontextmanager
-async def _voice_lifespan(app: Any) -> AsyncIterator[None]:
-    """Nested in the app's lifespan: the voice runtime built there is released here, before
-    the database closes."""
-    yield
-    runtime = getattr(app.state, "voice_runtime", None)
-    if runtime is not None:
-        await runtime.aclose()
-
-
-router = APIRouter(lifespan=_voice_lifespan)
+router = APIRouter()  # the voice runtime is released with the app's services
 
 
 class StarletteMediaSocket:
@@ -73,8 +61,7 @@ class StarletteMediaSocket:
 
 
 @router.websocket(MEDIA_PATH)
-async def media_stream(websocket: WebSocket) -> None:
-    voice: VoiceService | None = getattr(websocket.app.state, "voice", None)
+async def media_stream(websocket: WebSocket, voice: VoiceDep) -> None:
     signature = websocket.headers.get("x-twilio-signature")
     if voice is None or not voice.stream_signature_ok(signature):
         log_event(log, "media.upgrade_rejected", logging.WARNING,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,21 +43,9 @@ from receptionist.media.twilio_calls import StreamCallControl, TwilioCallControl
 from receptionist.speech import WhisperModelHandle
 from textback import TextbackService
 
-__all__ = ["VoiceRuntime", "build_voice", "shared_whisper"]
+__all__ = ["VoiceRuntime", "build_voice"]
 
 log = logging.getLogger("receptionist.media.wiring")
-
-_whisper: WhisperModelHandle | None = None
-_whisper_lock = threading.Lock()
-
-
-def shared_whisper() -> WhisperModelHandle:
-    """One Whisper model per process, loaded on first use (never at import)."""
-    global _whisper
-    with _whisper_lock:
-        if _whisper is None:
-            _whisper = WhisperModelHandle()
-        return _whisper
 
 
 @dataclass
@@ -66,6 +53,7 @@ class VoiceRuntime:
     service: VoiceService
     factory: EngineFactory
     briefing: PromptBook
+    whisper: WhisperModelHandle | None = None  # one model for every call, loaded on first use
     closers: list[Callable[[], Any]] = field(default_factory=list)
     warm_task: asyncio.Task[None] | None = None
 
@@ -108,19 +96,23 @@ def build_voice(
     settings: Settings, *, db: Database, clock: Clock, signer: WebhookSigner,
     lifecycle: CallLifecycle, textback: TextbackService, knowledge: KnowledgeLookup | None = None,
     scheduler: Scheduler | None = None, metrics: BridgeMetrics | None = None,
-    limits: SessionLimits | None = None,
+    limits: SessionLimits | None = None, min_confidence: float = 0.3,
+    whisper: WhisperModelHandle | None = None,
 ) -> VoiceRuntime:
+    """Called by ``receptionist.services.build_services``. ``whisper``: a model handle to share
+    (e.g. a benchmark's), else the runtime owns a new one when the local engines are installed."""
     closers: list[Callable[[], Any]] = []
     facts = Directory(db, knowledge)
     briefing = PromptBook(facts, clock)
     messenger: Messenger = TextbackMessenger(db, textback, clock)
     tools = AgentTools(facts=facts, knowledge=knowledge, scheduler=scheduler,
-                       messenger=messenger, clock=clock)
+                       messenger=messenger, clock=clock, min_confidence=min_confidence)
     local_brain: Brain = LocalBrain(tools)
     factory = EngineFactory(settings=settings, cache=AudioCache(), toolbox=tools,
                             local_brain=local_brain, metrics=metrics)
     if local_engines_installed():
-        factory.whisper = shared_whisper()
+        whisper = whisper or WhisperModelHandle()
+        factory.whisper = whisper
         factory.local_voice = EngineFactory.local_voice_for(settings)
     if settings.openai_api_key is not None:
         from receptionist.media.openai_clients import build_openai_client, openai_speech
@@ -160,7 +152,8 @@ def build_voice(
         metrics=metrics,
     )
     service = VoiceService(deps, signer)
-    return VoiceRuntime(service=service, factory=factory, briefing=briefing, closers=closers)
+    return VoiceRuntime(service=service, factory=factory, briefing=briefing, whisper=whisper,
+                        closers=closers)
 
 
 def _service_names(facts: Directory) -> Callable[[int], Awaitable[list[str]]]:

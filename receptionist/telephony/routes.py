@@ -12,12 +12,14 @@ from receptionist.core import (
     Business,
     BusinessNotFound,
     SmsProvider,
+    WebhookSigner,
     get_business,
     log_event,
     mask,
     try_normalize,
 )
 from receptionist.core.webhooks import TwilioForm
+from receptionist.deps import AiDep, CallsDep, DbDep, SettingsDep, SignerDep
 from receptionist.telephony import twiml
 from receptionist.telephony.lifecycle import (
     CallEnded,
@@ -30,7 +32,7 @@ from receptionist.telephony.lifecycle import (
 )
 from receptionist.telephony.models import Call
 from receptionist.telephony.ports import AiAnswering
-from receptionist.telephony.service import Applied, CallService
+from receptionist.telephony.service import Applied
 from receptionist.telephony.simulate import simulate_missed_call
 
 __all__ = ["router"]
@@ -49,16 +51,15 @@ def _ring_targets(business: Business) -> list[str]:
     return [m.phone for m in business.team]
 
 
-async def _answer(request: Request, business: Business, call_sid: str, applied: Applied) -> str:
+async def _answer(signer: WebhookSigner, ai: AiAnswering | None, business: Business,
+                  call_sid: str, applied: Applied) -> str:
     plan = applied.transition.plan
-    signer = request.app.state.signer
     if plan is Plan.RING_TEAM:
         return twiml.ring_team(
             business, _ring_targets(business), action_url=signer.url_for("/twilio/voice/dial"),
             status_url=signer.url_for("/twilio/voice/status"),
         )
     if plan is Plan.CONNECT_AI:
-        ai: AiAnswering | None = request.app.state.ai
         if ai is not None:
             return await ai.connect_twiml(call_sid, business)
         return twiml.apologize(business, after_hours=False, will_text=False)
@@ -69,10 +70,9 @@ async def _answer(request: Request, business: Business, call_sid: str, applied: 
 
 
 @router.post("/twilio/voice")
-async def incoming_call(request: Request, form: TwilioForm) -> Response:
+async def incoming_call(form: TwilioForm, calls: CallsDep, ai: AiDep,
+                        signer: SignerDep) -> Response:
     call_sid = form.get("CallSid", "")
-    calls: CallService = request.app.state.calls
-    ai: AiAnswering | None = request.app.state.ai
     async with calls.webhook(form.get("To")) as hook:
         business = hook.business
         if business is None or not call_sid:
@@ -89,40 +89,39 @@ async def incoming_call(request: Request, form: TwilioForm) -> Response:
         applied = await hook.apply(call_sid, event, from_number=form.get("From"),
                                    to_number=business.primary_number,
                                    data={"status": form.get("CallStatus")})
-    return _xml(await _answer(request, business, call_sid, applied))
+    return _xml(await _answer(signer, ai, business, call_sid, applied))
 
 
 @router.post("/twilio/voice/dial")
-async def dial_result(request: Request, form: TwilioForm) -> Response:
+async def dial_result(form: TwilioForm, calls: CallsDep, ai: AiDep,
+                      signer: SignerDep) -> Response:
     call_sid = form.get("CallSid", "")
-    calls: CallService = request.app.state.calls
     async with calls.webhook(form.get("To")) as hook:
         if hook.business is None or not call_sid:
             return _xml(twiml.hang_up())
         event = DialEnded(form.get("DialCallStatus", "failed"), form.get("AnsweredBy"))
         applied = await hook.apply(call_sid, event, from_number=form.get("From"),
                                    data={"dial_status": event.dial_status})
-    return _xml(await _answer(request, hook.business, call_sid, applied))
+    return _xml(await _answer(signer, ai, hook.business, call_sid, applied))
 
 
 @router.post("/twilio/voice/transfer")
-async def transfer_result(request: Request, form: TwilioForm) -> Response:
+async def transfer_result(form: TwilioForm, calls: CallsDep, ai: AiDep,
+                          signer: SignerDep) -> Response:
     """The ``<Dial action>`` of a transfer the AI made: hang up after a person talked to the
     caller, or bring the caller back to the AI (a new stream) to take a message."""
     call_sid = form.get("CallSid", "")
-    calls: CallService = request.app.state.calls
     async with calls.webhook(form.get("To")) as hook:
         if hook.business is None or not call_sid:
             return _xml(twiml.hang_up())
         event = TransferEnded(form.get("DialCallStatus", "failed"), form.get("AnsweredBy"))
         applied = await hook.apply(call_sid, event, from_number=form.get("From"),
                                    data={"dial_status": event.dial_status, "transfer": True})
-    return _xml(await _answer(request, hook.business, call_sid, applied))
+    return _xml(await _answer(signer, ai, hook.business, call_sid, applied))
 
 
 @router.post("/twilio/voice/status")
-async def call_status(request: Request, form: TwilioForm) -> Response:
-    calls: CallService = request.app.state.calls
+async def call_status(form: TwilioForm, calls: CallsDep) -> Response:
     parent = form.get("ParentCallSid")
     status = form.get("CallStatus", "")
     data = {"status": status, "seq": form.get("SequenceNumber")}
@@ -143,11 +142,10 @@ async def call_status(request: Request, form: TwilioForm) -> Response:
 
 
 @router.post("/twilio/voice/fallback")
-async def fallback(request: Request, form: TwilioForm) -> Response:
+async def fallback(form: TwilioForm, calls: CallsDep) -> Response:
     call_sid = form.get("CallSid", "")
     log_event(log, "voice.fallback", logging.WARNING, call_sid=call_sid,
               error=form.get("ErrorCode"))
-    calls: CallService = request.app.state.calls
     async with calls.webhook(form.get("To")) as hook:
         business = hook.business
         if business is None or not call_sid:
@@ -158,10 +156,10 @@ async def fallback(request: Request, form: TwilioForm) -> Response:
 
 
 @router.post("/demo/missed-call")
-async def demo_missed_call(request: Request) -> Response:
+async def demo_missed_call(request: Request, settings: SettingsDep,
+                           signer: SignerDep) -> Response:
     """The dashboard's demo button: plays a signed missed call against this server. Only in
     console-SMS mode, where nothing real is sent."""
-    settings = request.app.state.settings
     if settings.sms_provider is not SmsProvider.CONSOLE:
         return Response("demo calls are only available with console SMS", status_code=404)
     form = await request.form()
@@ -169,16 +167,16 @@ async def demo_missed_call(request: Request) -> Response:
     from_ = try_normalize(str(form.get("from_", "")))
     if to is None or from_ is None:
         return Response("to and from_ must be phone numbers like +12025550143", status_code=422)
-    await simulate_missed_call(server=str(request.base_url), signer=request.app.state.signer,
+    await simulate_missed_call(server=str(request.base_url), signer=signer,
                                account_sid=settings.webhook_account_sid(), to=to, from_=from_)
     return Response(status_code=303, headers={"Location": "/"})
 
 
 @router.get("/api/calls")
-async def recent_calls(request: Request, business: str | None = None,
+async def recent_calls(db: DbDep, business: str | None = None,
                        limit: int = 50) -> list[dict[str, object]]:
     """Recent calls with their outcome, newest first (dashboard)."""
-    async with request.app.state.db.transaction() as session:
+    async with db.transaction() as session:
         stmt = select(Call).order_by(Call.id.desc()).limit(min(max(limit, 1), 500))
         if business:
             try:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime, timedelta
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse
 
-from receptionist.core import BusinessNotFound, all_businesses, get_business, mask
-from textback import TextbackService
+from receptionist.core import BusinessNotFound, Database, all_businesses, get_business, mask
+from receptionist.deps import DbDep, TextbackDep
 
 __all__ = ["router"]
 
@@ -46,35 +46,33 @@ def _since(text: str | None) -> datetime:
 
 
 @router.get("/api/businesses")
-async def list_businesses(request: Request) -> list[dict[str, object]]:
-    async with request.app.state.db.transaction() as session:
+async def list_businesses(db: DbDep) -> list[dict[str, object]]:
+    async with db.transaction() as session:
         return [business_json(b) for b in await all_businesses(session)]
 
 
-async def _business_id(request: Request, ref: str | None) -> int | None:
+async def _business_id(db: Database, ref: str | None) -> int | None:
     if not ref:
         return None
     try:
-        async with request.app.state.db.transaction() as session:
+        async with db.transaction() as session:
             return (await get_business(session, ref)).id
     except BusinessNotFound as exc:
         raise HTTPException(404, str(exc)) from exc
 
 
 @router.get("/api/report")
-async def report(request: Request, business: str | None = None,
+async def report(db: DbDep, service: TextbackDep, business: str | None = None,
                  since: str | None = None) -> dict[str, object]:
-    service: TextbackService = request.app.state.textback
-    result = await service.report(await _business_id(request, business), _since(since),
+    result = await service.report(await _business_id(db, business), _since(since),
                                   datetime.now(UTC))
     return result.to_json()
 
 
 @router.get("/api/messages")
-async def messages(request: Request, business: str | None = None,
+async def messages(db: DbDep, service: TextbackDep, business: str | None = None,
                    limit: int = 50) -> list[dict[str, object]]:
-    service: TextbackService = request.app.state.textback
-    rows = await service.recent_messages(await _business_id(request, business),
+    rows = await service.recent_messages(await _business_id(db, business),
                                          min(max(limit, 1), 500))
     return [{"id": m.id, "direction": m.direction, "kind": m.kind, "to": m.to_number,
              "from": m.from_number, "body": m.body, "status": m.status,
@@ -83,10 +81,9 @@ async def messages(request: Request, business: str | None = None,
 
 
 @router.get("/", response_class=HTMLResponse)
-async def dashboard(request: Request) -> str:
-    async with request.app.state.db.transaction() as session:
+async def dashboard(db: DbDep, service: TextbackDep) -> str:
+    async with db.transaction() as session:
         businesses = await all_businesses(session)
-    service: TextbackService = request.app.state.textback
     msgs = await service.recent_messages(None, 20)
     rep = await service.report(None, datetime.now(UTC) - timedelta(days=30), datetime.now(UTC))
     esc = html.escape

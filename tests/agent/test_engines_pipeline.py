@@ -40,16 +40,17 @@ from receptionist.agent.ports import (
     ToolResult,
     Turn,
 )
-from receptionist.media.wiring import shared_whisper
 from receptionist.speech import (
     EspeakTextToSpeech,
     WebRtcVad,
+    WhisperModelHandle,
     WhisperSpeechToText,
     ulaw_decode,
 )
 
 AUDIO = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
 SILENCE = b"\xff" * 160
+WHISPER = WhisperModelHandle()  # one model for the module, loaded by the fixture below
 
 
 def utterance(name: str) -> tuple[bytes, str]:
@@ -91,7 +92,7 @@ class Harness:
             emit=self.emit, clock=lambda: 0,
             ctx=CallContext("CA1", 1, "Greenfield Plumbing", "+12025550143", "UTC"),
             brain=brain, fallback_brain=fallback,
-            stt=WhisperSpeechToText(shared_whisper(), vocabulary=["Greenfield Plumbing"]),
+            stt=WhisperSpeechToText(WHISPER, vocabulary=["Greenfield Plumbing"]),
             fallback_stt=None, voice=Voice("espeak", EspeakTextToSpeech()),
             fallback_voice=None, vad=WebRtcVad(8000, end_silence_ms=240), cache=AudioCache(),
             metrics=self.metrics)
@@ -120,7 +121,7 @@ class Harness:
 
 @pytest.fixture(scope="module", autouse=True)
 def _whisper_loaded() -> None:
-    shared_whisper().get()
+    WHISPER.get()
 
 
 @pytest.fixture

@@ -19,9 +19,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from receptionist.app import Services
 from receptionist.core import Clock, Database, Settings, WebhookSigner
 from receptionist.media.simulator import CallSimulator, SimulatedCall
+from receptionist.services import Overrides
+from receptionist.speech import WhisperModelHandle
 from receptionist.voice_cli import CallReport, agent_ear, caller_voice, collect_report
 from tests.conftest import make_settings
 from tests.doubles.openai_realtime import OpenAIRealtimeDouble, RealtimeTurn
@@ -29,6 +30,7 @@ from tests.doubles.twilio_rest import TwilioRestDouble
 from tests.support.factories import BUSINESS_NUMBER, CALLER, add_business
 from tests.support.server import AppServer
 
+EAR_MODEL = WhisperModelHandle()  # the simulated callers' ear, loaded once on first use
 SPEAK = re.compile(r"nothing else: (\".*\")\s*$", re.S)
 
 
@@ -69,7 +71,7 @@ class VoiceWorld:
             server=self.server.url,
             signer=WebhookSigner(settings.webhook_auth_token(), settings.public_url),
             account_sid=settings.webhook_account_sid(), caller_voice=caller_voice(),
-            ear=agent_ear(["Greenfield Plumbing"]) if transcribe else None, speed=speed,
+            ear=agent_ear(["Greenfield Plumbing"], EAR_MODEL) if transcribe else None, speed=speed,
             quiet_s=quiet_s,
             control=TwilioFeed(self.twilio), **kwargs)
 
@@ -208,13 +210,13 @@ async def voice(db: Database, twilio: TwilioRestDouble, tmp_path: Path
             process = await asyncio.to_thread(ServerProcess(settings).start)
             servers.append(process)
             return VoiceWorld(process, db, twilio, business_id)
-        server = AppServer(settings, Services(clock=clock)).start()
+        server = AppServer(settings, Overrides(clock=clock)).start()
         servers.append(server)
         for name, minutes in bookable:  # services the embedded Radicale calendar books
             await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(
                 server.state.calendar.add_service(business_id, name, minutes), server.loop))
-        runtime = server.state.voice_runtime
-        if runtime.warm_task is not None:  # greetings cached, Whisper loaded
+        runtime = server.state.voice
+        if runtime is not None and runtime.warm_task is not None:  # greetings, Whisper loaded
             await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(
                 asyncio.wait_for(asyncio.shield(runtime.warm_task), 60), server.loop))
         return VoiceWorld(server, db, twilio, business_id)

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from receptionist.app import Services
 from receptionist.core import Database
+from receptionist.services import Overrides
 from tests.knowledge.conftest import knowledge_settings
 from tests.knowledge.site_server import FixtureSite
 from tests.support.server import AppServer, free_port
@@ -19,7 +19,7 @@ from tests.support.server import AppServer, free_port
 def app_server(db: Database, db_url: str, tmp_path: Path) -> Iterator[AppServer]:
     settings = knowledge_settings(db_url, tmp_path,
                                   public_url=f"http://127.0.0.1:{free_port()}")
-    server = AppServer(settings, Services(run_workers=False)).start()
+    server = AppServer(settings, Overrides(run_workers=False)).start()
     try:
         yield server
     finally:

@@ -10,8 +10,9 @@ from typing import Any
 
 import uvicorn
 
-from receptionist.app import Services, create_app
+from receptionist.app import create_app
 from receptionist.core import Settings
+from receptionist.services import Overrides, Services
 
 
 def free_port() -> int:
@@ -21,7 +22,7 @@ def free_port() -> int:
 
 
 class AppServer:
-    def __init__(self, settings: Settings, services: Services | None = None) -> None:
+    def __init__(self, settings: Settings, services: Overrides | None = None) -> None:
         self.settings = settings
         self.app = create_app(settings, services)
         self.port = int(settings.public_url.rsplit(":", 1)[1])
@@ -37,8 +38,10 @@ class AppServer:
         return f"http://127.0.0.1:{self.port}"
 
     @property
-    def state(self) -> Any:
-        return self.app.state
+    def state(self) -> Services:
+        """The running app's services (from ``receptionist.services.build_services``)."""
+        services: Services = self.app.state.services
+        return services
 
     def start(self) -> AppServer:
         def run() -> None:
