@@ -51,11 +51,10 @@ async def inbound_sms(form: TwilioForm, service: Textback) -> Response:
 
 
 @router.post("/twilio/sms/status")
-async def sms_status(form: TwilioForm, service: Textback) -> Response:
+async def sms_status(form: TwilioForm, service: Textback, outbox: str = "") -> Response:
     sid = form.get("MessageSid") or form.get("SmsSid")
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
     # Our outbox id rides in the signed callback URL (see OutboxWorker._callback_url).
-    outbox = request.query_params.get("outbox", "")
     outbox_id = int(outbox) if outbox.isdigit() and len(outbox) < 19 else None
     if sid and status:
         known = await service.record_status(message_sid=sid, status=status,
