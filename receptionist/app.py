@@ -14,8 +14,8 @@ from calendar_sync import CalendarService, TextingNotifier
 from calendar_sync import router as calendar_router
 from knowledge import KnowledgeService
 from knowledge import router as knowledge_router
-from receptionist.agent.calendar_scheduler import CalendarScheduler
-from receptionist.agent.knowledge_lookup import KnowledgeServiceLookup
+from receptionist.agent import CalendarScheduler, KnowledgeServiceLookup
+from receptionist.call import router as media_router
 from receptionist.core import (
     BusinessDirectory,
     Clock,
@@ -28,7 +28,6 @@ from receptionist.core import (
     log_event,
 )
 from receptionist.core.twilio_client import build_async_twilio_client
-from receptionist.media import router as media_router
 from receptionist.media.wiring import build_voice
 from receptionist.telephony.ports import AiAnswering
 from receptionist.telephony.routes import router as voice_router

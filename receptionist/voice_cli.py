@@ -17,9 +17,9 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import or_, select
 
+from receptionist.call import CallControlFeed, CallSimulator, Say, SimulatedCall
 from receptionist.core import Database, Settings, WebhookSigner, business_for_number, normalize
 from receptionist.core.cli_support import cli_settings, open_db, print_json, run
-from receptionist.media.simulator import CallControlFeed, CallSimulator, Say, SimulatedCall
 from receptionist.speech import EspeakTextToSpeech, SpeechToText, WhisperSpeechToText
 
 __all__ = ["CallReport", "caller_voice", "collect_report", "engine_command", "simulate_call",
@@ -174,8 +174,8 @@ def engine_command(
              "omit to show the current choice.")] = None,
 ) -> None:
     """Show or choose which conversation engine answers a business's calls."""
+    from receptionist.call import BusinessVoice
     from receptionist.core import get_business
-    from receptionist.media.models import BusinessVoice
 
     if engine is not None and engine not in ENGINES:
         raise typer.BadParameter(f"engine must be one of {', '.join(ENGINES)}")

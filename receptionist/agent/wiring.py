@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from receptionist.agent.facts import Directory
-from receptionist.agent.local_brain import LocalBrain
+from receptionist.agent.local.brain import LocalBrain
 from receptionist.agent.ports import Brain, KnowledgeLookup, Messenger, Scheduler
 from receptionist.agent.prompts import PromptBook
-from receptionist.agent.tools import AgentTools
-from receptionist.agent.tools_schema import realtime_tools
+from receptionist.agent.tools.schema import realtime_tools
+from receptionist.agent.tools.toolbox import AgentTools
 from receptionist.core import Clock, Database, Settings, SystemClock
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def _knowledge(value: Any) -> tuple[KnowledgeLookup | None, float]:
     from knowledge import CONFIDENT_AT, KnowledgeService
 
     if isinstance(value, KnowledgeService):
-        from receptionist.agent.knowledge_lookup import KnowledgeServiceLookup
+        from receptionist.agent.tools.knowledge_lookup import KnowledgeServiceLookup
 
         return KnowledgeServiceLookup(value), CONFIDENT_AT
     return value, 0.3
@@ -105,7 +105,7 @@ def _scheduler(value: Any) -> Scheduler | None:
     from calendar_sync import CalendarService
 
     if isinstance(value, CalendarService):
-        from receptionist.agent.calendar_scheduler import CalendarScheduler
+        from receptionist.agent.tools.calendar_scheduler import CalendarScheduler
 
         return CalendarScheduler(value)
     return value  # type: ignore[no-any-return]
@@ -117,7 +117,7 @@ def _messenger(db: Database, value: Any, clock: Clock) -> Messenger | None:
     from textback import TextbackService
 
     if isinstance(value, TextbackService):
-        from receptionist.agent.textback_messenger import TextbackMessenger
+        from receptionist.agent.tools.textback_messenger import TextbackMessenger
 
         return TextbackMessenger(db, value, clock)
     return value  # type: ignore[no-any-return]

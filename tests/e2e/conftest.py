@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import select
 
 from receptionist.app import Services
+from receptionist.call import CallSimulator, SimulatedCall
 from receptionist.core import Clock, Database, Settings, WebhookSigner
-from receptionist.media.simulator import CallSimulator, SimulatedCall
 from receptionist.voice_cli import CallReport, agent_ear, caller_voice, collect_report
 from tests.conftest import make_settings
 from tests.doubles.openai_realtime import OpenAIRealtimeDouble, RealtimeTurn
