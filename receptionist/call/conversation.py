@@ -17,61 +17,15 @@ Every transition is a plain method call; tests drive it without sockets or clock
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from receptionist.agent import ACTION_HANG_UP, ACTION_TRANSFER, ToolResult, Turn
-from receptionist.call.events import (
-    AgentAudio,
-    AgentSaid,
-    CallerSaid,
-    CallerStartedSpeaking,
-    CallerStoppedSpeaking,
-    CancelReply,
-    CancelTimer,
-    ClearPlayback,
-    Command,
-    DigitPressed,
-    EngineFailed,
-    EngineRecovered,
-    Event,
-    HangUp,
-    MarkPlayed,
-    NoteConversationStarted,
-    PlayAudio,
-    Reconnect,
-    ReplyFinished,
-    ReplyStarted,
-    RunTool,
-    SendMark,
-    SendToolResult,
-    Speak,
-    StartTimer,
-    StreamStarted,
-    StreamStopped,
-    SwitchToFallback,
-    TakeMessage,
-    TimerFired,
-    ToolCompleted,
-    ToolRequested,
-    Transfer,
-    TransferFailed,
-    TruncateReply,
-)
+from receptionist.call import events as ev  # the events it handles, the commands it returns
+from receptionist.call.machine_state import PendingAction, Recovery, Replies, Timer
 from receptionist.call.playback import Playback
 from receptionist.call.policy import ConversationConfig, Phase, SpokenTexts
 from receptionist.call.transcript import Transcript
 
 __all__ = ["Conversation", "ConversationConfig", "Phase", "SpokenTexts"]
 
-SILENCE, MAX_CALL, SESSION_CAP, HANGUP_DEADLINE = "silence", "max_call", "session_cap", "hangup"
-
-
-@dataclass(slots=True)
-class _Reply:
-    purpose: str | None
-    active: bool = True
-    has_audio: bool = False
-    items: list[str] = field(default_factory=list)
 
 
 class Conversation:
@@ -85,53 +39,44 @@ class Conversation:
         self.transcript = Transcript()
         self.conversation_started = False
         self.fallback = False
-        self._replies: dict[str, _Reply] = {}
-        self._active: str | None = None
-        self._cancelled: set[str] = set()
+        self._replies = Replies()
         self._tool_reply: dict[str, str] = {}  # call_id -> reply that asked for it
         self._caller_speaking = False
         self._awaiting_reply = False
         self._silence_armed = False
         self._silence_prompts = 0
-        self._pending: str | None = None  # ACTION_HANG_UP | ACTION_TRANSFER
-        self._pending_reason = ""
-        self._pending_needs_words: str | None = None  # text to say before the action, if unsaid
-        self._action_reply: str | None = None
-        self._reconnects = 0
-        self._reconnecting = False
-        self._reconnect_when_idle = False
-        self._failed_before_start = False
-        self._apologize_on_recover = False
-        self._outstanding: list[Speak] = []  # asked of the engine, reply not started yet
+        self._pending: PendingAction | None = None
+        self._recovery = Recovery()
+        self._outstanding: list[ev.Speak] = []  # asked of the engine, reply not started yet
         self._now_ms = 0  # newest stream time seen on any event
         self._last_stop_ms: int | None = None
 
     # --- the one entry point -----------------------------------------------------------------
 
-    def handle(self, event: Event) -> list[Command]:
-        if self.phase is Phase.ENDED and not isinstance(event, MarkPlayed):
+    def handle(self, event: ev.Event) -> list[ev.Command]:
+        if self.phase is Phase.ENDED and not isinstance(event, ev.MarkPlayed):
             return []
-        out: list[Command] = []
+        out: list[ev.Command] = []
         match event:
-            case AgentAudio():
+            case ev.AgentAudio():
                 self._on_audio(event, out)
                 return out  # the hot path: nothing below can change on audio alone
-            case MarkPlayed(name=name, at_ms=at_ms):
+            case ev.MarkPlayed(name=name, at_ms=at_ms):
                 self._now_ms = max(self._now_ms, at_ms)
                 if self.playback.echoed(name, at_ms) and not self.conversation_started:
                     self._start_conversation(out)
-            case StreamStarted():
+            case ev.StreamStarted():
                 self._on_stream_started(event, out)
-            case StreamStopped():
+            case ev.StreamStopped():
                 self.phase = Phase.ENDED
                 return out
-            case ReplyStarted():
+            case ev.ReplyStarted():
                 self._on_reply_started(event, out)
-            case AgentSaid():
+            case ev.AgentSaid():
                 self._on_agent_said(event)
-            case ReplyFinished():
+            case ev.ReplyFinished():
                 self._on_reply_finished(event, out)
-            case CallerStartedSpeaking(at_ms=at_ms):
+            case ev.CallerStartedSpeaking(at_ms=at_ms):
                 self._now_ms = max(self._now_ms, at_ms)
                 self._caller_speaking = True
                 self._silence_prompts = 0
@@ -140,30 +85,30 @@ class Conversation:
                     self._start_conversation(out)
                 if self.phase is Phase.TALKING:
                     self._cut(at_ms, out)
-            case CallerStoppedSpeaking(at_ms=at_ms):
+            case ev.CallerStoppedSpeaking(at_ms=at_ms):
                 self._caller_speaking = False
                 self._last_stop_ms = at_ms
                 self._awaiting_reply = self.phase is Phase.TALKING
-            case CallerSaid():
+            case ev.CallerSaid():
                 self._on_caller_said(event, out)
-            case ToolRequested(reply_id=reply_id, call=call):
+            case ev.ToolRequested(reply_id=reply_id, call=call):
                 self._tool_reply[call.call_id] = reply_id
-                out.append(RunTool(call))
-            case ToolCompleted():
+                out.append(ev.RunTool(call))
+            case ev.ToolCompleted():
                 self._on_tool_completed(event, out)
-            case DigitPressed(digit=digit):
+            case ev.DigitPressed(digit=digit):
                 self._on_digit(digit, out)
-            case TimerFired(name=name):
+            case ev.TimerFired(name=name):
                 self._on_timer(name, out)
-            case EngineFailed():
+            case ev.EngineFailed():
                 self._on_engine_failed(event, out)
-            case EngineRecovered():
-                self._reconnecting = False
-                if self.phase is Phase.TALKING and (self._apologize_on_recover
+            case ev.EngineRecovered():
+                self._recovery.reconnecting = False
+                if self.phase is Phase.TALKING and (self._recovery.apologize
                                                     or self._awaiting_reply):
                     self._say(self.texts.recovered, "recovered", out)
-                self._apologize_on_recover = False
-            case TransferFailed():
+                self._recovery.apologize = False
+            case ev.TransferFailed():
                 if self.phase is Phase.TRANSFERRING:
                     self.phase = Phase.TALKING
                     self._pending = None
@@ -176,12 +121,12 @@ class Conversation:
     @property
     def busy(self) -> bool:
         """The agent is speaking, about to, or waiting on a tool or the caller."""
-        return (self._active is not None or not self.playback.idle or bool(self._tool_reply)
-                or self._caller_speaking or self._reconnecting or bool(self._outstanding))
+        return (self._replies.active is not None or not self.playback.idle or bool(self._tool_reply)
+                or self._caller_speaking or self._recovery.reconnecting or bool(self._outstanding))
 
     @property
     def active_reply(self) -> str | None:
-        return self._active
+        return self._replies.active
 
     @property
     def history(self) -> list[Turn]:
@@ -190,36 +135,36 @@ class Conversation:
 
     # --- handlers -----------------------------------------------------------------------------
 
-    def _on_stream_started(self, event: StreamStarted, out: list[Command]) -> None:
+    def _on_stream_started(self, event: ev.StreamStarted, out: list[ev.Command]) -> None:
         if self.phase is not Phase.STARTING:
             return
         self.phase = Phase.TALKING
-        out.append(StartTimer(MAX_CALL, self.config.max_call_s))
-        if self._failed_before_start:
+        out.append(ev.StartTimer(Timer.MAX_CALL, self.config.max_call_s))
+        if self._recovery.failed_before_start:
             self._degrade("engine unavailable at start", out)
             return
         if self.config.session_cap_s:
-            out.append(StartTimer(SESSION_CAP, self.config.session_cap_s))
+            out.append(ev.StartTimer(Timer.SESSION_CAP, self.config.session_cap_s))
         self._say(self.texts.resumed if event.resumed else event.greeting, "greeting", out)
 
-    def _on_audio(self, event: AgentAudio, out: list[Command]) -> None:
-        if event.reply_id in self._cancelled or self.phase is Phase.ENDED:
+    def _on_audio(self, event: ev.AgentAudio, out: list[ev.Command]) -> None:
+        if event.reply_id in self._replies.cancelled or self.phase is Phase.ENDED:
             return
         reply = self._replies.get(event.reply_id)
-        if reply is None:  # an engine that skipped ReplyStarted
-            reply = self._replies[event.reply_id] = _Reply(None)
-            self._active = event.reply_id
+        if reply is None:  # an engine that skipped ev.ReplyStarted
+            reply = self._replies.start(event.reply_id, None)
+            self._replies.active = event.reply_id
         if not reply.has_audio:
             reply.has_audio = True
         if not reply.items or reply.items[-1] != event.item_id:
             reply.items.append(event.item_id)
-        out.append(PlayAudio(event.item_id, event.payload, event.size))
+        out.append(ev.PlayAudio(event.item_id, event.payload, event.size))
         mark = self.playback.sent(event.item_id, event.size)
         if mark is not None:
-            out.append(SendMark(mark))
+            out.append(ev.SendMark(mark))
 
-    def _on_reply_started(self, event: ReplyStarted, out: list[Command]) -> None:
-        self._replies[event.reply_id] = _Reply(event.purpose)
+    def _on_reply_started(self, event: ev.ReplyStarted, out: list[ev.Command]) -> None:
+        self._replies.start(event.reply_id, event.purpose)
         if event.purpose is not None:
             for index, asked in enumerate(self._outstanding):
                 if asked.purpose == event.purpose:
@@ -229,32 +174,31 @@ class Conversation:
         self._disarm_silence(out)
         if event.purpose is None and self.phase in (Phase.ENDING, Phase.TRANSFERRING):
             # The model answering the caller while we say goodbye or transfer: not now.
-            self._cancelled.add(event.reply_id)
-            self._replies[event.reply_id].active = False
-            out.append(CancelReply(event.reply_id))
+            self._replies.cancel(event.reply_id)
+            out.append(ev.CancelReply(event.reply_id))
             return
-        self._active = event.reply_id
+        self._replies.active = event.reply_id
 
-    def _on_agent_said(self, event: AgentSaid) -> None:
+    def _on_agent_said(self, event: ev.AgentSaid) -> None:
         self._now_ms = max(self._now_ms, event.at_ms)
-        if event.reply_id in self._cancelled and not self.transcript.knows(event.item_id):
+        if event.reply_id in self._replies.cancelled and not self.transcript.knows(event.item_id):
             return
         self.transcript.agent(event.item_id, event.text, event.at_ms)
 
-    def _on_reply_finished(self, event: ReplyFinished, out: list[Command]) -> None:
+    def _on_reply_finished(self, event: ev.ReplyFinished, out: list[ev.Command]) -> None:
         reply = self._replies.get(event.reply_id)
         if reply is not None:
             reply.active = False
             for item_id in reply.items:
                 mark = self.playback.flush(item_id)
-                if mark is not None and event.reply_id not in self._cancelled:
-                    out.append(SendMark(mark))
-        if self._active == event.reply_id:
-            self._active = None
-        if event.status == "failed" and event.reply_id not in self._cancelled:
-            self._on_engine_failed(EngineFailed("the model's reply failed", True), out)
+                if mark is not None and event.reply_id not in self._replies.cancelled:
+                    out.append(ev.SendMark(mark))
+        if self._replies.active == event.reply_id:
+            self._replies.active = None
+        if event.status == "failed" and event.reply_id not in self._replies.cancelled:
+            self._on_engine_failed(ev.EngineFailed("the model's reply failed", True), out)
 
-    def _on_caller_said(self, event: CallerSaid, out: list[Command]) -> None:
+    def _on_caller_said(self, event: ev.CallerSaid, out: list[ev.Command]) -> None:
         self._now_ms = max(self._now_ms, event.at_ms)
         self._caller_speaking = False
         text = event.text.strip()
@@ -269,7 +213,7 @@ class Conversation:
         if not self.conversation_started:
             self._start_conversation(out)
 
-    def _on_tool_completed(self, event: ToolCompleted, out: list[Command]) -> None:
+    def _on_tool_completed(self, event: ev.ToolCompleted, out: list[ev.Command]) -> None:
         call, result = event.call, event.result
         reply_id = self._tool_reply.pop(call.call_id, None) or event.reply_id
         action = result.action
@@ -282,33 +226,35 @@ class Conversation:
                 return
         if action is None:
             if not event.by_engine:
-                out.append(SendToolResult(call, result, respond=True))
+                out.append(ev.SendToolResult(call, result, respond=True))
             return
         if not event.by_engine:
-            out.append(SendToolResult(call, result, respond=False))
+            out.append(ev.SendToolResult(call, result, respond=False))
         if self.phase not in (Phase.TALKING,):
             return
         if action == ACTION_HANG_UP:
-            self._set_pending(ACTION_HANG_UP, f"tool {call.name}", self.texts.goodbye, reply_id)
+            self._pending = PendingAction(ACTION_HANG_UP, f"tool {call.name}",
+                                          self.texts.goodbye, reply_id)
             self.phase = Phase.ENDING
-            out.append(StartTimer(HANGUP_DEADLINE, self.config.hangup_grace_s))
+            out.append(ev.StartTimer(Timer.HANGUP_DEADLINE, self.config.hangup_grace_s))
         elif action == ACTION_TRANSFER:
-            self._set_pending(ACTION_TRANSFER, f"tool {call.name}", self.texts.transfer, reply_id)
+            self._pending = PendingAction(ACTION_TRANSFER, f"tool {call.name}",
+                                          self.texts.transfer, reply_id)
             self.phase = Phase.TRANSFERRING
 
-    def _on_digit(self, digit: str, out: list[Command]) -> None:
+    def _on_digit(self, digit: str, out: list[ev.Command]) -> None:
         if digit != "0" or self.phase is not Phase.TALKING:
             return
         self._cut(None, out)
         if self.config.can_transfer:
-            self._set_pending(ACTION_TRANSFER, "caller pressed 0", None, None)
+            self._pending = PendingAction(ACTION_TRANSFER, "caller pressed 0")
             self.phase = Phase.TRANSFERRING
             self._say(self.texts.transfer, "transfer", out)
         else:
             self._say(self.texts.no_transfer, "no_transfer", out)
 
-    def _on_timer(self, name: str, out: list[Command]) -> None:
-        if name == SILENCE:
+    def _on_timer(self, name: str, out: list[ev.Command]) -> None:
+        if name == Timer.SILENCE:
             self._silence_armed = False
             if self.phase is not Phase.TALKING or self.busy:
                 return
@@ -317,38 +263,39 @@ class Conversation:
                 self._say(self.texts.still_there, "still_there", out)
             else:
                 self._begin_ending(self.texts.silence_goodbye, "caller silent", out)
-        elif name == MAX_CALL:
+        elif name == Timer.MAX_CALL:
             if self.phase in (Phase.TALKING, Phase.STARTING):
                 self._cut(None, out)
                 self._begin_ending(self.texts.time_limit, "maximum call length", out)
-        elif name == HANGUP_DEADLINE:
+        elif name == Timer.HANGUP_DEADLINE:
             if self.phase is Phase.ENDING:
-                self._hang_up(self._pending_reason or "goodbye did not finish", out)
-        elif name == SESSION_CAP:
-            self._reconnect_when_idle = True
+                reason = self._pending.reason if self._pending is not None else ""
+                self._hang_up(reason or "goodbye did not finish", out)
+        elif name == Timer.SESSION_CAP:
+            self._recovery.when_idle = True
 
-    def _on_engine_failed(self, event: EngineFailed, out: list[Command]) -> None:
+    def _on_engine_failed(self, event: ev.EngineFailed, out: list[ev.Command]) -> None:
         if self.phase is Phase.STARTING:
-            self._failed_before_start = True
+            self._recovery.failed_before_start = True
             self.fallback = True
-            out.append(SwitchToFallback(event.reason))
+            out.append(ev.SwitchToFallback(event.reason))
             return
         if self.fallback:
             self._hang_up(f"fallback failed: {event.reason}", out)
             return
-        if (event.recoverable and self._reconnects < self.config.max_reconnects
+        if (event.recoverable and self._recovery.reconnects < self.config.max_reconnects
                 and self.phase is Phase.TALKING):
-            self._reconnects += 1
-            self._reconnecting = True
-            self._apologize_on_recover = self._active is not None or bool(self._outstanding)
+            self._recovery.reconnects += 1
+            self._recovery.reconnecting = True
+            self._recovery.apologize = self._replies.active is not None or bool(self._outstanding)
             self._outstanding.clear()
             self._drop_active(out, cancel=False)
-            out.append(Reconnect(tuple(self.history), event.reason))
+            out.append(ev.Reconnect(tuple(self.history), event.reason))
             return
         self.fallback = True
-        self._reconnecting = False
+        self._recovery.reconnecting = False
         self._drop_active(out, cancel=False)
-        out.append(SwitchToFallback(event.reason))
+        out.append(ev.SwitchToFallback(event.reason))
         outstanding, self._outstanding = self._outstanding, []
         if self.phase in (Phase.ENDING, Phase.TRANSFERRING):
             for asked in outstanding:  # the fallback voice says what the engine could not
@@ -359,97 +306,76 @@ class Conversation:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _degrade(self, reason: str, out: list[Command]) -> None:
-        out.append(TakeMessage(reason, tuple(self.history)))
+    def _degrade(self, reason: str, out: list[ev.Command]) -> None:
+        out.append(ev.TakeMessage(reason, tuple(self.history)))
         self._begin_ending(self.texts.apology, f"degraded: {reason}", out)
 
-    def _start_conversation(self, out: list[Command]) -> None:
+    def _start_conversation(self, out: list[ev.Command]) -> None:
         self.conversation_started = True
-        out.append(NoteConversationStarted())
+        out.append(ev.NoteConversationStarted())
 
-    def _say(self, text: str, purpose: str, out: list[Command]) -> None:
-        speak = Speak(text, purpose)
+    def _say(self, text: str, purpose: str, out: list[ev.Command]) -> None:
+        speak = ev.Speak(text, purpose)
         self._outstanding.append(speak)
         out.append(speak)
 
-    def _cut(self, at_ms: int | None, out: list[Command]) -> None:
+    def _cut(self, at_ms: int | None, out: list[ev.Command]) -> None:
         """Stop the agent mid-sentence (barge-in, DTMF, time limit)."""
         if not self.playback.idle:
             now_ms = at_ms if at_ms is not None else self._now_ms
-            out.append(ClearPlayback())
+            out.append(ev.ClearPlayback())
             for played in self.playback.clear(now_ms):
-                out.append(TruncateReply(played.item_id, played.played_ms))
+                out.append(ev.TruncateReply(played.item_id, played.played_ms))
                 self.transcript.heard_only(played.item_id, played.played_ms, played.sent_ms)
         self._drop_active(out, cancel=True)
 
-    def _drop_active(self, out: list[Command], *, cancel: bool) -> None:
-        if self._active is None:
-            return
-        reply_id, self._active = self._active, None
-        self._cancelled.add(reply_id)
-        self._replies[reply_id].active = False
-        if cancel:
-            out.append(CancelReply(reply_id))
+    def _drop_active(self, out: list[ev.Command], *, cancel: bool) -> None:
+        reply_id = self._replies.drop_active()
+        if reply_id is not None and cancel:
+            out.append(ev.CancelReply(reply_id))
 
-    def _set_pending(self, action: str, reason: str, words: str | None,
-                     reply_id: str | None) -> None:
-        self._pending = action
-        self._pending_reason = reason
-        self._pending_needs_words = words
-        self._action_reply = reply_id
-
-    def _begin_ending(self, text: str, reason: str, out: list[Command]) -> None:
+    def _begin_ending(self, text: str, reason: str, out: list[ev.Command]) -> None:
         self.phase = Phase.ENDING
-        self._set_pending(ACTION_HANG_UP, reason, None, None)
+        self._pending = PendingAction(ACTION_HANG_UP, reason)
         self._disarm_silence(out)
         self._say(text, "goodbye", out)
-        out.append(StartTimer(HANGUP_DEADLINE, self.config.hangup_grace_s))
+        out.append(ev.StartTimer(Timer.HANGUP_DEADLINE, self.config.hangup_grace_s))
 
-    def _hang_up(self, reason: str, out: list[Command]) -> None:
+    def _hang_up(self, reason: str, out: list[ev.Command]) -> None:
         self.phase = Phase.ENDED
         self._pending = None
-        out.append(CancelTimer(SILENCE))
-        out.append(HangUp(reason))
+        out.append(ev.CancelTimer(Timer.SILENCE))
+        out.append(ev.HangUp(reason))
 
-    def _disarm_silence(self, out: list[Command]) -> None:
+    def _disarm_silence(self, out: list[ev.Command]) -> None:
         if self._silence_armed:
             self._silence_armed = False
-            out.append(CancelTimer(SILENCE))
+            out.append(ev.CancelTimer(Timer.SILENCE))
 
-    def _words_said_for_action(self) -> bool:
-        reply = self._replies.get(self._action_reply or "")
-        if reply is not None and reply.has_audio:
-            return True
-        # Any reply that started after the action was requested and spoke counts as well.
-        ids = list(self._replies)
-        if self._action_reply in ids:
-            later = ids[ids.index(self._action_reply) + 1:]
-            return any(self._replies[r].has_audio and r not in self._cancelled for r in later)
-        return False
-
-    def _settle(self, out: list[Command]) -> None:
+    def _settle(self, out: list[ev.Command]) -> None:
         """After every event: act on what is due once the agent has stopped talking."""
         if self.phase in (Phase.ENDED, Phase.STARTING) or self.busy:
             return
-        if self._pending is not None:
-            if self._pending_needs_words and not self._words_said_for_action():
-                words, self._pending_needs_words = self._pending_needs_words, None
-                purpose = "goodbye" if self._pending == ACTION_HANG_UP else "transfer"
+        pending = self._pending
+        if pending is not None:
+            if pending.words and not self._replies.spoke_since(pending.reply_id):
+                words, pending.words = pending.words, None
+                purpose = "goodbye" if pending.action == ACTION_HANG_UP else "transfer"
                 self._say(words, purpose, out)
                 return
-            if self._pending == ACTION_HANG_UP:
-                self._hang_up(self._pending_reason, out)
+            if pending.action == ACTION_HANG_UP:
+                self._hang_up(pending.reason, out)
             elif self.phase is Phase.TRANSFERRING:
                 self._pending = None
-                out.append(Transfer(self._pending_reason))
+                out.append(ev.Transfer(pending.reason))
             return
-        if self._reconnect_when_idle and not self.fallback:
-            self._reconnect_when_idle = False
-            self._reconnecting = True
-            out.append(Reconnect(tuple(self.history), "session cap"))
-            out.append(StartTimer(SESSION_CAP, self.config.session_cap_s or 3300.0))
+        if self._recovery.when_idle and not self.fallback:
+            self._recovery.when_idle = False
+            self._recovery.reconnecting = True
+            out.append(ev.Reconnect(tuple(self.history), "session cap"))
+            out.append(ev.StartTimer(Timer.SESSION_CAP, self.config.session_cap_s or 3300.0))
             return
         if (self.phase is Phase.TALKING and not self._awaiting_reply
                 and not self._silence_armed):
             self._silence_armed = True
-            out.append(StartTimer(SILENCE, self.config.silence_timeout_s))
+            out.append(ev.StartTimer(Timer.SILENCE, self.config.silence_timeout_s))

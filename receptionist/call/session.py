@@ -20,10 +20,11 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from receptionist.agent import CallRecord, CallRecorder, TeamNote, ToolCall, ToolResult
+from receptionist.agent import CallRecord, CallRecorder, ToolCall, ToolResult
 from receptionist.call import twilio_wire as wire
 from receptionist.call.conversation import Conversation
 from receptionist.call.deps import CallDeps, SessionLimits
+from receptionist.call.effects import StreamLifecycle, await_start, run_tool, take_message
 from receptionist.call.engines import ConversationEngine, EngineUnavailable
 from receptionist.call.errors import CallControlError
 from receptionist.call.events import (
@@ -91,7 +92,7 @@ class CallSession:
         self._caller_stopped_at: float | None = None
         self._latencies_ms: list[int] = []
         self.recorder: CallRecorder | None = None
-        self._conversation_stored = False
+        self._stream_life = StreamLifecycle(deps.lifecycle)
 
     def stream_ms(self) -> int:
         return self._stream_ms
@@ -99,7 +100,7 @@ class CallSession:
     # --- the call ---------------------------------------------------------------------------
 
     async def run(self) -> None:
-        start = await self._await_start()
+        start = await await_start(self.socket, self.deps.limits)
         if start is None:
             await self._close(POLICY_VIOLATION)
             return
@@ -142,27 +143,6 @@ class CallSession:
                 if self.setup is not None:
                     self.deps.engines.end_call(self.call_sid)
                     await self._record()
-
-    async def _await_start(self) -> wire.Start | None:
-        deadline = time.monotonic() + self.deps.limits.start_timeout_s
-        junk = 0
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                log_event(log, "media.no_start", logging.WARNING)
-                return None
-            try:
-                message = await asyncio.wait_for(self.socket.receive(), remaining)
-            except (SocketClosed, TimeoutError):
-                return None
-            frame = wire.parse(message) if isinstance(message, str) \
-                else wire.Malformed("binary frame")
-            if isinstance(frame, wire.Start):
-                return frame
-            if not isinstance(frame, wire.Connected):
-                junk += 1
-                if isinstance(frame, wire.Stop) or junk > self.deps.limits.max_junk_before_start:
-                    return None
 
     async def _start_engine(self, setup: CallSetup) -> None:
         factory = self.deps.engines
@@ -326,25 +306,11 @@ class CallSession:
     # --- slow commands (tasks) -----------------------------------------------------------------
 
     async def _store_conversation_start(self) -> None:
-        # Off the call's path; a failure must not end a live call: _store_stream_end retries it.
-        try:
-            await self.deps.lifecycle.conversation_started(self.call_sid)
-            self._conversation_stored = True
-        except Exception as exc:
-            log_event(log, "media.lifecycle_write_failed", logging.WARNING,
-                      call_sid=self.call_sid, error=repr(exc))
+        await self._stream_life.conversation_started(self.call_sid)
 
     async def _store_stream_end(self) -> None:
-        """The stream's end, after the conversation's start (written again if its task failed or
-        was cancelled): a call Twilio reported ended meanwhile is decided on these two."""
-        try:
-            if self.machine is not None and self.machine.conversation_started \
-                    and not self._conversation_stored:
-                await self.deps.lifecycle.conversation_started(self.call_sid)
-            await self.deps.lifecycle.stream_ended(self.call_sid)
-        except Exception as exc:  # the sweeper settles the call (CallService.settle_lost_streams)
-            log_event(log, "media.stream_end_unrecorded", logging.ERROR,
-                      call_sid=self.call_sid, error=repr(exc))
+        await self._stream_life.stream_ended(
+            self.call_sid, conversation_started=self.machine.conversation_started)
 
     async def _switch_to_fallback(self, reason: str) -> None:
         old = self.engine
@@ -355,23 +321,10 @@ class CallSession:
 
     async def _run_tool(self, call: ToolCall) -> None:
         assert self.setup is not None
-        toolbox = self.deps.toolbox
-        started = time.perf_counter()
-        if toolbox is None:
-            result = ToolResult(False, {}, "tools are not available")
-        else:
-            try:
-                result = await asyncio.wait_for(toolbox.run(self.setup.ctx, call),
-                                                self.deps.limits.tool_timeout_s)
-            except TimeoutError:
-                result = ToolResult(False, {}, f"{call.name} took too long; say you will "
-                                    "have the team follow up")
-            except Exception as exc:  # a broken tool must not end the call: tell the model
-                log.error("media.tool_crashed call_sid=%s tool=%s", self.call_sid, call.name,
-                          exc_info=exc)
-                result = ToolResult(False, {}, f"{call.name} failed; say you will have the "
-                                    "team follow up")
-        self._note_tool(call, result, round((time.perf_counter() - started) * 1000))
+        result, duration_ms = await run_tool(self.deps.toolbox, self.setup.ctx, call,
+                                             timeout_s=self.deps.limits.tool_timeout_s,
+                                             call_sid=self.call_sid)
+        self._note_tool(call, result, duration_ms)
         log_event(log, "media.tool", call_sid=self.call_sid, tool=call.name, ok=result.ok,
                   action=result.action)
         await self._dispatch(ToolCompleted(call, result))
@@ -381,19 +334,9 @@ class CallSession:
             self.recorder.tool(call, result, self._stream_ms, duration_ms)
 
     async def _take_message(self, reason: str) -> None:
-        messenger, setup = self.deps.messenger, self.setup
-        if messenger is None or setup is None:
-            return
-        summary = "; ".join(f"{t.role}: {t.text}" for t in self.machine.history[-6:])
-        note = TeamNote(kind="callback_request",
-                        reason=f"The call was cut short ({reason}). " + summary[:400])
-        try:
-            await messenger.take_message(setup.ctx, note)
-            if setup.ctx.caller_phone:
-                await messenger.text_caller(setup.ctx, body=self.deps.followup_text.format(
-                    business=setup.ctx.business_name), kind="call_followup")
-        except Exception as exc:  # the message is the caller's last chance: log it loudly
-            log.error("media.take_message_failed call_sid=%s", self.call_sid, exc_info=exc)
+        if self.setup is not None:
+            await take_message(self.deps.messenger, self.setup.ctx, self.machine.history, reason,
+                               followup_text=self.deps.followup_text, call_sid=self.call_sid)
 
     async def _hang_up(self, reason: str) -> None:
         self.end_reason = "agent_hung_up"
