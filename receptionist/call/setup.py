@@ -47,8 +47,7 @@ class CallSetupBuilder:
         async with self.db.transaction() as session:
             business = await get_business(session, grant.business_id)
             name, timezone = business.name, business.timezone
-            transfer_to = [business.forward_to] if business.forward_to \
-                else [m.phone for m in business.team]
+            transfer_to = business.ring_targets()
             ring_seconds = business.ring_seconds
             number = business.primary_number
             vocabulary = [name, *(m.name for m in business.team)]

@@ -90,7 +90,7 @@ class VoiceRuntime:
             async with db.transaction() as session:
                 businesses: list[Business] = await all_businesses(session)
             for business in businesses:
-                if business.routing in ("ai", "ring_then_ai"):
+                if (mode := business.routing_mode) is not None and mode.uses_ai:
                     lines.insert(0, await self.briefing.greeting(business.id))
             await self.factory.warm(lines)
         except Exception as exc:  # e.g. a database not migrated yet

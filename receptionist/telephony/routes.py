@@ -43,18 +43,12 @@ def _xml(body: str) -> Response:
     return Response(body, media_type="application/xml")
 
 
-def _ring_targets(business: Business) -> list[str]:
-    if business.forward_to:
-        return [business.forward_to]
-    return [m.phone for m in business.team]
-
-
 async def _answer(request: Request, business: Business, call_sid: str, applied: Applied) -> str:
     plan = applied.transition.plan
     signer = request.app.state.signer
     if plan is Plan.RING_TEAM:
         return twiml.ring_team(
-            business, _ring_targets(business), action_url=signer.url_for("/twilio/voice/dial"),
+            business, business.ring_targets(), action_url=signer.url_for("/twilio/voice/dial"),
             status_url=signer.url_for("/twilio/voice/status"),
         )
     if plan is Plan.CONNECT_AI:
@@ -83,7 +77,7 @@ async def incoming_call(request: Request, form: TwilioForm) -> Response:
         event = IncomingCall(
             routing=business.routing, open_now=business.is_open_at(now),
             skip_ringing_after_hours=business.after_hours_textback,
-            can_ring=bool(_ring_targets(business)),
+            can_ring=bool(business.ring_targets()),
             ai_available=ai is not None and ai.available(business),
         )
         applied = await hook.apply(call_sid, event, from_number=form.get("From"),
