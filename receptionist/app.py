@@ -11,8 +11,8 @@ from fastapi import FastAPI
 
 from calendar_sync import router as calendar_router
 from knowledge import router as knowledge_router
+from receptionist.call import router as media_router
 from receptionist.core import Settings, configure_logging, log_event
-from receptionist.media import router as media_router
 from receptionist.services import Overrides, build_services, build_sms_sender, outbox_config
 from receptionist.telephony.routes import router as voice_router
 from receptionist.web.routes import router as web_router

@@ -110,7 +110,7 @@ def _apply(b: Business, *, name: str | None, timezone: str | None, routing: Rout
                       business=b.name, booking_link=b.booking_link, after_hours=after)
         if text.warning:
             warnings.append(("after-hours " if after else "") + "text-back: " + text.warning)
-    if b.routing in ("ring_then_ai", "ring_then_textback") and not b.forward_to and not b.team:
+    if (mode := b.routing_mode) is not None and mode.rings_first and not b.ring_targets():
         warnings.append("nobody to ring: set --forward-to or add a team member")
     return warnings
 

@@ -16,8 +16,8 @@ from fastapi import Depends
 from receptionist.core.provided import Provided, services_of
 
 if TYPE_CHECKING:
+    from receptionist.call import VoiceService
     from receptionist.core import Database, Settings, WebhookSigner
-    from receptionist.media.service import VoiceService
     from receptionist.services import Services
     from receptionist.telephony.ports import AiAnswering
     from receptionist.telephony.service import CallService

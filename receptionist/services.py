@@ -40,8 +40,8 @@ from textback import (
 )
 
 if TYPE_CHECKING:
-    from receptionist.agent.calendar_scheduler import CalendarScheduler
-    from receptionist.media.service import VoiceService
+    from receptionist.agent import CalendarScheduler
+    from receptionist.call import VoiceService
     from receptionist.media.wiring import VoiceRuntime
     from receptionist.telephony.ports import AiAnswering
 
@@ -147,7 +147,7 @@ def outbox_config(settings: Settings) -> OutboxConfig:
 
 
 def build_services(settings: Settings, overrides: Overrides | None = None) -> Services:
-    from receptionist.agent.calendar_scheduler import CalendarScheduler
+    from receptionist.agent import CalendarScheduler
 
     overrides = overrides or Overrides()
     clock = overrides.clock or SystemClock()
@@ -166,7 +166,7 @@ def build_services(settings: Settings, overrides: Overrides | None = None) -> Se
     scheduler = CalendarScheduler(calendar)
     voice = None
     if overrides.voice:
-        from receptionist.agent.knowledge_lookup import KnowledgeServiceLookup
+        from receptionist.agent import KnowledgeServiceLookup
         from receptionist.media.wiring import build_voice
 
         voice = build_voice(settings, db=db, clock=clock, signer=signer, lifecycle=calls,

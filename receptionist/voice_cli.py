@@ -21,7 +21,7 @@ from receptionist.core import Database, Settings, WebhookSigner, business_for_nu
 from receptionist.core.cli_support import cli_settings, open_db, print_json, run
 
 if TYPE_CHECKING:  # speech and the simulator load models' SDKs: imported by the commands
-    from receptionist.media.simulator import CallControlFeed, SimulatedCall
+    from receptionist.call import CallControlFeed, SimulatedCall
     from receptionist.speech import SpeechToText, WhisperModelHandle
 
 __all__ = ["CallReport", "caller_voice", "collect_report", "engine_command", "simulate_call",
@@ -74,7 +74,7 @@ async def simulate_call(
     hang_up_before_greeting: bool = False, speed: float = 1.0, transcribe: bool = True,
     vocabulary: list[str] | None = None, control: CallControlFeed | None = None,
 ) -> SimulatedCall:
-    from receptionist.media.simulator import CallSimulator, Say
+    from receptionist.call import CallSimulator, Say
 
     signer = WebhookSigner(settings.webhook_auth_token(), settings.public_url)
     simulator = CallSimulator(
@@ -183,8 +183,8 @@ def engine_command(
              "omit to show the current choice.")] = None,
 ) -> None:
     """Show or choose which conversation engine answers a business's calls."""
+    from receptionist.call import BusinessVoice
     from receptionist.core import get_business
-    from receptionist.media.models import BusinessVoice
 
     if engine is not None and engine not in ENGINES:
         raise typer.BadParameter(f"engine must be one of {', '.join(ENGINES)}")

@@ -39,16 +39,23 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from receptionist.agent.conversation import ConversationConfig  # noqa: E402
-from receptionist.agent.engines import AudioCache, BridgeMetrics, percentile  # noqa: E402
-from receptionist.agent.ports import CallContext, ToolCall, ToolResult  # noqa: E402
+from receptionist.agent import CallContext, ToolCall, ToolResult  # noqa: E402
+from receptionist.call import (  # noqa: E402  # noqa: E402  # noqa: E402
+    PAUSE_MS,
+    AudioCache,
+    BridgeMetrics,
+    CallDeps,
+    CallSession,
+    CallSetup,
+    ConversationConfig,
+    EngineFactory,
+    SessionLimits,
+    SocketClosed,
+    StreamCallControl,
+    StreamGrant,
+    percentile,
+)
 from receptionist.core import Settings, SystemClock  # noqa: E402
-from receptionist.media.engines import PAUSE_MS, EngineFactory  # noqa: E402
-from receptionist.media.ports import SocketClosed  # noqa: E402
-from receptionist.media.session import CallDeps, CallSession, SessionLimits  # noqa: E402
-from receptionist.media.setup import CallSetup  # noqa: E402
-from receptionist.media.tokens import StreamGrant  # noqa: E402
-from receptionist.media.twilio_calls import StreamCallControl  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "audio"
 FRAME_S = 0.020
@@ -368,7 +375,7 @@ def ms(seconds: float) -> float:
 async def pipeline(rounds: int, beam: int) -> dict[str, Any]:
     from sqlalchemy.ext.asyncio import AsyncSession  # noqa: F401 - the models below need it
 
-    from receptionist.agent.engines import PipelineEngine
+    from receptionist.call import PipelineEngine
     from receptionist.services import Overrides, build_services
     from receptionist.speech import WebRtcVad, WhisperSpeechToText
     from tests.support.databases import import_all_models
@@ -450,7 +457,7 @@ class TimedStt:
 async def pipeline_barge_in() -> dict[str, Any]:
     """VAD detection -> clear on the pipeline: a session whose engine is talking when the
     caller starts speaking, measured inside ``CallSession`` like the realtime one."""
-    from receptionist.agent.call_events import CallerStartedSpeaking
+    from receptionist.call import CallerStartedSpeaking
 
     metrics = BridgeMetrics()
     samples = []
@@ -463,9 +470,9 @@ async def pipeline_barge_in() -> dict[str, Any]:
                         clock=SystemClock(), metrics=metrics)
         session = CallSession(phone, deps)
         session.stream_sid = phone.stream_sid
-        session.machine.handle(__import__("receptionist.agent.call_events",
+        session.machine.handle(__import__("receptionist.call.events",
                                           fromlist=["StreamStarted"]).StreamStarted("hi"))
-        from receptionist.agent.call_events import AgentAudio, ReplyStarted
+        from receptionist.call import AgentAudio, ReplyStarted
 
         async with asyncio.TaskGroup() as tg:
             session._tg = tg

@@ -1,7 +1,7 @@
 """The conversation's brains, tools, prompts and call records.
 
 ``Brain``/``ToolBox`` and the other ports are what the call machinery (the conversation state
-machine in ``receptionist.agent.conversation`` and the engines) codes against; the composition
+machine in ``receptionist.call.conversation`` and the engines) codes against; the composition
 root (``receptionist.services``) binds the tools to the knowledge, calendar and text-back services.
 Adapters that pull in an SDK or a subsystem (``OpenAIChatBrain``, ``CalendarScheduler``,
 ``KnowledgeServiceLookup``, ``TextbackMessenger``) are imported on first use.
@@ -17,7 +17,7 @@ from receptionist.agent.facts import (
     Directory,
     ServiceInfo,
 )
-from receptionist.agent.local_brain import (
+from receptionist.agent.local.brain import (
     LocalBrain,
 )
 from receptionist.agent.models import (
@@ -74,25 +74,25 @@ from receptionist.agent.records import (
     store_call,
     summarize,
 )
-from receptionist.agent.tools import (
-    AgentTools,
-)
-from receptionist.agent.tools_schema import (
+from receptionist.agent.tools.schema import (
     chat_tools,
     realtime_tools,
 )
+from receptionist.agent.tools.toolbox import (
+    AgentTools,
+)
 
 if TYPE_CHECKING:
-    from receptionist.agent.calendar_scheduler import CalendarScheduler
-    from receptionist.agent.knowledge_lookup import KnowledgeServiceLookup
     from receptionist.agent.openai_brain import OpenAIChatBrain, translate_error
-    from receptionist.agent.textback_messenger import TextbackMessenger
+    from receptionist.agent.tools.calendar_scheduler import CalendarScheduler
+    from receptionist.agent.tools.knowledge_lookup import KnowledgeServiceLookup
+    from receptionist.agent.tools.textback_messenger import TextbackMessenger
 
 _LAZY = {
-    "CalendarScheduler": "receptionist.agent.calendar_scheduler",
-    "KnowledgeServiceLookup": "receptionist.agent.knowledge_lookup",
+    "CalendarScheduler": "receptionist.agent.tools.calendar_scheduler",
+    "KnowledgeServiceLookup": "receptionist.agent.tools.knowledge_lookup",
     "OpenAIChatBrain": "receptionist.agent.openai_brain",
-    "TextbackMessenger": "receptionist.agent.textback_messenger",
+    "TextbackMessenger": "receptionist.agent.tools.textback_messenger",
     "translate_error": "receptionist.agent.openai_brain",
 }
 

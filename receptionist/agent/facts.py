@@ -79,9 +79,7 @@ class BusinessFacts:
             if f.get("question") and f.get("answer")
             and not looks_like_instruction(f"{f['question']} {f['answer']}")
         )
-        numbers: list[str] = []
-        if business.forward_to:
-            numbers.append(business.forward_to)
+        numbers = business.ring_targets()  # whom to ring first, then the rest of the team
         numbers += [m.phone for m in business.team if m.phone and m.phone not in numbers]
         return cls(
             business_id=business.id,

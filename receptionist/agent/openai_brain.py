@@ -34,7 +34,7 @@ from receptionist.agent.ports import (
     ToolResult,
     Turn,
 )
-from receptionist.agent.tools_result import fail
+from receptionist.agent.tools import fail
 from receptionist.core import Settings, log_event
 
 __all__ = ["InstructionsSource", "OpenAIChatBrain", "translate_error"]

@@ -39,6 +39,16 @@ class Routing(StrEnum):
     RING_THEN_TEXTBACK = "ring_then_textback"
     TEXTBACK = "textback"
 
+    @property
+    def uses_ai(self) -> bool:
+        """The AI receptionist answers, at once or after the team's phones rang out."""
+        return self in (Routing.AI, Routing.RING_THEN_AI)
+
+    @property
+    def rings_first(self) -> bool:
+        """The team's phones ring before anything else happens."""
+        return self in (Routing.RING_THEN_AI, Routing.RING_THEN_TEXTBACK)
+
 
 class BusinessNotFound(LookupError):
     """No business matches the number or id given."""
@@ -89,6 +99,20 @@ class Business(Base):
         if hours.is_empty:
             return True
         return hours.is_open_at(moment, self.timezone, self.closed)
+
+    @property
+    def routing_mode(self) -> Routing | None:
+        """The stored routing as the enum; None for a value this version does not know."""
+        try:
+            return Routing(self.routing)
+        except ValueError:
+            return None
+
+    def ring_targets(self) -> list[str]:
+        """Who gets rung (and a transfer dials): the forwarding number, else the team's phones."""
+        if self.forward_to:
+            return [self.forward_to]
+        return list(dict.fromkeys(m.phone for m in self.team if m.phone))
 
     @property
     def primary_number(self) -> str | None:

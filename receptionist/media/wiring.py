@@ -14,15 +14,35 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from receptionist.agent.conversation import ConversationConfig, SpokenTexts
-from receptionist.agent.engines import AudioCache, BridgeMetrics
-from receptionist.agent.facts import Directory
-from receptionist.agent.local_brain import LocalBrain
-from receptionist.agent.ports import Brain, KnowledgeLookup, Messenger, Scheduler
-from receptionist.agent.prompts import PromptBook
-from receptionist.agent.records import CallRecord, store_call
-from receptionist.agent.textback_messenger import TextbackMessenger
-from receptionist.agent.tools import AgentTools
+from receptionist.agent import (
+    AgentTools,
+    Brain,
+    CallRecord,
+    Directory,
+    KnowledgeLookup,
+    LocalBrain,
+    Messenger,
+    PromptBook,
+    Scheduler,
+    TextbackMessenger,
+    store_call,
+)
+from receptionist.call import (
+    AudioCache,
+    BridgeMetrics,
+    CallDeps,
+    CallLifecycle,
+    CallSetupBuilder,
+    ConversationConfig,
+    EngineFactory,
+    SessionLimits,
+    SpokenTexts,
+    StreamCallControl,
+    StreamTokens,
+    TwilioCallControl,
+    VoiceService,
+    local_engines_installed,
+)
 from receptionist.core import (
     Business,
     Clock,
@@ -33,13 +53,6 @@ from receptionist.core import (
     log_event,
 )
 from receptionist.core.twilio_client import build_async_twilio_client
-from receptionist.media.engines import EngineFactory, local_engines_installed
-from receptionist.media.ports import CallLifecycle
-from receptionist.media.service import VoiceService
-from receptionist.media.session import CallDeps, SessionLimits
-from receptionist.media.setup import CallSetupBuilder
-from receptionist.media.tokens import StreamTokens
-from receptionist.media.twilio_calls import StreamCallControl, TwilioCallControl
 from receptionist.speech import WhisperModelHandle
 from textback import TextbackService
 
@@ -65,7 +78,7 @@ class VoiceRuntime:
             async with db.transaction() as session:
                 businesses: list[Business] = await all_businesses(session)
             for business in businesses:
-                if business.routing in ("ai", "ring_then_ai"):
+                if (mode := business.routing_mode) is not None and mode.uses_ai:
                     lines.insert(0, await self.briefing.greeting(business.id))
             await self.factory.warm(lines)
         except Exception as exc:  # e.g. a database not migrated yet
@@ -115,13 +128,13 @@ def build_voice(
         factory.whisper = whisper
         factory.local_voice = EngineFactory.local_voice_for(settings)
     if settings.openai_api_key is not None:
-        from receptionist.media.openai_clients import build_openai_client, openai_speech
+        from receptionist.call import build_openai_client, openai_speech
 
         client = build_openai_client(settings)
         closers.append(client.close)
         factory.openai_client = client  # realtime is available to any business that picks it
         if _uses_openai(settings):
-            from receptionist.agent.openai_brain import OpenAIChatBrain
+            from receptionist.agent import OpenAIChatBrain
 
             factory.remote_brain = OpenAIChatBrain(client, tools, briefing)
             factory.remote_stt, factory.remote_voice = openai_speech(client)

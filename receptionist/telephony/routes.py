@@ -56,7 +56,7 @@ async def _answer(signer: WebhookSigner, ai: AiAnswering | None, business: Busin
     plan = applied.transition.plan
     if plan is Plan.RING_TEAM:
         return twiml.ring_team(
-            business, _ring_targets(business), action_url=signer.url_for("/twilio/voice/dial"),
+            business, business.ring_targets(), action_url=signer.url_for("/twilio/voice/dial"),
             status_url=signer.url_for("/twilio/voice/status"),
         )
     if plan is Plan.CONNECT_AI:
@@ -83,7 +83,7 @@ async def incoming_call(form: TwilioForm, calls: CallsDep, ai: AiDep,
         event = IncomingCall(
             routing=business.routing, open_now=business.is_open_at(now),
             skip_ringing_after_hours=business.after_hours_textback,
-            can_ring=bool(_ring_targets(business)),
+            can_ring=bool(business.ring_targets()),
             ai_available=ai is not None and ai.available(business),
         )
         applied = await hook.apply(call_sid, event, from_number=form.get("From"),

@@ -158,7 +158,7 @@ class CallService:
             decision = await decision_for_call(session, call_sid)
         return Applied(transition, decision)
 
-    # The media server's view of the lifecycle (``receptionist.media.ports.CallLifecycle``).
+    # The media server's view of the lifecycle (``receptionist.call.ports.CallLifecycle``).
 
     async def stream_started(self, call_sid: str) -> None:
         await self.apply(call_sid, StreamStarted(), business=None)

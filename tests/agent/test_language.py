@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from receptionist.agent.intents import Intent, normalize, understand
-from receptionist.agent.slots import (
+from receptionist.agent.local.intents import Intent, normalize, understand
+from receptionist.agent.local.slots import (
     extract_name,
     extract_when,
     match_service,

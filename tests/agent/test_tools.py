@@ -17,7 +17,7 @@ from receptionist.agent.prompts import (
     looks_like_instruction,
     quote_data,
 )
-from receptionist.agent.tools_schema import TOOL_SPECS, chat_tools, check_arguments, realtime_tools
+from receptionist.agent.tools.schema import TOOL_SPECS, chat_tools, check_arguments, realtime_tools
 from receptionist.core import Business, FixedClock, get_business
 from tests.agent.world import MONDAY_9AM, World, make_world, site
 from tests.knowledge.site_server import FixtureSite

@@ -18,14 +18,14 @@ from sqlalchemy import select
 
 from calendar_sync import CalendarService, EmbeddedRadicale, TextingNotifier
 from knowledge import KnowledgeService
-from receptionist.agent.calendar_scheduler import CalendarScheduler
 from receptionist.agent.facts import Directory
-from receptionist.agent.knowledge_lookup import KnowledgeServiceLookup
-from receptionist.agent.local_brain import LocalBrain
+from receptionist.agent.local.brain import LocalBrain
 from receptionist.agent.models import AgentMessage
 from receptionist.agent.ports import BrainReply, CallContext, Scheduler, ToolCall, ToolResult, Turn
-from receptionist.agent.textback_messenger import TextbackMessenger
-from receptionist.agent.tools import AgentTools
+from receptionist.agent.tools.calendar_scheduler import CalendarScheduler
+from receptionist.agent.tools.knowledge_lookup import KnowledgeServiceLookup
+from receptionist.agent.tools.textback_messenger import TextbackMessenger
+from receptionist.agent.tools.toolbox import AgentTools
 from receptionist.core import Clock, Database, Settings, SystemClock
 from tests.knowledge.site_server import FixtureSite, serve_site
 from tests.support.factories import CALLER, TEAM_PHONE, add_business

@@ -19,8 +19,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from receptionist.call import CallSimulator, SimulatedCall
 from receptionist.core import Clock, Database, Settings, WebhookSigner
-from receptionist.media.simulator import CallSimulator, SimulatedCall
 from receptionist.services import Overrides
 from receptionist.speech import WhisperModelHandle
 from receptionist.voice_cli import CallReport, agent_ear, caller_voice, collect_report

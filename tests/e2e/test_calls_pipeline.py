@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
+from receptionist.call import Pause, Press, Say
 from receptionist.core import FixedClock
-from receptionist.media.simulator import Pause, Press, Say
 from tests.agent.world import MONDAY_9AM, SERVICES, site
 from tests.doubles.openai_http import HttpError, OpenAIHttpDouble
 from tests.e2e.conftest import BOTH_DATABASES, VoiceFactory

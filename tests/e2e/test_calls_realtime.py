@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from receptionist.agent.models import AgentMessage, CallSummary
-from receptionist.media.simulator import Pause, Say, SimulatedCall
+from receptionist.call import Pause, Say, SimulatedCall
 from tests.doubles.openai_realtime import (
     CallTool,
     DropConnection,

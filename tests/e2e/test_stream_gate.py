@@ -14,8 +14,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from receptionist.agent.models import CallSummary
+from receptionist.call import parse_twiml
 from receptionist.core import WebhookSigner
-from receptionist.media.simulator import parse_twiml
 from tests.doubles.openai_realtime import OpenAIRealtimeDouble
 from tests.doubles.openai_realtime import Say as ModelSays
 from tests.e2e.conftest import VoiceFactory, VoiceWorld, asked_to_say

@@ -1,0 +1,117 @@
+"""The effects a call's session carries out besides the conversation: the start handshake,
+tools, the team's message, the lifecycle writes. None may end a live call when it fails."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+
+from receptionist.agent import (
+    CallContext,
+    Messenger,
+    TeamNote,
+    ToolBox,
+    ToolCall,
+    ToolResult,
+    Turn,
+)
+from receptionist.call import twilio_wire as wire
+from receptionist.call.deps import SessionLimits
+from receptionist.call.ports import CallLifecycle, MediaSocket, SocketClosed
+from receptionist.core import log_event
+
+__all__ = ["StreamLifecycle", "await_start", "run_tool", "take_message"]
+
+# The session's logger: these are its effects, and operators filter on it.
+log = logging.getLogger("receptionist.call.session")
+
+
+async def await_start(socket: MediaSocket, limits: SessionLimits) -> wire.Start | None:
+    """Read up to Twilio's ``start`` frame; None if it does not come in time or junk comes."""
+    deadline = time.monotonic() + limits.start_timeout_s
+    junk = 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            log_event(log, "media.no_start", logging.WARNING)
+            return None
+        try:
+            message = await asyncio.wait_for(socket.receive(), remaining)
+        except (SocketClosed, TimeoutError):
+            return None
+        frame = wire.parse(message) if isinstance(message, str) \
+            else wire.Malformed("binary frame")
+        if isinstance(frame, wire.Start):
+            return frame
+        if not isinstance(frame, wire.Connected):
+            junk += 1
+            if isinstance(frame, wire.Stop) or junk > limits.max_junk_before_start:
+                return None
+
+
+async def run_tool(toolbox: ToolBox | None, ctx: CallContext, call: ToolCall, *,
+                   timeout_s: float, call_sid: str) -> tuple[ToolResult, int]:
+    """Run one tool call; a missing, slow or broken tool becomes a failed result for the model.
+    Returns the result and how long it took in milliseconds."""
+    started = time.perf_counter()
+    if toolbox is None:
+        result = ToolResult(False, {}, "tools are not available")
+    else:
+        try:
+            result = await asyncio.wait_for(toolbox.run(ctx, call), timeout_s)
+        except TimeoutError:
+            result = ToolResult(False, {}, f"{call.name} took too long; say you will "
+                                "have the team follow up")
+        except Exception as exc:  # a broken tool must not end the call: tell the model
+            log.error("media.tool_crashed call_sid=%s tool=%s", call_sid, call.name,
+                      exc_info=exc)
+            result = ToolResult(False, {}, f"{call.name} failed; say you will have the "
+                                "team follow up")
+    return result, round((time.perf_counter() - started) * 1000)
+
+
+async def take_message(messenger: Messenger | None, ctx: CallContext, history: Sequence[Turn],
+                       reason: str, *, followup_text: str, call_sid: str) -> None:
+    """A note for the team about a call cut short, and a follow-up text to the caller."""
+    if messenger is None:
+        return
+    summary = "; ".join(f"{t.role}: {t.text}" for t in history[-6:])
+    note = TeamNote(kind="callback_request",
+                    reason=f"The call was cut short ({reason}). " + summary[:400])
+    try:
+        await messenger.take_message(ctx, note)
+        if ctx.caller_phone:
+            await messenger.text_caller(ctx, body=followup_text.format(
+                business=ctx.business_name), kind="call_followup")
+    except Exception as exc:  # the message is the caller's last chance: log it loudly
+        log.error("media.take_message_failed call_sid=%s", call_sid, exc_info=exc)
+
+
+class StreamLifecycle:
+    """The call lifecycle's two writes from the stream, remembering whether the first landed."""
+
+    def __init__(self, lifecycle: CallLifecycle) -> None:
+        self.lifecycle = lifecycle
+        self.conversation_stored = False
+
+    async def conversation_started(self, call_sid: str) -> None:
+        # Off the call's path; a failure must not end a live call: stream_ended retries it.
+        try:
+            await self.lifecycle.conversation_started(call_sid)
+            self.conversation_stored = True
+        except Exception as exc:
+            log_event(log, "media.lifecycle_write_failed", logging.WARNING,
+                      call_sid=call_sid, error=repr(exc))
+
+    async def stream_ended(self, call_sid: str, *, conversation_started: bool) -> None:
+        """The stream's end, after the conversation's start (written again if its task failed
+        or was cancelled): a call Twilio reported ended meanwhile is decided on these two."""
+        try:
+            if conversation_started and not self.conversation_stored:
+                await self.lifecycle.conversation_started(call_sid)
+            await self.lifecycle.stream_ended(call_sid)
+        except Exception as exc:  # the sweeper settles the call (CallService.settle_lost_streams)
+            log_event(log, "media.stream_end_unrecorded", logging.ERROR,
+                      call_sid=call_sid, error=repr(exc))
