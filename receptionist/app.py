@@ -7,12 +7,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
 
 from calendar_sync import router as calendar_router
 from knowledge import router as knowledge_router
 from receptionist.call import router as media_router
 from receptionist.core import Settings, configure_logging, log_event
+from receptionist.core.principal import NotSignedIn
 from receptionist.services import Overrides, build_services, build_sms_sender, outbox_config
 from receptionist.telephony.routes import router as voice_router
 from receptionist.web.routes import router as web_router
@@ -43,6 +45,13 @@ def create_app(settings: Settings, services: Overrides | None = None) -> FastAPI
             await built.aclose()
 
     app = FastAPI(title="Receptionist", lifespan=lifespan)
+
+    @app.exception_handler(NotSignedIn)
+    async def to_login(request: Request, exc: NotSignedIn) -> RedirectResponse:
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
+
     app.include_router(voice_router)
     app.include_router(sms_router)
     app.include_router(web_router)
