@@ -51,19 +51,23 @@ async def enqueue(
     dedupe_key: str | None = None,
     claimed: bool = False,
     canceled_reason: str | None = None,
+    held_until: datetime | None = None,
 ) -> Message:
     """Add an outbound SMS to the outbox in the caller's transaction; the worker sends it.
 
     ``claimed`` writes the row already claimed by this process, to be handed to
     :meth:`OutboxWorker.submit` right after the commit: it skips the claim round trip on the
     text-back's hot path. A crash before the send leaves it ``sending``, which
-    :meth:`OutboxWorker.reconcile_stale` settles later, as for any interrupted send."""
+    :meth:`OutboxWorker.reconcile_stale` settles later, as for any interrupted send.
+    ``held_until`` (quiet hours) keeps the row pending until then; it cannot be ``claimed``."""
+    claimed = claimed and held_until is None
     values = {
         "business_id": business_id, "direction": "out", "kind": kind, "to_number": to,
         "from_number": from_, "body": body, "contact_phone": contact_phone,
         "status": "canceled" if canceled_reason else "sending" if claimed else "pending",
         "attempts": 1 if claimed and not canceled_reason else 0, "error": canceled_reason,
-        "claimed_at": now if claimed else None, "next_attempt_at": now, "call_sid": call_sid,
+        "claimed_at": now if claimed else None, "next_attempt_at": held_until or now,
+        "held_until": held_until, "call_sid": call_sid,
         "dedupe_key": dedupe_key, "segments": count_segments(body).segments, "created_at": now,
     }
     # A Core insert: every missed call's text passes here; the row comes back as a detached

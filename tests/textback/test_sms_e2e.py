@@ -32,7 +32,8 @@ async def missed_call(webhooks, caller: str = CALLER) -> str:
 async def test_stop_blocks_texts_and_start_restores_them(server, webhooks, twilio, db):
     await add_business(db, textback_cooldown_hours=0)
     r = await webhooks.post("/twilio/sms", sms_params(body="Stop"))
-    assert r.status_code == 200 and "<Message>" not in r.text  # Twilio confirms STOP itself
+    assert r.status_code == 200 and r.text.count("<Message>") == 1  # the one confirmation
+    assert "unsubscribed" in r.text and "START" in r.text
     await missed_call(webhooks)
     await settle()
     assert twilio.messages == []
@@ -87,9 +88,11 @@ async def test_short_code_picks_the_thread_when_several_are_open(server, webhook
     # Without a code the answer would go to the latest thread (CALLER_2); the code wins.
     await webhooks.post("/twilio/sms", sms_params(from_=TEAM_PHONE, body=f"{code} on our way"))
     relayed = await wait_for_texts(twilio, 1, to=CALLER)
-    assert [m.body for m in relayed] == ["on our way"]
+    # Neither caller had a text from the business yet: the first one says how to stop.
+    assert [m.body for m in relayed] == ["on our way. Reply STOP to opt out."]
     await webhooks.post("/twilio/sms", sms_params(from_=TEAM_PHONE, body="see you soon"))
-    assert [m.body for m in await wait_for_texts(twilio, 1, to=CALLER_2)] == ["see you soon"]
+    assert [m.body for m in await wait_for_texts(twilio, 1, to=CALLER_2)] == [
+        "see you soon. Reply STOP to opt out."]
 
 
 async def test_duplicate_inbound_webhook_is_processed_once(server, webhooks, twilio, db):
