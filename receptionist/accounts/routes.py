@@ -65,16 +65,14 @@ def _login_page(request: Request, accounts: AccountsService, *, next_path: str,
     return response
 
 
-@router.get("/login", response_class=HTMLResponse, dependencies=[Public])
+@router.get("/login", response_class=HTMLResponse, dependencies=[Public], include_in_schema=False)
 async def login_form(request: Request, next: str | None = None) -> Response:
-    accounts = get_accounts(request)
-    target = safe_next(next)
-    if _principal(request) is not None:
-        return RedirectResponse(target, status_code=303)
-    return _login_page(request, accounts, next_path=target)
+    # Shown to a signed-in browser too: signing in again (or as someone else) starts a new
+    # session and ends the old one.
+    return _login_page(request, get_accounts(request), next_path=safe_next(next))
 
 
-@router.post("/login", response_class=HTMLResponse, dependencies=[Public])
+@router.post("/login", response_class=HTMLResponse, dependencies=[Public], include_in_schema=False)
 async def login(request: Request) -> Response:
     accounts = get_accounts(request)
     form = await request.form()
@@ -110,7 +108,7 @@ async def login(request: Request) -> Response:
     return response
 
 
-@router.post("/logout", dependencies=[Public])
+@router.post("/logout", dependencies=[Public], include_in_schema=False)
 async def logout(request: Request) -> Response:
     """Ends the session. A signed-in browser's request passed the CSRF check on the way in; an
     anonymous one has nothing to end."""
