@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from receptionist.core import Database, Settings, SystemClock
 from receptionist.core.cli_support import cli_settings, fail, open_db, print_json, run
-from receptionist.core.principal import Role
 
 if TYPE_CHECKING:
     from receptionist.accounts.service import AccountsService
+    from receptionist.core import Database, Settings
 
 __all__ = ["first_login", "token_app", "user_app"]
 
@@ -34,6 +33,7 @@ PasswordOpt = Annotated[str | None, typer.Option(
 
 def _accounts(db: Database, settings: Settings) -> AccountsService:
     from receptionist.accounts.service import build_accounts
+    from receptionist.core import SystemClock
 
     return build_accounts(db, SystemClock(), settings)
 
@@ -65,12 +65,14 @@ def user_add(
         fail("--admin users see every business; leave out --business")
     if not admin and business is None:
         fail("give --business +1…|ID (or --admin for an operator)")
-    if role not in (Role.OWNER.value, Role.STAFF.value):
+    if role not in ("owner", "staff"):
         fail("--role is owner or staff (operators: --admin)")
     secret = _password(password)
     settings = cli_settings()
 
     async def go() -> None:
+        from receptionist.core.principal import Role
+
         async with open_db(settings) as db:
             user = await _accounts(db, settings).add_user(
                 email, secret, business=business, role=Role.ADMIN if admin else Role(role))

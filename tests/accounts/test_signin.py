@@ -20,8 +20,6 @@ from receptionist.accounts import (
 )
 from receptionist.core import Database, FixedClock, Settings
 from receptionist.core.principal import PrincipalKind, Role
-from tests.accounts.conftest import OWNER, Tenants
-from tests.conftest import make_settings
 from tests.support.auth import (
     PASSWORD,
     accounts_for,
@@ -31,6 +29,8 @@ from tests.support.auth import (
     session_of,
     sign_in,
 )
+from tests.support.settings import make_settings
+from tests.support.tenants import OWNER, Tenants
 
 
 async def test_the_sign_in_page_is_an_accessible_form(tenants: Tenants) -> None:

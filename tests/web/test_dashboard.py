@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from receptionist.core import SmsProvider
-from tests.conftest import make_settings
 from tests.support.auth import add_user, login_form_token, sign_in
 from tests.support.factories import add_business
 from tests.support.server import AppServer
+from tests.support.settings import make_settings
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
