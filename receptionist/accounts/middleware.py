@@ -5,8 +5,10 @@ signed session cookie, and puts the ``Principal`` on ``request.state.principal``
 ``request.state.csrf_token`` for a cookie session). For a cookie session every request other
 than GET/HEAD/OPTIONS must carry that CSRF token, in the ``X-CSRF-Token`` header or the form
 field ``csrf_token``, else 403; bearer requests are exempt (a browser never adds that header on
-its own). Without a principal only the open paths answer: API calls get 401, page visits a
-redirect to ``/login``.
+its own). A WebSocket opened with the session cookie must come from a page of this site (its
+``Origin`` names the host it connects to): browsers send cookies on cross-site WebSocket
+handshakes too. Without a principal only the open paths answer: API calls get 401, page visits
+a redirect to ``/login``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import hmac
 import logging
 from http.cookies import CookieError, SimpleCookie
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from fastapi import HTTPException
 from starlette.datastructures import Headers
@@ -55,6 +57,14 @@ def _cookie(headers: Headers, name: str) -> str | None:
         return None
     morsel = jar.get(name)
     return morsel.value if morsel is not None else None
+
+
+def _same_origin(headers: Headers) -> bool:
+    """A browser's WebSocket handshake names the page's origin; it must be this host."""
+    origin = headers.get("origin")
+    if origin is None:  # not a browser: no ambient cookie to abuse
+        return True
+    return bool(origin) and urlsplit(origin).netloc.lower() == headers.get("host", "").lower()
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -126,6 +136,11 @@ class AccessMiddleware:
         else:
             cookie = _cookie(headers, SESSION_COOKIE)
             view = await accounts.session(cookie) if cookie else None
+            if view is not None and scope["type"] == "websocket" and not _same_origin(headers):
+                log_event(log, "accounts.ws_origin_rejected", logging.WARNING,
+                          path=scope["path"])
+                await self._deny(scope, receive, send, 403, "cross-site WebSocket")
+                return
             if view is not None:
                 state["principal"] = view.principal
                 state["csrf_token"] = csrf_expected = view.csrf_token
