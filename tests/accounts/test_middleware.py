@@ -30,6 +30,11 @@ async def whoami(request: Request) -> JSONResponse:
                          "csrf": getattr(request.state, "csrf_token", None)})
 
 
+async def note(request: Request) -> JSONResponse:
+    form = await request.form()
+    return JSONResponse({"note": form.get("note")})
+
+
 async def echo(websocket: WebSocket) -> None:
     await websocket.accept()
     await websocket.send_text(websocket.state.principal.subject)
@@ -46,7 +51,8 @@ def app_for(settings: Settings) -> Starlette:
         yield
         await db.dispose()
 
-    app = Starlette(routes=[Route("/api/me", whoami), WebSocketRoute("/ws", echo)],
+    app = Starlette(routes=[Route("/api/me", whoami), Route("/note", note, methods=["POST"]),
+                            WebSocketRoute("/ws", echo)],
                     lifespan=lifespan)
     app.add_middleware(AccessMiddleware)
     return app
@@ -90,3 +96,25 @@ async def test_a_cookie_websocket_must_come_from_this_site(db, settings) -> None
         with pytest.raises(WebSocketDisconnect):
             with client.websocket_connect("/ws", headers={"Origin": "https://evil.example"}):
                 pass
+
+
+async def test_the_form_reaches_the_route_after_its_csrf_token_was_read(db, settings) -> None:
+    await add_user(db, settings, "ops@example.com", role=Role.ADMIN)
+    signed = await accounts_for(db, settings).sign_in("ops@example.com",
+                                                      "correct horse battery staple",
+                                                      address="198.51.100.7")
+    cookie = accounts_for(db, settings).cookies.session_value(signed.key)
+    with TestClient(app_for(settings)) as client:
+        client.cookies.set(SESSION_COOKIE, cookie)
+        form = {"csrf_token": signed.csrf_token, "note": "call back at 3"}
+        assert client.post("/note", data=form).json() == {"note": "call back at 3"}
+        photo = {"photo": ("leak.jpg", b"\xff\xd8", "image/jpeg")}
+        r = client.post("/note", data=form, files=photo)
+        assert r.json() == {"note": "call back at 3"}  # multipart too
+        assert client.post("/note", data={"note": "x"}).status_code == 403
+        assert client.post("/note", content=b"csrf_token=%zz&" * 2000,
+                           headers={"content-type": "application/x-www-form-urlencoded"}
+                           ).status_code == 403
+        assert client.post("/note", content=b"x" * (1024 * 1024 + 1),
+                           headers={"content-type": "application/x-www-form-urlencoded"}
+                           ).status_code == 413
