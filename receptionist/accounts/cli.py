@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from receptionist.core.cli_support import cli_settings, fail, open_db, print_json, run
+from receptionist.core.roles import Role
 
 if TYPE_CHECKING:
     from receptionist.accounts.service import AccountsService
@@ -65,14 +66,12 @@ def user_add(
         fail("--admin users see every business; leave out --business")
     if not admin and business is None:
         fail("give --business +1…|ID (or --admin for an operator)")
-    if role not in ("owner", "staff"):
+    if role not in (Role.OWNER.value, Role.STAFF.value):
         fail("--role is owner or staff (operators: --admin)")
     secret = _password(password)
     settings = cli_settings()
 
     async def go() -> None:
-        from receptionist.core.principal import Role
-
         async with open_db(settings) as db:
             user = await _accounts(db, settings).add_user(
                 email, secret, business=business, role=Role.ADMIN if admin else Role(role))

@@ -23,7 +23,8 @@ _hasher = PasswordHasher()
 @cache
 def _dummy_hash() -> str:
     """Verified when the email is unknown, so a wrong email costs as long as a wrong password."""
-    return _hasher.hash(secrets.token_urlsafe(16))
+    hashed: str = _hasher.hash(secrets.token_urlsafe(16))
+    return hashed
 
 
 def check_strength(password: str) -> None:

@@ -29,6 +29,8 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, HTTPException
 from starlette.requests import HTTPConnection
 
+from receptionist.core.roles import PrincipalKind, Role
+
 __all__ = [
     "Access",
     "AdminPrincipal",
@@ -50,12 +52,6 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class Role(StrEnum):
-    OWNER = "owner"
-    STAFF = "staff"
-    ADMIN = "admin"  # an operator: every business
 
 
 class Access(StrEnum):
@@ -102,11 +98,6 @@ def twilio_signed() -> None:
 
 Public = Depends(public)
 TwilioSigned = Depends(twilio_signed)
-
-
-class PrincipalKind(StrEnum):
-    USER = "user"  # a signed-in person (session cookie)
-    TOKEN = "token"  # an API token (Authorization: Bearer)
 
 
 @dataclass(frozen=True, slots=True)
