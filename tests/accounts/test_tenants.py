@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from receptionist.core import get_business
-from receptionist.core.principal import Access
+from receptionist.core.principal import Access, Role
 from tests.support.auth import bearer, signed_in_client
 from tests.support.factories import BUSINESS_NUMBER
 from tests.support.tenants import OTHER_NUMBER, Tenants, app_routes
@@ -122,3 +122,30 @@ async def test_operators_see_every_business(tenants: Tenants) -> None:
         assert r.status_code == 200
         r = await client.get("/api/report", params={"business": OTHER})
         assert r.status_code == 200
+
+
+async def test_staff_use_their_business_but_only_its_owner_changes_its_set_up(
+        tenants: Tenants) -> None:
+    mine = str(tenants.mine)
+    async with signed_in_client(tenants.server.url, tenants.db, tenants.settings,
+                                email="sam@greenfield.example", role=Role.STAFF,
+                                business=tenants.mine) as staff:
+        for method, path, query, body in [
+            ("PATCH", f"/api/businesses/{mine}/profile", {}, {"booking_link": "https://x.example"}),
+            ("POST", f"/api/businesses/{mine}/recrawl", {}, None),
+            ("POST", "/api/businesses/onboard", {},
+             {"url": "http://127.0.0.1:9/", "number": BUSINESS_NUMBER}),
+            ("POST", "/api/calendar/services", {}, {"business": mine, "name": "X", "minutes": 30}),
+            ("DELETE", "/api/calendar/services", {"business": mine, "name": "X"}, None),
+            ("POST", "/api/calendar/connect", {},
+             {"business": mine, "url": "https://dav.example", "username": "u", "password": "p"}),
+            ("POST", "/api/calendar/disconnect", {"business": mine}, None),
+            ("POST", "/api/calendar/rules", {}, {"business": mine, "notice_minutes": 0}),
+        ]:
+            r = await staff.request(method, path, params=query, json=body)
+            assert r.status_code == 403, (method, path, r.status_code, r.text)
+        assert (await staff.get(f"/api/businesses/{mine}/profile")).status_code == 200
+        assert (await staff.get("/api/calendar/rules", params={"business": mine})).status_code \
+            == 200
+        r = await staff.get("/api/calendar/rules", params={"business": OTHER})
+        assert r.status_code == 404  # another tenant stays not found, not forbidden
