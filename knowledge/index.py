@@ -8,9 +8,9 @@ from enum import StrEnum
 
 import numpy as np
 
-from knowledge.lexical import Bm25Index, analyze
+from knowledge.lexical import Bm25Index, analyze, expand_query
 
-__all__ = ["HybridIndex", "IndexedChunk", "Passage", "SearchMode", "SearchResult"]
+__all__ = ["HybridIndex", "IndexedChunk", "Passage", "PassageKind", "SearchMode", "SearchResult"]
 
 RRF_K = 60
 RRF_DEPTH = 100
@@ -23,12 +23,20 @@ class SearchMode(StrEnum):
     HYBRID = "hybrid"
 
 
+class PassageKind(StrEnum):
+    PAGE = "page"          # a passage of a page's main text
+    PROFILE = "profile"    # the business profile, said the way callers ask
+    SITE = "site"          # header/footer/sidebar text, or lines the main text dropped
+    DOCUMENT = "document"  # a form, an application or a PDF: ranked below the content
+
+
 @dataclass(frozen=True)
 class IndexedChunk:
     url: str
     title: str
     heading: str
     text: str
+    kind: PassageKind = PassageKind.PAGE
 
     @property
     def indexed_text(self) -> str:
@@ -91,7 +99,7 @@ class HybridIndex:
         if not self.chunks:
             return SearchResult(question, (), 0.0, mode.value)
         terms = analyze(question)
-        lexical = self.bm25.scores(terms)
+        lexical = self.bm25.scores(terms + analyze(expand_query(question)))
         dense = None
         if query_vector is not None and self.vectors is not None:
             # einsum, not BLAS: a matrix-vector product this small is fastest single-threaded,
@@ -138,10 +146,13 @@ def _diverse(chunks: list[IndexedChunk], ranked: np.ndarray, k: int) -> np.ndarr
     three pages than by three paragraphs of one), then the best of the rest."""
     first: list[int] = []
     rest: list[int] = []
-    pages: set[str] = set()
+    pages: set[tuple[str, str]] = set()
     for i in ranked.tolist():
-        (rest if chunks[i].url in pages else first).append(i)
-        pages.add(chunks[i].url)
+        # The profile and the site-wide text are sources of their own, not more of a page.
+        key = (chunks[i].url, chunks[i].kind.value if chunks[i].kind in (
+            PassageKind.PROFILE, PassageKind.SITE) else "")
+        (rest if key in pages else first).append(i)
+        pages.add(key)
     return np.array((first + rest)[:k], dtype=np.int64)
 
 

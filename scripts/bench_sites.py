@@ -61,7 +61,7 @@ async def bench_site(site: RealSite, tmp: Path, embedder: WordLlamaEmbedder,
             answerable = [q for q in site.truth["questions"] if not q.get("not_on_site")]
             for q in answerable:
                 result = await service.search(report.business_id, q["q"], k=3)
-                passages = [(p.url, p.text) for p in result.passages]
+                passages = [(p.url, f"{p.title}\n{p.text}") for p in result.passages]
                 hit1 = found_in(q, passages[:1], base)
                 hit3 = found_in(q, passages[:3], base)
                 top1 += hit1

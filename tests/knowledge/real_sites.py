@@ -13,9 +13,10 @@ Scoring rules (also in docs/benchmarks.md):
   the other, or they share half their words), and the profile lists at most three times as
   many services as the truth (plus five), so a flood of junk does not pass.
 - booking link: both empty, or the same path.
-- a question is found in the top k when every ``answer_contains`` string is in the text of the
-  first k passages after normalising times (``7AM`` = ``7:00 am``) and numbers (``3,500`` =
-  ``3500``); a bare ``yes`` instead asks that a passage comes from the answer's source page.
+- a question is found in the top k when every ``answer_contains`` string is in the text (with
+  the title the agent is given as its source) of the first k passages after normalising times
+  (``7AM`` = ``7:00 am``) and numbers (``3,500`` = ``3500``); a bare ``yes`` instead asks
+  that a passage comes from the answer's source page.
 """
 
 from __future__ import annotations
@@ -175,7 +176,8 @@ def normalise_answer_text(text: str) -> str:
 
 
 def found_in(question: dict[str, Any], passages: list[tuple[str, str]], base: str) -> bool:
-    """Does the answer appear in ``passages`` (``(url, text)``, already cut to top k)?"""
+    """Does the answer appear in ``passages`` (``(url, text)``, already cut to top k; the text
+    with its title, which the agent receives as the passage's source)?"""
     wanted = [w for w in question["answer_contains"] if w.strip().lower() != "yes"]
     text = normalise_answer_text(" \n ".join(t for _, t in passages))
     if any(normalise_answer_text(w) not in text for w in wanted):
