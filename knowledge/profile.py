@@ -127,7 +127,7 @@ def _name_from_titles(titles: list[str]) -> str | None:
     return first[0] if first else None
 
 
-_NAME_WEIGHTS = {"schema.org": 8, "og:site_name": 3, "logo": 2, "brand": 2, "copyright": 2,
+_NAME_WEIGHTS = {"schema.org": 12, "og:site_name": 3, "logo": 2, "brand": 2, "copyright": 2,
                  "title": 1}
 
 

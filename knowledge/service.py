@@ -306,6 +306,18 @@ class KnowledgeService:
                     "chunks": n_chunks, "last_crawl": site.last_crawl,
                     "overrides": sorted(set(biz.overrides or []) | set(site.owner or {}))}
 
+    async def sources(self, business_id: int | str) -> dict[str, dict[str, str]]:
+        """Where each profile field came from: ``{field: {"page": url, "method": how}}``; a
+        field the owner set says so."""
+        async with self.db.transaction() as session:
+            biz = await get_business(session, business_id)
+            site = await session.get(KnowledgeSite, biz.id)
+            found = BusinessProfile.from_storage(site.extracted if site else None).sources
+            owned = set(biz.overrides or []) | set((site.owner if site else None) or {})
+        out = {k: v for k, v in found.items() if k not in owned}
+        out.update({k: {"page": "", "method": "set by the owner"} for k in sorted(owned)})
+        return out
+
     async def search(self, business_id: int, question: str, k: int = 3,
                      mode: SearchMode | None = None) -> SearchResult:
         """Ranked passages for a caller's question, best first, with a confidence."""
