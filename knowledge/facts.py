@@ -42,6 +42,10 @@ _ADDRESS = re.compile(
     r"Hwy|Highway|Pkwy|Parkway|Sq|Square|Ter|Terrace|Cir|Circle)\.?"
     r"(?:,?\s*(?:Suite|Ste\.?|Unit|#)\s*[\w-]+)?,?\s+[A-Z][A-Za-z .'-]+,\s*[A-Z]{2}\s+\d{5}"
     r"(?:-\d{4})?")
+# "Jane Smith, Partner, Solicitor | £300" is a person's hourly rate, not a service.
+_STAFF_RATE = re.compile(r",\s*(?:senior\s+|junior\s+|managing\s+)?(?:partner|solicitor|"
+                         r"director|associate|manager|executive|assistant|paralegal|trainee|"
+                         r"consultant|lawyer|attorney)\b", re.IGNORECASE)
 _PHONE_LABELS = [
     ("fax", re.compile(r"\bfax\b|facsimile", re.IGNORECASE)),
     ("after-hours", re.compile(r"after[- ]?hours|out[- ]of[- ]hours|nights?|weekends?",
@@ -125,7 +129,7 @@ def _service_from_line(cells: list[str]) -> dict[str, Any] | None:
         name = re.split(r"\s+[—–:-]\s+|\s*[:–—]\s*|\.{2,}", cells[0])[0]
         name = name if not _PRICE.search(name) else ""
     name = re.sub(r"\s+", " ", name).strip(" -–—:|")
-    if not name or len(name) > 80 or len(name.split()) > 10:
+    if not name or len(name) > 80 or len(name.split()) > 10 or _STAFF_RATE.search(name):
         return None
     price = re.sub(r"\s+", " ", price_m.group(0)).strip()
     price = price[0].lower() + price[1:] if price.lower().startswith(("from", "starting")) \

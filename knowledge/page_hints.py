@@ -113,11 +113,12 @@ def left_out_lines(lines: list[Line], main_text: str) -> tuple[list[str], list[s
     return chrome[:_MAX_LINES], extra[:_MAX_LINES]
 
 
-_SERVICE_PAGE = re.compile(r"servic|treatment|therap|procedure|what-?we-?do|practice-?areas|"
-                           r"specialt", re.IGNORECASE)
+_SERVICE_PAGE = re.compile(r"(?:our[-_]?)?(?:services?|treatments?|therapies|procedures|"
+                           r"specialties|practice[-_]?areas|what[-_]?we[-_]?do)", re.IGNORECASE)
 _NOT_A_SERVICE = re.compile(
     r"^(?:home|about|contact|blog|news|gallery|faq|more|read more|learn more|click here|"
-    r"book|book now|call|view|x|menu|services|our services|further information)\b|"
+    r"book|book now|call|view|x|menu|services|our services|further information|close|"
+    r"request)\b|"
     r"\b(?:cookie|privacy|terms|policy|login|copyright|©)\b|[.?!:]$|https?://|@",
     re.IGNORECASE)
 
@@ -129,7 +130,7 @@ def services_from_page(lines: list[Line], url: str, title: str) -> list[dict[str
     # lists its features and steps, not the business's services.
     segments = [p for p in urlsplit(url).path.split("/") if p and not p.startswith("index.")]
     last = segments[-1].rsplit(".", 1)[0] if segments else ""
-    if not _SERVICE_PAGE.search(last):
+    if not _SERVICE_PAGE.fullmatch(last):
         return []
     out: list[dict[str, Any]] = []
     seen: set[str] = set()

@@ -12,7 +12,7 @@ from knowledge.wordllama_embeddings import WordLlamaEmbedder
 from receptionist.core import Database, Settings
 from tests.knowledge.real_sites import FIELDS, field_right, found_in, real_sites, serve_real_site
 
-FIELDS_FLOOR = 32    # of 36
+FIELDS_FLOOR = 33    # of 36
 TOP3_FLOOR = 53      # of 60
 TOP1_FLOOR = 42
 
