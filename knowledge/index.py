@@ -3,18 +3,23 @@ vectors, fused by reciprocal rank, with a confidence for the top answer. Pure co
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import unquote
 
 import numpy as np
 
 from knowledge.lexical import Bm25Index, analyze, expand_query
 
-__all__ = ["HybridIndex", "IndexedChunk", "Passage", "PassageKind", "SearchMode", "SearchResult"]
+__all__ = ["HybridIndex", "IndexedChunk", "Passage", "PassageKind", "SearchMode", "SearchResult",
+           "is_document"]
 
 RRF_K = 60
 RRF_DEPTH = 100
 CONFIDENT_AT = 0.4
+# Forms and PDFs rank below the pages when both answer (an intake form repeats every topic).
+DOCUMENT_WEIGHT = 0.95
 
 
 class SearchMode(StrEnum):
@@ -84,6 +89,7 @@ class HybridIndex:
         self.chunks = chunks
         self.bm25 = Bm25Index([analyze(c.indexed_text) for c in chunks])
         self.vectors = vectors if vectors is not None and len(vectors) == len(chunks) else None
+        self._documents = np.array([c.kind is PassageKind.DOCUMENT for c in chunks], dtype=bool)
 
     @property
     def has_vectors(self) -> bool:
@@ -117,6 +123,8 @@ class HybridIndex:
         else:
             assert dense is not None
             fused = _rrf(lexical, dense)
+        if self._documents.any():
+            fused = np.where(self._documents, fused * DOCUMENT_WEIGHT, fused)
         order = _diverse(self.chunks, _top(fused, max(k, 1) * 4), max(k, 1))
         if mode is SearchMode.BM25:
             order = np.array([i for i in order if lexical[i] > 0], dtype=np.int64)
@@ -139,6 +147,18 @@ class HybridIndex:
             return float(np.clip(coverage, 0.0, 1.0))
         similarity = float(np.clip((dense[top] - 0.1) / 0.4, 0.0, 1.0))
         return float(np.clip(0.5 * coverage + 0.5 * similarity, 0.0, 1.0))
+
+
+_DOCUMENT = re.compile(r"\b(?:form|application|agreement|intake|registration|waiver|"
+                       r"consent|questionnaire)s?\b", re.IGNORECASE)
+
+
+def is_document(url: str, title: str, kind: str) -> bool:
+    """A form, an application or an agreement (a PDF or a page): useful, but below the site's
+    own content. A PDF price list or menu is content."""
+    name = unquote(url.rsplit("/", 1)[-1]).replace("-", " ").replace("_", " ")
+    return _DOCUMENT.search(f"{title} {name}") is not None and (kind == "pdf" or bool(
+        _DOCUMENT.search(name)))
 
 
 def _diverse(chunks: list[IndexedChunk], ranked: np.ndarray, k: int) -> np.ndarray:

@@ -23,7 +23,14 @@ from knowledge.embedders import build_embedder, build_profile_writer
 from knowledge.errors import EmbeddingError, KnowledgeError, NotOnboarded
 from knowledge.facts import PageFacts
 from knowledge.fetch import Fetcher, FetchLimits
-from knowledge.index import HybridIndex, IndexedChunk, SearchMode, SearchResult
+from knowledge.index import (
+    HybridIndex,
+    IndexedChunk,
+    PassageKind,
+    SearchMode,
+    SearchResult,
+    is_document,
+)
 from knowledge.models import KnowledgeChunk, KnowledgePage, KnowledgeSite
 from knowledge.overrides import apply_to_business, effective_profile, owner_value
 from knowledge.ports import Embedder, ProfileWriter
@@ -354,12 +361,15 @@ class KnowledgeService:
         async with self.db.transaction() as session:
             rows = (await session.execute(
                 select(KnowledgeChunk.id, KnowledgePage.url, KnowledgePage.title,
+                       KnowledgePage.kind,
                        KnowledgeChunk.heading, KnowledgeChunk.text, KnowledgeChunk.embedder,
                        KnowledgeChunk.embedding)
                 .join(KnowledgePage, KnowledgePage.id == KnowledgeChunk.page_id)
                 .where(KnowledgeChunk.business_id == business_id)
                 .order_by(KnowledgePage.id, KnowledgeChunk.position))).all()
-        chunks = [IndexedChunk(r.url, r.title, r.heading, r.text) for r in rows]
+        chunks = [IndexedChunk(r.url, r.title, r.heading, r.text,
+                               PassageKind.DOCUMENT if is_document(r.url, r.title, r.kind)
+                               else PassageKind.PAGE) for r in rows]
         # The same passage on two URLs ("/" and "/index.html") is indexed once.
         seen: set[str] = set()
         keep = []

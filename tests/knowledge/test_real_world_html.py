@@ -11,7 +11,7 @@ from knowledge.addresses import find_address
 from knowledge.extract import extract_page
 from knowledge.facts import PageFacts, phone_label
 from knowledge.hours_text import hours_from_text
-from knowledge.index import PassageKind
+from knowledge.index import HybridIndex, IndexedChunk, PassageKind, is_document
 from knowledge.lexical import analyze, expand_query, normalize_numbers
 from knowledge.page_lines import render_lines
 from knowledge.profile import build_profile, consensus_name, prominent_phone
@@ -169,3 +169,19 @@ def test_site_wide_text_once_and_profile_passages_on_the_page_that_says_it() -> 
     assert "12 Main St" in said["Address and directions"].text
     assert "Monday: 9:00 am to 5:00 pm" in said["Opening hours"].text
     assert "Saturday: closed" in said["Opening hours"].text
+
+
+def test_forms_and_pdfs_rank_below_the_content_that_says_the_same() -> None:
+    text = "Dogs must have proof of a rabies vaccine before their first groom."
+    chunks = [
+        IndexedChunk("https://x.example/forms/new-client-agreement.pdf", "New Client Agreement",
+                     "", text, PassageKind.DOCUMENT),
+        IndexedChunk("https://x.example/faq", "FAQ", "Vaccines", text),
+        IndexedChunk("https://x.example/about", "About", "", "We groom dogs and cats."),
+    ]
+    result = HybridIndex(chunks, None).search("does my dog need a rabies vaccine?", None)
+    assert [p.url for p in result.passages][:2] == [chunks[1].url, chunks[0].url]
+    assert is_document("https://x.example/files/intake.pdf", "Intake", "pdf")
+    assert is_document("https://x.example/new-patient-forms", "New patient forms", "html")
+    assert not is_document("https://x.example/services", "Our services", "html")
+    assert not is_document("https://x.example/price-list.pdf", "Price list 2026", "pdf")
