@@ -3,7 +3,7 @@
 hit rates (top-1, top-3) for the caller questions. The scoring rules are in
 ``tests/knowledge/real_sites.py`` and docs/benchmarks.md.
 
-    .venv/bin/python scripts/bench_sites.py [--site NAME] [--verbose] [--json]
+    .venv/bin/python scripts/bench_sites.py [--site NAME] [--verbose] [--json] [--sites-dir D]
 """
 
 from __future__ import annotations
@@ -83,8 +83,9 @@ async def bench_site(site: RealSite, tmp: Path, embedder: WordLlamaEmbedder,
     return out
 
 
-async def main(only: str | None, verbose: bool) -> dict[str, Any]:
-    sites = [s for s in real_sites() if only in (None, s.name)]
+async def main(only: str | None, verbose: bool, directory: Path | None = None
+               ) -> dict[str, Any]:
+    sites = [s for s in real_sites(directory) if only in (None, s.name)]
     if not sites:
         raise SystemExit("no real-site fixtures found (shared/fixtures/real-sites)")
     embedder = WordLlamaEmbedder.load()
@@ -117,9 +118,11 @@ if __name__ == "__main__":
     parser.add_argument("--verbose", action="store_true", help="Wrong fields and missed "
                         "questions in detail.")
     parser.add_argument("--json", action="store_true", help="Print JSON.")
+    parser.add_argument("--sites-dir", type=Path, help="The development set's folder (found "
+                        "next to the repository by default).")
     args = parser.parse_args()
     print(machine_reference())
-    result = asyncio.run(main(args.site, args.verbose))
+    result = asyncio.run(main(args.site, args.verbose, args.sites_dir))
     if args.json or args.verbose:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     _print_table(result)

@@ -60,11 +60,12 @@ class RealSite:
     truth: dict[str, Any]
 
 
-def real_sites() -> list[RealSite]:
-    if REAL_SITES_DIR is None:
+def real_sites(directory: Path | None = None) -> list[RealSite]:
+    directory = directory or REAL_SITES_DIR
+    if directory is None:
         return []
-    return [RealSite(p.stem, REAL_SITES_DIR / p.stem, json.loads(p.read_text()))
-            for p in sorted(REAL_SITES_DIR.glob("*.json")) if (REAL_SITES_DIR / p.stem).is_dir()]
+    return [RealSite(p.stem, directory / p.stem, json.loads(p.read_text()))
+            for p in sorted(directory.glob("*.json")) if (directory / p.stem).is_dir()]
 
 
 class _Handler(SimpleHTTPRequestHandler):
