@@ -56,6 +56,7 @@ from calendar_sync.models import (
     CalendarConnection,
     CalendarPolicy,
     CalendarRow,
+    ServiceOrigin,
 )
 from calendar_sync.notifier import TextingNotifier
 from calendar_sync.ports import (
@@ -78,10 +79,12 @@ from calendar_sync.results import (
 from calendar_sync.routes import router
 from calendar_sync.service import CalendarService
 from calendar_sync.settings import CalendarConfig, CalendarSettings, calendar_config
+from calendar_sync.website_services import AdoptedServices, WebsiteService
 from calendar_sync.when import TimeRange, date_range, parse_when
 
 __all__ = [
     "CALLER_UNAVAILABLE_MESSAGE",
+    "AdoptedServices",
     "BookableService",
     "Booking",
     "BookingInfo",
@@ -114,6 +117,7 @@ __all__ = [
     "Schedule",
     "ServiceInfo",
     "ServiceNotFound",
+    "ServiceOrigin",
     "ServiceRule",
     "SetupError",
     "Slot",
@@ -123,6 +127,7 @@ __all__ = [
     "TextingNotifier",
     "TimeRange",
     "Unavailable",
+    "WebsiteService",
     "WhenNotUnderstood",
     "WriteConflict",
     "busy_from_ical",

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from calendar_sync import router as calendar_router
 from knowledge import router as knowledge_router
 from receptionist.call import router as media_router
+from receptionist.chat import router as chat_router
 from receptionist.core import Settings, configure_logging, log_event
 from receptionist.core.principal import NotSignedIn
 from receptionist.services import Overrides, build_services, build_sms_sender, outbox_config
@@ -58,6 +59,7 @@ def create_app(settings: Settings, services: Overrides | None = None) -> FastAPI
     app.include_router(knowledge_router)
     app.include_router(calendar_router)  # /api/calendar/*, mirrors `receptionist calendar …`
     app.include_router(media_router)  # WS /twilio/media
+    app.include_router(chat_router)  # POST /api/chat, the text channel
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

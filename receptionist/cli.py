@@ -12,6 +12,7 @@ from calendar_sync import BookingNotifier, TextingNotifier
 from calendar_sync.cli import calendar_app, service_app, use_notifier_factory
 from knowledge.cli import knowledge_app, onboard_command
 from receptionist.business_cli import business_app, team_app
+from receptionist.chat_cli import chat_command
 from receptionist.core import (
     Business,
     Clock,
@@ -52,6 +53,7 @@ app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(service_app, name="service")
 app.add_typer(calendar_app, name="calendar")
 call_app.command("simulate")(simulate_command)
+app.command("chat")(chat_command)
 app.add_typer(voice_app, name="voice")
 
 
