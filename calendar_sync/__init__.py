@@ -79,7 +79,11 @@ from calendar_sync.results import (
 from calendar_sync.routes import router
 from calendar_sync.service import CalendarService
 from calendar_sync.settings import CalendarConfig, CalendarSettings, calendar_config
-from calendar_sync.website_services import AdoptedServices, WebsiteService
+from calendar_sync.website_services import (
+    AdoptedServices,
+    WebsiteService,
+    adopt_website_services,
+)
 from calendar_sync.when import TimeRange, date_range, parse_when
 
 __all__ = [
@@ -130,6 +134,7 @@ __all__ = [
     "WebsiteService",
     "WhenNotUnderstood",
     "WriteConflict",
+    "adopt_website_services",
     "busy_from_ical",
     "calendar_config",
     "check_slot",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -14,7 +15,7 @@ from knowledge.service import KnowledgeService, OnboardReport
 from receptionist.core import Database, Settings, WeeklyHours, configure_logging
 from receptionist.core.cli_support import cli_settings, open_db, phone_option, print_json, run
 
-__all__ = ["knowledge_app", "onboard_command"]
+__all__ = ["knowledge_app", "onboard_command", "use_service_factory"]
 
 knowledge_app = typer.Typer(help="What the receptionist knows from the business's website.",
                             no_args_is_help=True)
@@ -45,7 +46,19 @@ class _Progress:
             sys.stderr.write("\n")
 
 
+ServiceFactory = Callable[[Database, Settings], KnowledgeService]
+_service_factory: list[ServiceFactory] = []
+
+
+def use_service_factory(factory: ServiceFactory) -> None:
+    """Let the application build the service these commands use (e.g. with what it does after
+    an onboard: the services found become bookable)."""
+    _service_factory[:] = [factory]
+
+
 def _service(db: Database, settings: Settings) -> KnowledgeService:
+    if _service_factory:
+        return _service_factory[0](db, settings)
     return KnowledgeService(db, settings)
 
 
@@ -75,6 +88,8 @@ def _print_report(report: OnboardReport) -> None:
     typer.echo(f"Pages: {fetched} read ({report.new} new, {report.changed} changed, "
                f"{report.unchanged} unchanged), {report.removed} removed, "
                f"{len(report.skipped)} skipped; {report.chunks} passages indexed.")
+    for note in report.notes:
+        typer.echo(note)
     typer.secho("Check the profile; correct anything with `receptionist business update "
                 f"{report.business_id} --hours … --address … --booking-link …`. Your edits "
                 "are kept on every re-crawl.", fg=typer.colors.CYAN, err=True)

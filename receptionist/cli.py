@@ -10,7 +10,8 @@ import typer
 
 from calendar_sync import BookingNotifier, TextingNotifier
 from calendar_sync.cli import calendar_app, service_app, use_notifier_factory
-from knowledge.cli import knowledge_app, onboard_command
+from knowledge import KnowledgeService
+from knowledge.cli import knowledge_app, onboard_command, use_service_factory
 from receptionist.business_cli import business_app, team_app
 from receptionist.chat_cli import chat_command
 from receptionist.core import (
@@ -18,6 +19,8 @@ from receptionist.core import (
     Clock,
     Database,
     PhoneNumber,
+    Settings,
+    SystemClock,
     TeamMember,
     WebhookSigner,
     all_businesses,
@@ -67,6 +70,17 @@ def _calendar_notifier(db: Database, clock: Clock) -> BookingNotifier:
 
 
 use_notifier_factory(_calendar_notifier)
+
+
+def _knowledge_service(db: Database, settings: Settings) -> KnowledgeService:
+    """Onboarding from the command line makes the services found bookable, as the server's."""
+    from receptionist.onboarding import WebsiteServicesToCalendar
+
+    return KnowledgeService(db, settings, on_onboarded=WebsiteServicesToCalendar(db,
+                                                                                 SystemClock()))
+
+
+use_service_factory(_knowledge_service)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -29,6 +29,7 @@ from receptionist.core import (
     SystemClock,
     WebhookSigner,
 )
+from receptionist.onboarding import WebsiteServicesToCalendar
 from receptionist.telephony.service import CallService
 from textback import (
     ConsoleSmsSender,
@@ -162,7 +163,8 @@ def build_services(settings: Settings, overrides: Overrides | None = None) -> Se
     outbox = OutboxWorker(db, sender, outbox_config(settings), clock)
     textback = TextbackService(db, outbox, clock)
     calls = CallService(db, outbox, clock, BusinessDirectory(db))
-    knowledge = KnowledgeService(db, settings)
+    # after every onboard and re-crawl, the services found become bookable
+    knowledge = KnowledgeService(db, settings, on_onboarded=WebsiteServicesToCalendar(db, clock))
     # Booking texts go through the outbox, like every other text.
     notifier = TextingNotifier(team=textback.notify_team, caller=textback.text_caller,
                                conversion=note_conversion, clock=clock)
