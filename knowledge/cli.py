@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from knowledge.crawl import CrawlProgress
-from knowledge.errors import KnowledgeError
-from knowledge.profile import BusinessProfile
-from knowledge.service import KnowledgeService, OnboardReport
-from receptionist.core import Database, Settings, WeeklyHours, configure_logging
 from receptionist.core.cli_support import cli_settings, open_db, phone_option, print_json, run
+
+if TYPE_CHECKING:
+    from knowledge.crawl import CrawlProgress
+    from knowledge.profile import BusinessProfile
+    from knowledge.service import KnowledgeService, OnboardReport
+    from receptionist.core import Database, Settings
+
+# The crawler, extraction and the embedding model load when a command runs, not for --help.
 
 __all__ = ["knowledge_app", "onboard_command", "use_service_factory"]
 
@@ -46,7 +49,7 @@ class _Progress:
             sys.stderr.write("\n")
 
 
-ServiceFactory = Callable[[Database, Settings], KnowledgeService]
+ServiceFactory = Callable[["Database", "Settings"], "KnowledgeService"]
 _service_factory: list[ServiceFactory] = []
 
 
@@ -59,10 +62,14 @@ def use_service_factory(factory: ServiceFactory) -> None:
 def _service(db: Database, settings: Settings) -> KnowledgeService:
     if _service_factory:
         return _service_factory[0](db, settings)
+    from knowledge.service import KnowledgeService
+
     return KnowledgeService(db, settings)
 
 
 def _print_profile(profile: BusinessProfile, header: str) -> None:
+    from receptionist.core import WeeklyHours
+
     typer.secho(header, bold=True)
     hours = WeeklyHours.from_json(profile.hours).to_text() if profile.hours else "-"
     typer.echo(f"  phone:        {profile.phone or '-'}")
@@ -107,6 +114,8 @@ def onboard_command(
     as_json: AsJson = False,
 ) -> None:
     """Read a business's website: profile (hours, services, booking link, FAQ) and knowledge."""
+    from receptionist.core import configure_logging
+
     settings = cli_settings()
     configure_logging("WARNING")
 
@@ -129,6 +138,8 @@ def onboard_command(
 
 
 def _run(go: object) -> None:
+    from knowledge.errors import KnowledgeError
+
     try:
         run(go)  # type: ignore[arg-type]
     except KnowledgeError as exc:
@@ -165,6 +176,8 @@ def recrawl(business: BusinessRef,
             max_pages: Annotated[int | None, typer.Option("--max-pages", min=1, max=1000)] = None,
             as_json: AsJson = False) -> None:
     """Read the website again: only changed pages are re-processed, vanished ones dropped."""
+    from receptionist.core import configure_logging
+
     settings = cli_settings()
     configure_logging("WARNING")
 
