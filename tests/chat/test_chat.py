@@ -100,3 +100,12 @@ async def test_two_answers_to_one_turn_keep_one(settings: Settings, business_id:
         transcript = await services.chat.transcript(opened.conversation_id)
     assert [t["role"] for t in transcript.turns] == ["agent", "caller", "agent"]
     assert transcript.turns[2]["text"].startswith("Our hours are Monday to Friday, 8 am to 5 pm")
+
+
+async def test_nothing_bookable_means_a_message_not_a_time(settings: Settings,
+                                                           business_id: int) -> None:
+    async with built(settings) as services:  # no bookable service: nothing is booked by phone
+        opened = await services.chat.start(business_id, caller_phone=CALLER)
+        said = await services.chat.say(opened.conversation_id,
+                                       "Can I book a table for ten on Saturday morning?")
+    assert "take a message" in said.reply and "What day" not in said.reply
