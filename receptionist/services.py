@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from calendar_sync import CalendarService, TextingNotifier
 from knowledge import KnowledgeService
+from receptionist.accounts import AccountsService, build_accounts
 from receptionist.core import (
     BusinessDirectory,
     Clock,
@@ -88,6 +89,7 @@ class Services:
     scheduler: CalendarScheduler
     agent: AgentKit  # facts, prompts, tools and brains: the same for calls and chats
     chat: ChatService
+    accounts: AccountsService
     voice: VoiceRuntime | None
     ai: AiAnswering | None
     run_workers: bool
@@ -175,6 +177,7 @@ def build_services(settings: Settings, overrides: Overrides | None = None) -> Se
     agent = build_agent_kit(settings, db=db, clock=clock, textback=textback, knowledge=lookup,
                             scheduler=scheduler, min_confidence=KNOWLEDGE_MIN_CONFIDENCE)
     chat = ChatService(db, agent, clock)
+    accounts = build_accounts(db, clock, settings)
     voice = None
     if overrides.voice:
         from receptionist.media.wiring import build_voice
@@ -188,5 +191,5 @@ def build_services(settings: Settings, overrides: Overrides | None = None) -> Se
     return Services(settings=settings, db=db, clock=clock, signer=signer, sms_sender=sender,
                     outbox=outbox, textback=textback, calls=calls, knowledge=knowledge,
                     calendar=calendar, scheduler=scheduler, agent=agent, chat=chat,
-                    voice=voice, ai=ai,
+                    accounts=accounts, voice=voice, ai=ai,
                     run_workers=run_workers, owns_sms_sender=overrides.sms_sender is None)

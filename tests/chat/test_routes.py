@@ -1,4 +1,4 @@
-"""``POST /api/chat``: signed-in users, their own business only, bounded input."""
+"""``POST /api/chat``: signed-in users and API tokens, their own business only, bounded input."""
 
 from __future__ import annotations
 
@@ -11,25 +11,11 @@ import pytest
 
 from receptionist.app import create_app
 from receptionist.core import Database, FixedClock, Settings
-from receptionist.core.principal import Principal, PrincipalKind, Role
 from receptionist.services import Overrides
 from tests.agent.world import MONDAY_9AM
+from tests.support.auth import add_token, bearer
 from tests.support.factories import add_business
 from textback import ConsoleSmsSender
-
-
-class AsPrincipal:
-    """Test-only ASGI middleware: every request acts as ``principal`` (None: anonymous), as the
-    access layer would set it from a session or token."""
-
-    def __init__(self, app: Any, principal: Principal | None) -> None:
-        self.app = app
-        self.principal = principal
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and self.principal is not None:
-            scope.setdefault("state", {})["principal"] = self.principal
-        await self.app(scope, receive, send)
 
 
 @pytest.fixture
@@ -53,17 +39,16 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
         yield app
 
 
-def client(app: Any, business_id: int | None) -> httpx.AsyncClient:
-    principal = None if business_id is None else Principal(
-        PrincipalKind.USER, Role.OWNER, "owner@example.com", business_id)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(AsPrincipal(app, principal)),
-                             base_url="http://test")
+def client(app: Any, token: str | None) -> httpx.AsyncClient:
+    """A caller of the API with the business's token (the access layer's bearer), or none."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test",
+                             headers=bearer(token) if token else {})
 
 
-async def test_a_signed_in_owner_talks_to_their_receptionist(app: Any, ids: tuple[int, int]
-                                                             ) -> None:
+async def test_a_signed_in_owner_talks_to_their_receptionist(
+        app: Any, ids: tuple[int, int], db: Database, settings: Settings) -> None:
     mine, _ = ids
-    async with client(app, mine) as http:
+    async with client(app, await add_token(db, settings, mine)) as http:
         r = await http.post("/api/chat", json={"business_id": mine,
                                                "text": "What are your hours?"})
         assert r.status_code == 200, r.text
@@ -79,17 +64,17 @@ async def test_a_signed_in_owner_talks_to_their_receptionist(app: Any, ids: tupl
         assert again.status_code == 409
 
 
-async def test_anonymous_other_tenants_and_bad_input_are_refused(app: Any, ids: tuple[int, int]
-                                                                 ) -> None:
+async def test_anonymous_other_tenants_and_bad_input_are_refused(
+        app: Any, ids: tuple[int, int], db: Database, settings: Settings) -> None:
     mine, theirs = ids
     async with client(app, None) as http:
         assert (await http.post("/api/chat", json={"business_id": mine})).status_code == 401
-    async with client(app, theirs) as http:
+    async with client(app, await add_token(db, settings, theirs)) as http:
         opened = await http.post("/api/chat", json={"business_id": theirs})
         assert opened.status_code == 200
         theirs_id = opened.json()["conversation_id"]
         assert (await http.post("/api/chat", json={"business_id": mine})).status_code == 404
-    async with client(app, mine) as http:
+    async with client(app, await add_token(db, settings, mine)) as http:
         # another tenant's conversation, named under one's own business: not found
         r = await http.post("/api/chat", json={"business_id": mine, "text": "hi",
                                                "conversation_id": theirs_id})
