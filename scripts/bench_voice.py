@@ -14,8 +14,11 @@ bridge   N concurrent calls through the real ``CallSession`` and realtime engine
          schedule) and barge-in (model ``speech_started`` in -> ``clear`` out).
 sweep    the same at growing N until the p99 frame jitter passes 20 ms.
 pipeline the local pipeline (WebRTC VAD, Whisper tiny.en, the local brain, eSpeak NG) on the 16
-         recorded caller utterances fed in real time: end of caller speech -> first agent audio,
-         and barge-in (VAD detection -> ``clear`` out).
+         recorded caller utterances fed in real time: end of caller speech -> first agent audio
+         with its stages per turn (end-of-utterance, STT, brain, first TTS chunk; p50s), the WER
+         of what the brain got, and barge-in (VAD detection -> ``clear`` out). Variants in one
+         invocation (``--variants``): streaming (default path), before (the old path), instant
+         (streaming with an instant brain); ratios against ``before`` are printed.
 """
 
 from __future__ import annotations
@@ -372,15 +375,38 @@ def ms(seconds: float) -> float:
 # --- the local pipeline ---------------------------------------------------------------------
 
 
-async def pipeline(rounds: int, beam: int) -> dict[str, Any]:
+# The pipeline variants run in one invocation, so their ratios hold on a noisy machine:
+# ``streaming`` (the default: transcribe while the caller speaks, end the turn by its words,
+# a 15 s encoder window), ``before`` (the previous path: transcribe at the pause, a fixed
+# end-of-turn silence, faster-whisper's 30 s window) and ``instant`` (``streaming`` with a brain
+# that answers at once, to show what the local brain itself costs).
+VARIANTS = {
+    "streaming": {"streaming": True, "window_s": 15, "instant": False},
+    "before": {"streaming": False, "window_s": None, "instant": False},
+    "instant": {"streaming": True, "window_s": 15, "instant": True},
+}
+
+
+class InstantBrain:
+    """Answers every turn at once with a fixed line: the baseline without the brain's cost."""
+
+    async def reply(self, ctx: Any, history: Any, caller_text: str) -> Any:
+        from receptionist.agent import BrainReply
+
+        return BrainReply("Sure, I can help with that. What else?", [], None)
+
+
+async def pipeline(rounds: int, beam: int, variant: str) -> dict[str, Any]:
     from sqlalchemy.ext.asyncio import AsyncSession  # noqa: F401 - the models below need it
 
     from receptionist.call import PipelineEngine
+    from receptionist.call.engines.turns import EndOfTurnRule
     from receptionist.services import Overrides, build_services
     from receptionist.speech import WebRtcVad, WhisperSpeechToText
     from tests.support.databases import import_all_models
     from tests.support.factories import add_business
 
+    options = VARIANTS[variant]
     import_all_models()
     folder = tempfile.mkdtemp(prefix="bench_voice_")
     settings = Settings(data_dir=Path(folder),
@@ -393,31 +419,37 @@ async def pipeline(rounds: int, beam: int) -> dict[str, Any]:
     await db.create_all()
     business = await add_business(db, hours="Mon-Fri 08:00-17:00; Sat 09:00-13:00",
                                   greeting="Thanks for calling Greenfield Plumbing.")
-    brain = runtime.factory.local_brain
+    brain: Any = InstantBrain() if options["instant"] else runtime.factory.local_brain
     assert brain is not None
     whisper = runtime.whisper
     await asyncio.to_thread(whisper.get)
     voice = EngineFactory.local_voice_for(settings)
     metrics = BridgeMetrics()
     manifest = json.loads((FIXTURES / "transcripts.json").read_text())
-    events: list[Any] = []
+    heard: list[str] = []
 
     async def emit(event: Any) -> None:
-        events.append(event)
+        if type(event).__name__ == "CallerSaid" and event.text:
+            heard.append(event.text)
 
     ctx = CallContext("CA" + "9" * 32, business, "Greenfield Plumbing", "+12025550143",
                       "America/New_York")
     stt = TimedStt(WhisperSpeechToText(whisper, vocabulary=["Greenfield Plumbing"],
-                                       beam_size=beam))
+                                       beam_size=beam, window_s=options["window_s"]))
     engine = PipelineEngine(
         emit=emit, clock=lambda: 0, ctx=ctx, brain=brain, fallback_brain=None,
         stt=stt, fallback_stt=None,
         voice=voice, fallback_voice=None, vad=WebRtcVad(8000, end_silence_ms=PAUSE_MS),
-        cache=AudioCache(), end_silence_ms=settings.vad_end_silence_ms, metrics=metrics)
+        cache=AudioCache(), end_silence_ms=settings.vad_end_silence_ms, metrics=metrics,
+        streaming=options["streaming"],
+        end_rule=EndOfTurnRule(default_ms=settings.vad_end_silence_ms)
+        if options["streaming"] else None)
     runner = asyncio.create_task(engine.run())
     silence = b"\xff" * 160
+    references: list[str] = []
     for _ in range(rounds):
         for entry in manifest["utterances"]:
+            references.append(entry["text"])
             ulaw = (FIXTURES / entry["file"]).read_bytes()
             frames = [ulaw[i:i + 160].ljust(160, b"\xff") for i in range(0, len(ulaw), 160)]
             frames += [silence] * 75  # 1.5 s for the reply to start
@@ -429,17 +461,30 @@ async def pipeline(rounds: int, beam: int) -> dict[str, Any]:
     await engine.aclose()
     await runner
     await services.aclose()
+    from receptionist.speech import corpus_word_error_rate
+
     latencies = metrics.response_s
-    return {"turns": len(latencies), "p50_ms": ms(percentile(latencies, 50)),
+    stages = metrics.stages
+
+    def stage_p50(name: str) -> float:
+        return float(percentile([float(getattr(x, name)) for x in stages], 50))
+
+    return {"variant": variant, "turns": len(latencies),
+            "p50_ms": ms(percentile(latencies, 50)),
             "p95_ms": ms(percentile(latencies, 95)), "max_ms": ms(max(latencies or [0.0])),
             "all_ms": [round(x * 1000) for x in latencies],
+            "stages_p50_ms": {name: stage_p50(f"{name}_ms")
+                              for name in ("eou", "stt", "brain", "tts")},
             "stt_runs": len(stt.durations), "stt_p50_ms": ms(percentile(stt.durations, 50)),
             "stt_max_ms": ms(max(stt.durations or [0.0])),
-            "pause_ms": PAUSE_MS, "end_silence_ms": settings.vad_end_silence_ms, "beam": beam}
+            "wer": round(corpus_word_error_rate(zip(references, heard, strict=False)), 3)
+            if len(heard) == len(references) else None,
+            "heard": len(heard), "pause_ms": PAUSE_MS,
+            "end_silence_ms": settings.vad_end_silence_ms, "beam": beam, **options}
 
 
 class TimedStt:
-    """Times each transcription (speculative ones that get cancelled included)."""
+    """Times each transcription (speculative and partial ones included)."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -450,6 +495,15 @@ class TimedStt:
         started = time.perf_counter()
         try:
             return await self.inner.transcribe(pcm16, sample_rate_hz, prompt=prompt)
+        finally:
+            self.durations.append(time.perf_counter() - started)
+
+    async def transcribe_after(self, pcm16: bytes, sample_rate_hz: int, *, prefix: str,
+                               prompt: str | None = None) -> Any:
+        started = time.perf_counter()
+        try:
+            return await self.inner.transcribe_after(pcm16, sample_rate_hz, prefix=prefix,
+                                                     prompt=prompt)
         finally:
             self.durations.append(time.perf_counter() - started)
 
@@ -491,7 +545,12 @@ async def pipeline_barge_in() -> dict[str, Any]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    report: dict[str, Any] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    from scripts.machine_ref import machine_reference
+
+    reference = machine_reference()
+    print(reference, flush=True)
+    report: dict[str, Any] = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                              "machine": reference}
     if args.only in (None, "bridge"):
         with realtime_double() as base_url:
             result = await bridge(base_url, args.calls, args.seconds)
@@ -512,8 +571,16 @@ async def main(args: argparse.Namespace) -> None:
     if args.only in (None, "pipeline"):
         report["pipeline_barge_in"] = await pipeline_barge_in()
         print("pipeline barge-in", json.dumps(report["pipeline_barge_in"]))
-        report["pipeline"] = await pipeline(args.rounds, args.beam)
-        print("pipeline", json.dumps(report["pipeline"]))
+        results: dict[str, dict[str, Any]] = {}
+        for variant in args.variants.split(","):
+            results[variant] = await pipeline(args.rounds, args.beam, variant)
+            print(f"pipeline {variant}", json.dumps(results[variant]), flush=True)
+        report["pipeline"] = results
+        base = results.get("before")
+        for variant, result in results.items():
+            if base is not None and variant != "before" and base["p50_ms"]:
+                print(f"pipeline {variant}/before: p50 x{result['p50_ms'] / base['p50_ms']:.2f}"
+                      f", p95 x{result['p95_ms'] / max(base['p95_ms'], 1e-9):.2f}")
     if args.json:
         await asyncio.to_thread(Path(args.json).write_text, json.dumps(report, indent=2))
 
@@ -528,5 +595,7 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=1, help="passes over the 16 utterances")
     parser.add_argument("--beam", type=int, default=Settings().local_stt_beam_size,
                         help="Whisper beam size for the pipeline run")
+    parser.add_argument("--variants", default="streaming,before,instant",
+                        help="pipeline variants, run in this order: " + ", ".join(VARIANTS))
     parser.add_argument("--json", help="also write the figures to this file")
     asyncio.run(main(parser.parse_args()))

@@ -88,8 +88,15 @@ class Settings(BaseSettings):
     local_tts_rate_wpm: Annotated[int, Field(ge=80, le=450)] = 175
     local_stt_beam_size: Annotated[int, Field(ge=1, le=10)] = Field(
         5, description="Whisper beam on live calls: wider is more accurate, narrower faster.")
+    local_stt_window_s: Annotated[int, Field(ge=5, le=30)] = Field(
+        15, description="Whisper encoder window for a caller turn (30 = the model's full "
+        "window; shorter is faster, 15 kept its accuracy on phone turns).")
+    local_stt_streaming: bool = Field(
+        True, description="Pipeline: transcribe while the caller speaks, and end a turn sooner "
+        "after a finished sentence (later after 'um').")
     vad_end_silence_ms: Annotated[int, Field(ge=200, le=3000)] = Field(
-        500, description="Pipeline: caller silence that ends a turn."
+        500, description="Pipeline: caller silence that ends a turn (when its words do not "
+        "tell; see local_stt_streaming)."
     )
     silence_timeout_s: Annotated[float, Field(gt=0, le=600)] = Field(
         9.0, description="Caller silence before 'are you still there?', then goodbye."

@@ -23,6 +23,7 @@ from receptionist.speech.openai_speech import (
 )
 from receptionist.speech.ports import (
     TWILIO_SAMPLE_RATE_HZ,
+    IncrementalSpeechToText,
     SpeechEnded,
     SpeechStarted,
     SpeechToText,
@@ -32,6 +33,7 @@ from receptionist.speech.ports import (
     VoiceActivityDetector,
 )
 from receptionist.speech.sentences import split_sentences
+from receptionist.speech.streaming import IncrementalTranscript, agreed_prefix
 from receptionist.speech.utterance import Utterance, UtteranceCollector
 from receptionist.speech.vocabulary import vocabulary_prompt
 from receptionist.speech.webrtc_vad import WebRtcVad
@@ -40,11 +42,14 @@ from receptionist.speech.whisper_stt import (
     WhisperModelHandle,
     WhisperSpeechToText,
     bundled_model_dir,
+    collapse_repeats,
 )
 
 __all__ = [
     "TWILIO_SAMPLE_RATE_HZ",
     "EspeakTextToSpeech",
+    "IncrementalSpeechToText",
+    "IncrementalTranscript",
     "OpenAISpeechToText",
     "OpenAITextToSpeech",
     "PermanentSpeechError",
@@ -64,7 +69,9 @@ __all__ = [
     "WebRtcVad",
     "WhisperModelHandle",
     "WhisperSpeechToText",
+    "agreed_prefix",
     "bundled_model_dir",
+    "collapse_repeats",
     "corpus_word_error_rate",
     "normalize_words",
     "pcm16_to_wav",
