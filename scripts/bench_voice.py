@@ -17,8 +17,9 @@ pipeline the local pipeline (WebRTC VAD, Whisper tiny.en, the local brain, eSpea
          recorded caller utterances fed in real time: end of caller speech -> first agent audio
          with its stages per turn (end-of-utterance, STT, brain, first TTS chunk; p50s), the WER
          of what the brain got, and barge-in (VAD detection -> ``clear`` out). Variants in one
-         invocation (``--variants``): streaming (default path), before (the old path), instant
-         (streaming with an instant brain); ratios against ``before`` are printed.
+         invocation (``--variants``), each utterance heard by every variant in turn: streaming
+         (the default path), before (the old path), instant (streaming with an instant
+         brain); ratios against ``before`` are printed.
 """
 
 from __future__ import annotations
@@ -396,17 +397,18 @@ class InstantBrain:
         return BrainReply("Sure, I can help with that. What else?", [], None)
 
 
-async def pipeline(rounds: int, beam: int, variant: str) -> dict[str, Any]:
+async def pipeline(rounds: int, beam: int, variants: list[str]) -> dict[str, dict[str, Any]]:
+    """Every variant hears each utterance in turn (A, B, C, then the next utterance), so load
+    that comes and goes on a shared machine falls on all of them alike."""
     from sqlalchemy.ext.asyncio import AsyncSession  # noqa: F401 - the models below need it
 
     from receptionist.call import PipelineEngine
     from receptionist.call.engines.turns import EndOfTurnRule
     from receptionist.services import Overrides, build_services
-    from receptionist.speech import WebRtcVad, WhisperSpeechToText
+    from receptionist.speech import WebRtcVad, WhisperSpeechToText, corpus_word_error_rate
     from tests.support.databases import import_all_models
     from tests.support.factories import add_business
 
-    options = VARIANTS[variant]
     import_all_models()
     folder = tempfile.mkdtemp(prefix="bench_voice_")
     settings = Settings(data_dir=Path(folder),
@@ -419,32 +421,37 @@ async def pipeline(rounds: int, beam: int, variant: str) -> dict[str, Any]:
     await db.create_all()
     business = await add_business(db, hours="Mon-Fri 08:00-17:00; Sat 09:00-13:00",
                                   greeting="Thanks for calling Greenfield Plumbing.")
-    brain: Any = InstantBrain() if options["instant"] else runtime.factory.local_brain
-    assert brain is not None
     whisper = runtime.whisper
     await asyncio.to_thread(whisper.get)
     voice = EngineFactory.local_voice_for(settings)
-    metrics = BridgeMetrics()
     manifest = json.loads((FIXTURES / "transcripts.json").read_text())
-    heard: list[str] = []
+    runs: dict[str, dict[str, Any]] = {}
+    for n, variant in enumerate(variants):
+        options = VARIANTS[variant]
+        brain: Any = InstantBrain() if options["instant"] else runtime.factory.local_brain
+        heard: list[str] = []
 
-    async def emit(event: Any) -> None:
-        if type(event).__name__ == "CallerSaid" and event.text:
-            heard.append(event.text)
+        def emit_into(heard: list[str]) -> Any:
+            async def emit(event: Any) -> None:
+                if type(event).__name__ == "CallerSaid" and event.text:
+                    heard.append(event.text)
+            return emit
 
-    ctx = CallContext("CA" + "9" * 32, business, "Greenfield Plumbing", "+12025550143",
-                      "America/New_York")
-    stt = TimedStt(WhisperSpeechToText(whisper, vocabulary=["Greenfield Plumbing"],
-                                       beam_size=beam, window_s=options["window_s"]))
-    engine = PipelineEngine(
-        emit=emit, clock=lambda: 0, ctx=ctx, brain=brain, fallback_brain=None,
-        stt=stt, fallback_stt=None,
-        voice=voice, fallback_voice=None, vad=WebRtcVad(8000, end_silence_ms=PAUSE_MS),
-        cache=AudioCache(), end_silence_ms=settings.vad_end_silence_ms, metrics=metrics,
-        streaming=options["streaming"],
-        end_rule=EndOfTurnRule(default_ms=settings.vad_end_silence_ms)
-        if options["streaming"] else None)
-    runner = asyncio.create_task(engine.run())
+        ctx = CallContext(f"CA{n:032d}", business, "Greenfield Plumbing", "+12025550143",
+                          "America/New_York")
+        stt = TimedStt(WhisperSpeechToText(whisper, vocabulary=["Greenfield Plumbing"],
+                                           beam_size=beam, window_s=options["window_s"]))
+        metrics = BridgeMetrics()
+        engine = PipelineEngine(
+            emit=emit_into(heard), clock=lambda: 0, ctx=ctx, brain=brain, fallback_brain=None,
+            stt=stt, fallback_stt=None,
+            voice=voice, fallback_voice=None, vad=WebRtcVad(8000, end_silence_ms=PAUSE_MS),
+            cache=AudioCache(), end_silence_ms=settings.vad_end_silence_ms, metrics=metrics,
+            streaming=options["streaming"],
+            end_rule=EndOfTurnRule(default_ms=settings.vad_end_silence_ms)
+            if options["streaming"] else None)
+        runs[variant] = {"engine": engine, "runner": asyncio.create_task(engine.run()),
+                         "heard": heard, "stt": stt, "metrics": metrics}
     silence = b"\xff" * 160
     references: list[str] = []
     for _ in range(rounds):
@@ -453,23 +460,25 @@ async def pipeline(rounds: int, beam: int, variant: str) -> dict[str, Any]:
             ulaw = (FIXTURES / entry["file"]).read_bytes()
             frames = [ulaw[i:i + 160].ljust(160, b"\xff") for i in range(0, len(ulaw), 160)]
             frames += [silence] * 75  # 1.5 s for the reply to start
-            due = time.perf_counter()
-            for frame in frames:
-                await engine.send_caller_audio(base64.b64encode(frame).decode(), frame)
-                due += FRAME_S
-                await asyncio.sleep(max(0.0, due - time.perf_counter()))
-    await engine.aclose()
-    await runner
-    await services.aclose()
-    from receptionist.speech import corpus_word_error_rate
+            for run in runs.values():
+                due = time.perf_counter()
+                for frame in frames:
+                    await run["engine"].send_caller_audio(base64.b64encode(frame).decode(),
+                                                          frame)
+                    due += FRAME_S
+                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
+    results: dict[str, dict[str, Any]] = {}
+    for variant, run in runs.items():
+        await run["engine"].aclose()
+        await run["runner"]
+        metrics, stt, heard = run["metrics"], run["stt"], run["heard"]
+        latencies, stages = metrics.response_s, metrics.stages
 
-    latencies = metrics.response_s
-    stages = metrics.stages
+        def stage_p50(name: str, stages: list[Any] = stages) -> float:
+            return float(percentile([float(getattr(x, name)) for x in stages], 50))
 
-    def stage_p50(name: str) -> float:
-        return float(percentile([float(getattr(x, name)) for x in stages], 50))
-
-    return {"variant": variant, "turns": len(latencies),
+        results[variant] = {
+            "variant": variant, "turns": len(latencies),
             "p50_ms": ms(percentile(latencies, 50)),
             "p95_ms": ms(percentile(latencies, 95)), "max_ms": ms(max(latencies or [0.0])),
             "all_ms": [round(x * 1000) for x in latencies],
@@ -477,10 +486,13 @@ async def pipeline(rounds: int, beam: int, variant: str) -> dict[str, Any]:
                               for name in ("eou", "stt", "brain", "tts")},
             "stt_runs": len(stt.durations), "stt_p50_ms": ms(percentile(stt.durations, 50)),
             "stt_max_ms": ms(max(stt.durations or [0.0])),
-            "wer": round(corpus_word_error_rate(zip(references, heard, strict=False)), 3)
+            "wer": round(corpus_word_error_rate(zip(references, heard, strict=True)), 3)
             if len(heard) == len(references) else None,
             "heard": len(heard), "pause_ms": PAUSE_MS,
-            "end_silence_ms": settings.vad_end_silence_ms, "beam": beam, **options}
+            "end_silence_ms": settings.vad_end_silence_ms, "beam": beam,
+            **VARIANTS[variant]}
+    await services.aclose()
+    return results
 
 
 class TimedStt:
@@ -499,11 +511,11 @@ class TimedStt:
             self.durations.append(time.perf_counter() - started)
 
     async def transcribe_after(self, pcm16: bytes, sample_rate_hz: int, *, prefix: str,
-                               prompt: str | None = None) -> Any:
+                               prompt: str | None = None, draft: bool = False) -> Any:
         started = time.perf_counter()
         try:
             return await self.inner.transcribe_after(pcm16, sample_rate_hz, prefix=prefix,
-                                                     prompt=prompt)
+                                                     prompt=prompt, draft=draft)
         finally:
             self.durations.append(time.perf_counter() - started)
 
@@ -571,10 +583,9 @@ async def main(args: argparse.Namespace) -> None:
     if args.only in (None, "pipeline"):
         report["pipeline_barge_in"] = await pipeline_barge_in()
         print("pipeline barge-in", json.dumps(report["pipeline_barge_in"]))
-        results: dict[str, dict[str, Any]] = {}
-        for variant in args.variants.split(","):
-            results[variant] = await pipeline(args.rounds, args.beam, variant)
-            print(f"pipeline {variant}", json.dumps(results[variant]), flush=True)
+        results = await pipeline(args.rounds, args.beam, args.variants.split(","))
+        for variant, result in results.items():
+            print(f"pipeline {variant}", json.dumps(result), flush=True)
         report["pipeline"] = results
         base = results.get("before")
         for variant, result in results.items():

@@ -78,10 +78,12 @@ class IncrementalSpeechToText(SpeechToText, Protocol):
     transcribing a turn while the caller is still speaking)."""
 
     async def transcribe_after(
-        self, pcm16: bytes, sample_rate_hz: int, *, prefix: str, prompt: str | None = None
+        self, pcm16: bytes, sample_rate_hz: int, *, prefix: str, prompt: str | None = None,
+        draft: bool = False,
     ) -> Transcript:
         """Transcribe ``pcm16`` given that it starts with the words ``prefix``; the result
-        holds the whole text, prefix included. Raises ``SpeechError`` subclasses only."""
+        holds the whole text, prefix included. ``draft``: a decode of a turn still going on,
+        where speed matters more than the last word. Raises ``SpeechError`` subclasses only."""
         ...
 
 

@@ -142,20 +142,26 @@ class WhisperSpeechToText:
         return await self._run(pcm16, sample_rate_hz, prompt, None)
 
     async def transcribe_after(
-        self, pcm16: bytes, sample_rate_hz: int, *, prefix: str, prompt: str | None = None
+        self, pcm16: bytes, sample_rate_hz: int, *, prefix: str, prompt: str | None = None,
+        draft: bool = False,
     ) -> Transcript:
         """Transcribe ``pcm16`` whose first words are known to be ``prefix``: the decoder is
-        given them as already decoded and only searches the rest (the turn's tail)."""
-        return await self._run(pcm16, sample_rate_hz, prompt, prefix.strip() or None)
+        given them as already decoded and only searches the rest (the turn's tail). A
+        ``draft`` (the turn is still going on) is decoded greedily: about twice as fast, and
+        its last words are not committed anyway."""
+        return await self._run(pcm16, sample_rate_hz, prompt, prefix.strip() or None,
+                               beam_size=1 if draft else None)
 
     async def _run(
-        self, pcm16: bytes, sample_rate_hz: int, prompt: str | None, prefix: str | None
+        self, pcm16: bytes, sample_rate_hz: int, prompt: str | None, prefix: str | None,
+        *, beam_size: int | None = None,
     ) -> Transcript:
         initial_prompt = vocabulary_prompt(self._vocabulary, prompt)
         try:
             return await asyncio.wait_for(
                 asyncio.to_thread(
-                    self.transcribe_blocking, pcm16, sample_rate_hz, initial_prompt, prefix
+                    self.transcribe_blocking, pcm16, sample_rate_hz, initial_prompt, prefix,
+                    beam_size,
                 ),
                 timeout=self._timeout_s,
             )
@@ -168,8 +174,10 @@ class WhisperSpeechToText:
         sample_rate_hz: int,
         initial_prompt: str | None = None,
         prefix: str | None = None,
+        beam_size: int | None = None,
     ) -> Transcript:
         """The decode itself, on the calling thread (benchmarks call it directly)."""
+        beam = beam_size or self._beam_size
         if len(pcm16) < 2:
             return Transcript(text="", confidence=None)
         audio16k = resample(pcm16[: len(pcm16) // 2 * 2], sample_rate_hz, _WHISPER_RATE_HZ)
@@ -179,12 +187,12 @@ class WhisperSpeechToText:
         try:
             if window_s is not None and len(audio) <= (window_s - 1) * _WHISPER_RATE_HZ:
                 text, logprob = _decode_window(
-                    model, audio, window_s, beam_size=self._beam_size,
+                    model, audio, window_s, beam_size=beam,
                     initial_prompt=initial_prompt, prefix=prefix,
                 )
             else:
                 text, logprob = _decode_full(
-                    model, audio, language=self._language, beam_size=self._beam_size,
+                    model, audio, language=self._language, beam_size=beam,
                     initial_prompt=initial_prompt, prefix=prefix,
                 )
         except (RuntimeError, ValueError) as exc:

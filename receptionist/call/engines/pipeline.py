@@ -234,7 +234,7 @@ class PipelineEngine:
     async def _decode_partial(self, stt: IncrementalSpeechToText, pcm16: bytes) -> None:
         try:
             heard = await asyncio.wait_for(
-                stt.transcribe_after(pcm16, 8000, prefix=self._partial.committed),
+                stt.transcribe_after(pcm16, 8000, prefix=self._partial.committed, draft=True),
                 self._stt_timeout_s)
         except (SpeechError, TimeoutError) as exc:  # only a head start lost
             log_event(log, "pipeline.partial_failed", logging.INFO,
