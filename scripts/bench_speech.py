@@ -14,6 +14,9 @@ before    30 s encoder window, prompt = the business name (the previous default)
 window15  15 s encoder window, prompt = the business name
 vocab     15 s window, prompt = the business's vocabulary (services, staff, insurers, streets)
 vocab30   30 s window with the vocabulary (what the window costs in accuracy, if anything)
+partials  vocab, decoded as on a live call with streaming on: the turn so far every
+          ``--partial-every-ms`` of audio, committed words (``IncrementalTranscript``) given
+          to the final decode as its prefix; latency is the final decode's only
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from receptionist.speech.codec import ulaw_decode, ulaw_encode  # noqa: E402
 from receptionist.speech.espeak_tts import EspeakTextToSpeech  # noqa: E402
+from receptionist.speech.streaming import IncrementalTranscript  # noqa: E402
 from receptionist.speech.vocabulary import business_vocabulary, vocabulary_prompt  # noqa: E402
 from receptionist.speech.wer import corpus_word_error_rate, word_error_rate  # noqa: E402
 from receptionist.speech.whisper_stt import (  # noqa: E402
@@ -73,6 +77,7 @@ CONFIGS = {  # name: (window_s, use the business vocabulary)
     "window15": (15, False),
     "vocab": (15, True),
     "vocab30": (None, True),
+    "partials": (15, True),
 }
 
 
@@ -120,8 +125,12 @@ def bench_stt(args: argparse.Namespace, lines: list[Line]) -> None:
         pcm = ulaw_decode(line.ulaw)
         for name in configs:
             words = vocabulary if CONFIGS[name][1] else vocabulary[:1]
+            prompt = vocabulary_prompt(words)
+            prefix = None
+            if name == "partials":
+                prefix = committed_prefix(engines[name], pcm, prompt, args)
             started = time.perf_counter()
-            heard = engines[name].transcribe_blocking(pcm, 8000, vocabulary_prompt(words))
+            heard = engines[name].transcribe_blocking(pcm, 8000, prompt, prefix)
             latencies[name].append(time.perf_counter() - started)
             hypotheses[name].append(heard.text)
             if args.verbose:
@@ -148,6 +157,19 @@ def bench_stt(args: argparse.Namespace, lines: list[Line]) -> None:
             print(f"  {name:9s} {known!r} -> {heard}")
 
 
+def committed_prefix(stt: WhisperSpeechToText, pcm: bytes, prompt: str | None,
+                     args: argparse.Namespace) -> str | None:
+    """What a live call would have committed by the end of the turn: partial decodes of the
+    growing audio, each given the words committed so far, as the pipeline engine does."""
+    partial = IncrementalTranscript(holdback=args.holdback)
+    step = args.partial_every_ms * 16  # bytes of 8 kHz PCM16 per ms
+    for end in range(step, len(pcm) - step // 2, step):
+        draft = stt.transcribe_blocking(pcm[:end], 8000, prompt, partial.committed or None,
+                                        beam_size=args.partial_beam or None)
+        partial.update(draft.text)
+    return partial.committed or None
+
+
 async def bench_tts() -> None:
     tts = EspeakTextToSpeech()
     text = "Thanks for calling Acme Plumbing. We're open from eight to five. How can I help?"
@@ -171,6 +193,9 @@ def main() -> None:
                         help="run in this order; ratios are against the first: "
                         + ", ".join(CONFIGS))
     parser.add_argument("--model", help="a CTranslate2 Whisper model directory to try")
+    parser.add_argument("--partial-every-ms", type=int, default=700)
+    parser.add_argument("--partial-beam", type=int, default=0, help="0: the --beam")
+    parser.add_argument("--holdback", type=int, default=1)
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     print(machine_reference(), flush=True)

@@ -17,9 +17,9 @@ pipeline the local pipeline (WebRTC VAD, Whisper tiny.en, the local brain, eSpea
          recorded caller utterances fed in real time: end of caller speech -> first agent audio
          with its stages per turn (end-of-utterance, STT, brain, first TTS chunk; p50s), the WER
          of what the brain got, and barge-in (VAD detection -> ``clear`` out). Variants in one
-         invocation (``--variants``), each utterance heard by every variant in turn: streaming
-         (the default path), before (the old path), instant (streaming with an instant
-         brain); ratios against ``before`` are printed.
+         invocation (``--variants``), each utterance heard by every variant in turn: default, before
+         (the old path), instant (default with an instant brain), streaming (default plus
+         decoding while the caller speaks), window-only; ratios against ``before``.
 """
 
 from __future__ import annotations
@@ -377,14 +377,17 @@ def ms(seconds: float) -> float:
 
 
 # The pipeline variants run in one invocation, so their ratios hold on a noisy machine:
-# ``streaming`` (the default: transcribe while the caller speaks, end the turn by its words,
-# a 15 s encoder window), ``before`` (the previous path: transcribe at the pause, a fixed
-# end-of-turn silence, faster-whisper's 30 s window) and ``instant`` (``streaming`` with a brain
-# that answers at once, to show what the local brain itself costs).
+# ``default`` (the settings' defaults: a 15 s encoder window, the turn ended by its words),
+# ``before`` (the previous path: faster-whisper's 30 s window, a fixed end-of-turn silence),
+# ``instant`` (``default`` with a brain that answers at once: what the local brain costs),
+# ``streaming`` (``default`` plus re-decoding while the caller speaks, local_stt_streaming)
+# and ``window-only`` (the window without the end-of-turn rule).
 VARIANTS = {
-    "streaming": {"streaming": True, "window_s": 15, "instant": False},
-    "before": {"streaming": False, "window_s": None, "instant": False},
-    "instant": {"streaming": True, "window_s": 15, "instant": True},
+    "default": {"partials": False, "end_rule": True, "window_s": 15, "instant": False},
+    "before": {"partials": False, "end_rule": False, "window_s": None, "instant": False},
+    "instant": {"partials": False, "end_rule": True, "window_s": 15, "instant": True},
+    "streaming": {"partials": True, "end_rule": True, "window_s": 15, "instant": False},
+    "window-only": {"partials": False, "end_rule": False, "window_s": 15, "instant": False},
 }
 
 
@@ -397,7 +400,8 @@ class InstantBrain:
         return BrainReply("Sure, I can help with that. What else?", [], None)
 
 
-async def pipeline(rounds: int, beam: int, variants: list[str]) -> dict[str, dict[str, Any]]:
+async def pipeline(rounds: int, beam: int, variants: list[str],
+                   verbose: bool = False) -> dict[str, dict[str, Any]]:
     """Every variant hears each utterance in turn (A, B, C, then the next utterance), so load
     that comes and goes on a shared machine falls on all of them alike."""
     from sqlalchemy.ext.asyncio import AsyncSession  # noqa: F401 - the models below need it
@@ -447,9 +451,9 @@ async def pipeline(rounds: int, beam: int, variants: list[str]) -> dict[str, dic
             stt=stt, fallback_stt=None,
             voice=voice, fallback_voice=None, vad=WebRtcVad(8000, end_silence_ms=PAUSE_MS),
             cache=AudioCache(), end_silence_ms=settings.vad_end_silence_ms, metrics=metrics,
-            streaming=options["streaming"],
+            streaming=options["partials"],
             end_rule=EndOfTurnRule(default_ms=settings.vad_end_silence_ms)
-            if options["streaming"] else None)
+            if options["end_rule"] else None)
         runs[variant] = {"engine": engine, "runner": asyncio.create_task(engine.run()),
                          "heard": heard, "stt": stt, "metrics": metrics}
     silence = b"\xff" * 160
@@ -488,7 +492,7 @@ async def pipeline(rounds: int, beam: int, variants: list[str]) -> dict[str, dic
             "stt_max_ms": ms(max(stt.durations or [0.0])),
             "wer": round(corpus_word_error_rate(zip(references, heard, strict=True)), 3)
             if len(heard) == len(references) else None,
-            "heard": len(heard), "pause_ms": PAUSE_MS,
+            "heard": len(heard), "heard_texts": heard if verbose else None, "pause_ms": PAUSE_MS,
             "end_silence_ms": settings.vad_end_silence_ms, "beam": beam,
             **VARIANTS[variant]}
     await services.aclose()
@@ -583,7 +587,7 @@ async def main(args: argparse.Namespace) -> None:
     if args.only in (None, "pipeline"):
         report["pipeline_barge_in"] = await pipeline_barge_in()
         print("pipeline barge-in", json.dumps(report["pipeline_barge_in"]))
-        results = await pipeline(args.rounds, args.beam, args.variants.split(","))
+        results = await pipeline(args.rounds, args.beam, args.variants.split(","), args.verbose)
         for variant, result in results.items():
             print(f"pipeline {variant}", json.dumps(result), flush=True)
         report["pipeline"] = results
@@ -606,7 +610,8 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=1, help="passes over the 16 utterances")
     parser.add_argument("--beam", type=int, default=Settings().local_stt_beam_size,
                         help="Whisper beam size for the pipeline run")
-    parser.add_argument("--variants", default="streaming,before,instant",
+    parser.add_argument("--variants", default="default,before,instant,streaming",
                         help="pipeline variants, run in this order: " + ", ".join(VARIANTS))
+    parser.add_argument("-v", "--verbose", action="store_true", help="print what STT heard")
     parser.add_argument("--json", help="also write the figures to this file")
     asyncio.run(main(parser.parse_args()))

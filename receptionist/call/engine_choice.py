@@ -141,7 +141,7 @@ class EngineFactory:
             end_silence_ms=settings.vad_end_silence_ms, metrics=self.metrics,
             streaming=settings.local_stt_streaming,
             end_rule=EndOfTurnRule(default_ms=settings.vad_end_silence_ms)
-            if settings.local_stt_streaming else None,
+            if settings.turn_end_by_words else None,
         )
 
     def fallback(self, emit: Emit, clock: Clock) -> FallbackEngine:

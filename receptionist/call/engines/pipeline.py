@@ -28,7 +28,6 @@ import base64
 import itertools
 import logging
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,15 +45,9 @@ from receptionist.agent import (
 )
 from receptionist.call.engines.audio_cache import AudioCache, rechunk
 from receptionist.call.engines.base import Clock, Emit
+from receptionist.call.engines.listening import Heard, Listener
 from receptionist.call.engines.metrics import BridgeMetrics
-from receptionist.call.engines.turns import (
-    EndOfTurnRule,
-    TurnBegan,
-    TurnDetector,
-    TurnEnded,
-    TurnPaused,
-    TurnResumed,
-)
+from receptionist.call.engines.turns import EndOfTurnRule, TurnBegan, TurnDetector, TurnEnded
 from receptionist.call.events import (
     AgentAudio,
     AgentSaid,
@@ -70,12 +63,9 @@ from receptionist.call.events import (
 )
 from receptionist.core import log_event
 from receptionist.speech import (
-    IncrementalSpeechToText,
-    IncrementalTranscript,
     SpeechError,
     SpeechToText,
     TextToSpeech,
-    Transcript,
     VoiceActivityDetector,
     split_sentences,
     ulaw_decode,
@@ -95,19 +85,13 @@ class Voice:
     tts: TextToSpeech
 
 
-@dataclass(frozen=True, slots=True)
-class _Heard:
-    transcript: Transcript
-    done_at: float  # perf_counter when the transcript was ready
-
-
 @dataclass
 class _Job:
     reply_id: str
     run: Callable[[_Job], Coroutine[Any, Any, None]]
     text: str = ""  # what the caller said (answers) or what to say (speak)
     purpose: str | None = None
-    stt: asyncio.Task[_Heard] | None = None
+    stt: asyncio.Task[Heard] | None = None
     speech_end_at: float | None = None  # perf_counter when the caller's speech ended
     turn_end_at: float | None = None  # perf_counter when the turn was declared over
     heard_at: float | None = None  # the final transcript was ready
@@ -134,25 +118,18 @@ class PipelineEngine:
         self._clock = clock
         self._ctx = ctx
         self._brain, self._fallback_brain = brain, fallback_brain
-        self._stt, self._fallback_stt = stt, fallback_stt
         self._voice, self._fallback_voice = voice, fallback_voice
-        self._turns = TurnDetector(vad, end_silence_ms=end_silence_ms)
+        self._ear = Listener(TurnDetector(vad, end_silence_ms=end_silence_ms), stt, fallback_stt,
+                             call_sid=ctx.call_sid, stt_timeout_s=stt_timeout_s,
+                             streaming=streaming, end_rule=end_rule,
+                             partial_every_ms=partial_every_ms)
         self._cache = cache
         self._brain_timeout_s = brain_timeout_s
-        self._stt_timeout_s = stt_timeout_s
         self._metrics = metrics
         self._history: list[Turn] = []
         self._jobs: asyncio.Queue[_Job | None] = asyncio.Queue()
         self._current: _Job | None = None
         self._tg: asyncio.TaskGroup | None = None
-        self._pending_stt: asyncio.Task[_Heard] | None = None
-        self._end_rule = end_rule
-        self._streaming = streaming
-        self._partial_every_ms = partial_every_ms
-        self._partial = IncrementalTranscript()
-        self._partial_task: asyncio.Task[None] | None = None
-        self._partial_at_ms = 0  # stream position of the newest partial decode's audio
-        self._fed_at: deque[tuple[int, float]] = deque(maxlen=200)  # (stream ms, perf) per frame
         self._carry = ""  # caller words whose reply was cut before it spoke
         self._last_finished: str | None = None
         self._closed = False
@@ -175,9 +152,7 @@ class PipelineEngine:
                 self._current = None
                 if job.task.cancelled() and job.started:
                     await self._emit(ReplyFinished(job.reply_id, "cancelled"))
-            for task in (self._pending_stt, self._partial_task):
-                if task is not None:
-                    task.cancel()
+            self._ear.cancel()
 
     async def aclose(self) -> None:
         self._closed = True
@@ -193,109 +168,25 @@ class PipelineEngine:
 
     async def send_caller_audio(self, payload: str, ulaw: bytes,
                                 arrived_at: float | None = None) -> None:
-        signals = self._turns.feed(ulaw_decode(ulaw))
+        signals = self._ear.feed(ulaw_decode(ulaw), self._tg)
         if arrived_at is not None and self._metrics is not None:
             self._metrics.inbound(time.perf_counter() - arrived_at)
-        self._fed_at.append((self._turns.position_ms, time.perf_counter()))
         for signal in signals:
             if isinstance(signal, TurnBegan):
-                self._partial.reset()
-                self._partial_at_ms = self._turns.position_ms
                 await self._emit(CallerStartedSpeaking(self._clock()))
-            elif isinstance(signal, TurnPaused):
-                self._start_stt(signal.pcm16)
-            elif isinstance(signal, TurnResumed):
-                if self._pending_stt is not None:
-                    self._pending_stt.cancel()
-                    self._pending_stt = None
             elif isinstance(signal, TurnEnded):
                 await self._end_turn(signal.speech_end_ms)
-        if self._streaming and not signals:
-            self._maybe_decode_partial()
-
-    def _incremental(self) -> IncrementalSpeechToText | None:
-        stt = self._stt
-        return stt if isinstance(stt, IncrementalSpeechToText) else None
-
-    def _maybe_decode_partial(self) -> None:
-        """While the caller speaks: re-decode the turn so far, one decode at a time."""
-        stt = self._incremental()
-        if (stt is None or self._tg is None or self._pending_stt is not None
-                or (self._partial_task is not None and not self._partial_task.done())
-                or not self._turns.in_turn
-                or self._turns.position_ms - self._partial_at_ms < self._partial_every_ms):
-            return
-        audio = self._turns.turn_audio()
-        if audio is None:
-            return
-        self._partial_at_ms = self._turns.position_ms
-        self._partial_task = self._tg.create_task(self._decode_partial(stt, audio))
-
-    async def _decode_partial(self, stt: IncrementalSpeechToText, pcm16: bytes) -> None:
-        try:
-            heard = await asyncio.wait_for(
-                stt.transcribe_after(pcm16, 8000, prefix=self._partial.committed, draft=True),
-                self._stt_timeout_s)
-        except (SpeechError, TimeoutError) as exc:  # only a head start lost
-            log_event(log, "pipeline.partial_failed", logging.INFO,
-                      call_sid=self._ctx.call_sid, error=repr(exc))
-            return
-        if self._turns.in_turn:
-            self._partial.update(heard.text)
-
-    def _start_stt(self, pcm16: bytes) -> None:
-        if self._pending_stt is not None:
-            self._pending_stt.cancel()
-        if self._tg is None:
-            self._pending_stt = None
-            return
-        task = self._tg.create_task(self._transcribe(pcm16, self._partial.committed))
-        self._pending_stt = task
-        if self._end_rule is not None:
-            task.add_done_callback(self._decide_end)
-
-    def _decide_end(self, task: asyncio.Task[_Heard]) -> None:
-        """The pause's words are in: how much silence ends this turn (sans-I/O rule)."""
-        if task is not self._pending_stt or task.cancelled() or task.exception() is not None:
-            return
-        assert self._end_rule is not None
-        self._turns.end_after(self._end_rule.silence_ms(task.result().transcript.text))
-
-    def _wall_time_of(self, stream_ms: int) -> float | None:
-        for position_ms, at in self._fed_at:
-            if position_ms >= stream_ms:
-                return at
-        return None
 
     async def _end_turn(self, speech_end_ms: int) -> None:
-        stt, self._pending_stt = self._pending_stt, None
-        self._partial.reset()
+        stt = self._ear.take_transcript()
         await self._emit(CallerStoppedSpeaking(self._clock()))
         if stt is None:
             await self._emit(CallerSaid("", self._clock()))
             return
         job = _Job(f"p{next(_ids)}", self._answer, stt=stt,
-                   speech_end_at=self._wall_time_of(speech_end_ms),
+                   speech_end_at=self._ear.wall_time_of(speech_end_ms),
                    turn_end_at=time.perf_counter())
         self._jobs.put_nowait(job)
-
-    async def _transcribe(self, pcm16: bytes, committed: str = "") -> _Heard:
-        for stt in (self._stt, self._fallback_stt):
-            if stt is None:
-                continue
-            try:
-                if committed and isinstance(stt, IncrementalSpeechToText):
-                    coro = stt.transcribe_after(pcm16, 8000, prefix=committed)
-                else:
-                    coro = stt.transcribe(pcm16, 8000)
-                transcript = await asyncio.wait_for(coro, self._stt_timeout_s)
-                return _Heard(transcript, time.perf_counter())
-            except (SpeechError, TimeoutError) as exc:
-                log_event(log, "pipeline.stt_failed", logging.WARNING,
-                          call_sid=self._ctx.call_sid, error=repr(exc))
-                if stt is self._stt and self._fallback_stt is not None:
-                    self._stt, self._fallback_stt = self._fallback_stt, None
-        raise SpeechError("no speech-to-text engine could transcribe the turn")
 
     # --- replies --------------------------------------------------------------------------------
 
