@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Iterable
+from datetime import datetime, timedelta
 from difflib import SequenceMatcher
 
 from textback.ports import ProviderMessage
@@ -19,6 +20,7 @@ from textback.ports import ProviderMessage
 __all__ = ["MATCH_THRESHOLD", "body_similarity", "pick_sent"]
 
 MATCH_THRESHOLD = 0.75
+_SECOND = timedelta(seconds=1)  # the provider's dates have whole seconds
 _URL = re.compile(r"https?://\S+|\b[\w.-]+\.[a-z]{2,}/\S*", re.IGNORECASE)
 # Look-alikes a provider's smart encoding replaces with GSM-7 characters.
 _LOOK_ALIKES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
@@ -40,19 +42,24 @@ def body_similarity(ours: str, theirs: str) -> float:
 
 
 def pick_sent(candidates: Iterable[ProviderMessage], *, body: str,
-              taken_sids: Collection[str]) -> ProviderMessage | None:
+              taken_sids: Collection[str],
+              written_at: datetime | None = None) -> ProviderMessage | None:
     """Our text among the provider's ``candidates`` (same sender and recipient, created since
-    our row), or ``None``. A message already recorded for another of our texts is never it;
-    the exact body wins, else the most similar one above :data:`MATCH_THRESHOLD`; between
-    equals, the oldest (the first try is the one that got through)."""
-    best: tuple[float, int, ProviderMessage] | None = None
+    a little before our row was ``written_at``), or ``None``. A message already recorded for
+    another of our texts is never it; the exact body wins, else the most similar one above
+    :data:`MATCH_THRESHOLD`; between equals, one created after our row beats one from before
+    it (only clock skew lets those in), then the oldest (the first try got through)."""
+    best: tuple[tuple[float, bool, int], ProviderMessage] | None = None
     for order, found in enumerate(candidates):
         if found.sid in taken_sids:
             continue
         score = 2.0 if found.body == body else body_similarity(body, found.body)
         if score < MATCH_THRESHOLD:
             continue
+        after = (written_at is None or found.created_at is None
+                 or found.created_at >= written_at - _SECOND)
         # candidates come newest first: a later index is older, preferred on a tie
-        if best is None or (score, order) > (best[0], best[1]):
-            best = (score, order, found)
-    return best[2] if best else None
+        rank = (score, after, order)
+        if best is None or rank > best[0]:
+            best = (rank, found)
+    return best[1] if best else None

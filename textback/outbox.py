@@ -285,7 +285,8 @@ class OutboxWorker:
         else:
             async with self.db.transaction() as own:
                 taken = {s for s in (await own.execute(taken_query)).scalars() if s}
-        found = pick_sent(candidates, body=msg.body, taken_sids=taken)
+        found = pick_sent(candidates, body=msg.body, taken_sids=taken,
+                          written_at=msg.created_at)
         return SentSms(sid=found.sid, status=found.status) if found else None
 
     def _callback_url(self, msg: Message) -> str | None:

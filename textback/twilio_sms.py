@@ -46,8 +46,9 @@ class TwilioSmsSender:
                          since: datetime) -> list[ProviderMessage]:
         """Page through the messages from ``from_`` to ``to``, newest first, down to ``since``.
 
-        Not filtered by DateSent: a message still queued at Twilio has none yet. Stops at the
-        first message older than ``since`` (the list is newest first); a pair with more than
+        Not filtered by DateSent: a message still queued at Twilio has none yet. Stops after a
+        page holding nothing created since ``since`` (the list is newest first; one page of
+        slack in case a message sent late sorts among older ones); a pair with more than
         ``MAX_LOOKUP_PAGES`` pages since then is an unknown outcome, not a "not sent"."""
         found: list[ProviderMessage] = []
         try:
@@ -56,12 +57,16 @@ class TwilioSmsSender:
                 self._timeout_s,
             )
             for _ in range(MAX_LOOKUP_PAGES):
+                recent = 0
                 for msg in page:
                     created = msg.date_created
                     if created is not None and created < since:
-                        return found
+                        continue
+                    recent += 1
                     found.append(ProviderMessage(sid=str(msg.sid), status=str(msg.status),
                                                  body=str(msg.body or ""), created_at=created))
+                if not recent:
+                    return found
                 page = await asyncio.wait_for(page.next_page_async(), self._timeout_s)
                 if page is None:
                     return found

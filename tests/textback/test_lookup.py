@@ -161,3 +161,13 @@ def test_the_exact_body_wins_over_a_similar_one():
     exact = _found("SM2", TEXT)
     found = pick_sent([similar, exact], body=TEXT, taken_sids=set())
     assert found is not None and found.sid == "SM2"
+
+
+def test_a_message_from_before_our_row_loses_a_tie_to_one_after_it():
+    written = datetime.now(UTC)
+    before = ProviderMessage(sid="SM1", status="delivered", body=TEXT,
+                             created_at=written - timedelta(minutes=3))  # an earlier call's
+    after = ProviderMessage(sid="SM2", status="queued", body=TEXT,
+                            created_at=written + timedelta(seconds=2))
+    found = pick_sent([after, before], body=TEXT, taken_sids=set(), written_at=written)
+    assert found is not None and found.sid == "SM2"
