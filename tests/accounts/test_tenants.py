@@ -68,6 +68,8 @@ TENANT_REQUESTS: list[tuple[str, str, str, dict[str, str], Any, dict[str, str] |
      None, 404),
     ("POST", "/demo/missed-call", "/demo/missed-call", {}, None,
      {"to": OTHER_NUMBER, "from_": "+12025550143"}, 404),
+    ("POST", "/api/chat", "/api/chat", {}, {"business_id": 2, "text": "When are you open?"},
+     None, 404),
 ]
 
 
@@ -76,7 +78,7 @@ def _names_a_business(route: Any) -> bool:
     names = {p.name for p in dependant.query_params + dependant.path_params}
     for body in dependant.body_params:
         names |= set(getattr(body.field_info.annotation, "model_fields", {}))
-    return bool(names & {"business", "ref"})
+    return bool(names & {"business", "business_id", "ref"})
 
 
 def test_the_tenant_table_covers_every_route_that_takes_a_business() -> None:
