@@ -151,3 +151,19 @@ async def test_staff_use_their_business_but_only_its_owner_changes_its_set_up(
             == 200
         r = await staff.get("/api/calendar/rules", params={"business": OTHER})
         assert r.status_code == 404  # another tenant stays not found, not forbidden
+
+
+async def test_onboarding_by_number_refuses_other_businesses_and_new_ones_for_owners(
+        tenants: Tenants) -> None:
+    async with httpx.AsyncClient(base_url=tenants.server.url, timeout=20,
+                                 headers=bearer(tenants.token)) as client:
+        dead_site = "http://127.0.0.1:9/"  # nothing listens: past the access check, it is 422
+        r = await client.post("/api/businesses/onboard",
+                              json={"url": dead_site, "number": BUSINESS_NUMBER})
+        assert r.status_code == 422, r.text  # its own number: allowed, the crawl fails
+        r = await client.post("/api/businesses/onboard",
+                              json={"url": dead_site, "number": OTHER_NUMBER})
+        assert r.status_code == 409 and "another business" in r.text
+        r = await client.post("/api/businesses/onboard",
+                              json={"url": dead_site, "number": "+12025550299"})
+        assert r.status_code == 403 and "operator" in r.text
