@@ -7,6 +7,12 @@ from receptionist.core.db import Base, Database, UTCDateTime, dialect_insert, in
 from receptionist.core.directory import BusinessDirectory, TenancyRevision
 from receptionist.core.hours import HoursError, WeeklyHours, parse_closed_dates
 from receptionist.core.logs import configure_logging, log_event
+from receptionist.core.outbound import (
+    BlockedDestination,
+    OutboundPolicy,
+    guarded_transport,
+    is_public_address,
+)
 from receptionist.core.phones import (
     InvalidPhoneNumber,
     is_anonymous,
@@ -32,6 +38,7 @@ from receptionist.core.tenancy import (
 __all__ = [
     "NOTIFY_KINDS",
     "Base",
+    "BlockedDestination",
     "Business",
     "BusinessDirectory",
     "BusinessNotFound",
@@ -40,6 +47,7 @@ __all__ = [
     "FixedClock",
     "HoursError",
     "InvalidPhoneNumber",
+    "OutboundPolicy",
     "PhoneNumber",
     "Routing",
     "SecretBox",
@@ -58,8 +66,10 @@ __all__ = [
     "configure_logging",
     "dialect_insert",
     "get_business",
+    "guarded_transport",
     "insert_ignore",
     "is_anonymous",
+    "is_public_address",
     "load_settings",
     "log_event",
     "mask",
