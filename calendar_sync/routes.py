@@ -14,9 +14,9 @@ from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query
-from pydantic import BaseModel, Field
 
 from calendar_sync.errors import CalendarError, SetupError
+from calendar_sync.schemas import BookIn, CancelIn, ConnectIn, RescheduleIn, RulesIn, ServiceIn
 from calendar_sync.service import CalendarService
 from receptionist.core import BusinessNotFound, InvalidPhoneNumber
 from receptionist.core.provided import Provided
@@ -41,52 +41,6 @@ async def _call(awaitable: Awaitable[T]) -> T:
     except CalendarError as exc:
         raise HTTPException(503, {"error": str(exc), "kind": type(exc).__name__,
                                   "message": exc.caller_message}) from exc
-
-
-class ServiceIn(BaseModel):
-    business: str
-    name: str
-    minutes: int = Field(ge=1, le=1440)
-    buffer_minutes: int = Field(0, ge=0, le=600)
-    buffer_before_minutes: int | None = Field(None, ge=0, le=600)
-    buffer_after_minutes: int | None = Field(None, ge=0, le=600)
-    calendars: list[str] = []
-
-
-class ConnectIn(BaseModel):
-    business: str
-    url: str
-    username: str
-    password: str
-    calendars: list[str] = []
-
-
-class RulesIn(BaseModel):
-    business: str
-    notice_minutes: int | None = Field(None, ge=0)
-    horizon_days: int | None = Field(None, ge=1, le=730)
-    slot_minutes: int | None = Field(None, ge=1, le=240)
-
-
-class BookIn(BaseModel):
-    business: str
-    service: str
-    start: str
-    name: str
-    phone: str
-    notes: str = ""
-    call_sid: str | None = None
-
-
-class CancelIn(BaseModel):
-    business: str
-    phone: str
-    uid: str | None = None
-    on: str | None = None
-
-
-class RescheduleIn(CancelIn):
-    start: str
 
 
 @router.get("/services")

@@ -14,7 +14,9 @@ from calendar_sync import router as calendar_router
 from knowledge import router as knowledge_router
 from receptionist.call import router as media_router
 from receptionist.core import Settings, configure_logging, log_event
+from receptionist.core.body_limit import BodyLimit
 from receptionist.core.principal import NotSignedIn
+from receptionist.core.webhooks import MAX_WEBHOOK_BYTES
 from receptionist.services import Overrides, build_services, build_sms_sender, outbox_config
 from receptionist.telephony.routes import router as voice_router
 from receptionist.web.routes import router as web_router
@@ -45,6 +47,8 @@ def create_app(settings: Settings, services: Overrides | None = None) -> FastAPI
             await built.aclose()
 
     app = FastAPI(title="Receptionist", lifespan=lifespan)
+    # Every body is bounded as it arrives (1 MB default); the Twilio webhooks keep their own.
+    app.add_middleware(BodyLimit, path_limits={"/twilio/": MAX_WEBHOOK_BYTES})
 
     @app.exception_handler(NotSignedIn)
     async def to_login(request: Request, exc: NotSignedIn) -> RedirectResponse:
