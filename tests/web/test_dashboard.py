@@ -9,9 +9,9 @@ import subprocess
 import pytest
 
 from receptionist.core import SmsProvider
-from tests.conftest import make_settings
 from tests.support.factories import add_business
 from tests.support.server import AppServer
+from tests.support.settings import make_settings
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
