@@ -12,10 +12,12 @@ from fastapi.responses import RedirectResponse
 
 from calendar_sync import router as calendar_router
 from knowledge import router as knowledge_router
+from receptionist.accounts import AccessMiddleware
+from receptionist.accounts import router as accounts_router
 from receptionist.call import router as media_router
 from receptionist.core import Settings, configure_logging, log_event
 from receptionist.core.body_limit import BodyLimit
-from receptionist.core.principal import NotSignedIn
+from receptionist.core.principal import NotSignedIn, Public
 from receptionist.core.webhooks import MAX_WEBHOOK_BYTES
 from receptionist.services import Overrides, build_services, build_sms_sender, outbox_config
 from receptionist.telephony.routes import router as voice_router
@@ -46,8 +48,14 @@ def create_app(settings: Settings, services: Overrides | None = None) -> FastAPI
             app.state.services = None
             await built.aclose()
 
-    app = FastAPI(title="Receptionist", lifespan=lifespan)
-    # Every body is bounded as it arrives (1 MB default); the Twilio webhooks keep their own.
+    # The API's schema and docs are served by the accounts router, to signed-in users only.
+    app = FastAPI(title="Receptionist", lifespan=lifespan, openapi_url=None, docs_url=None,
+                  redoc_url=None)
+    # Every request passes the access layer: it names the principal, checks CSRF for browser
+    # sessions and turns away anonymous callers of anything but the open paths.
+    app.add_middleware(AccessMiddleware)
+    # Outermost (added last): every body is bounded as it arrives (1 MB default), before the
+    # access layer or a route reads any of it; the Twilio webhooks keep their own limit.
     app.add_middleware(BodyLimit, path_limits={"/twilio/": MAX_WEBHOOK_BYTES})
 
     @app.exception_handler(NotSignedIn)
@@ -56,6 +64,7 @@ def create_app(settings: Settings, services: Overrides | None = None) -> FastAPI
 
         return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
 
+    app.include_router(accounts_router)  # /login, /logout, /openapi.json, /docs, /redoc
     app.include_router(voice_router)
     app.include_router(sms_router)
     app.include_router(web_router)
@@ -63,7 +72,7 @@ def create_app(settings: Settings, services: Overrides | None = None) -> FastAPI
     app.include_router(calendar_router)  # /api/calendar/*, mirrors `receptionist calendar …`
     app.include_router(media_router)  # WS /twilio/media
 
-    @app.get("/healthz")
+    @app.get("/healthz", dependencies=[Public])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 

@@ -15,6 +15,7 @@ from calendar_sync.caldav_backend import CaldavBackend
 from receptionist.core import Database, OutboundPolicy
 from tests.calendar_sync.fake_caldav import FakeCaldav
 from tests.support.asgi import running_app
+from tests.support.auth import add_token, bearer
 from tests.support.calendar import calendar_config
 from tests.support.factories import add_business
 from tests.support.internet import FakeDns
@@ -108,7 +109,10 @@ async def api(db: Database, db_url: str, tmp_path: Path,
               monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[httpx.AsyncClient]:
     monkeypatch.setenv("RECEPTIONIST_CALENDAR_EMBEDDED_PORT", "0")
     await add_business(db)
-    async with running_app(make_settings(db_url, None, tmp_path)) as (_app, client):
+    settings = make_settings(db_url, None, tmp_path)
+    token = await add_token(db, settings)
+    async with running_app(settings) as (_app, client):
+        client.headers.update(bearer(token))
         yield client
 
 

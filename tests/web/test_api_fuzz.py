@@ -18,7 +18,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.schemas import BaseSchema
 
 from receptionist.app import create_app
-from receptionist.core import Base, Database
+from receptionist.core import Base, Database, Settings
+from tests.support.auth import add_token, bearer
 from tests.support.databases import import_all_models
 from tests.support.factories import BUSINESS_NUMBER, add_business
 from tests.support.settings import make_settings
@@ -72,22 +73,27 @@ def api(tmp_path_factory: pytest.TempPathFactory
     tmp = tmp_path_factory.mktemp("fuzz")
     url = f"sqlite+aiosqlite:///{tmp}/fuzz.db"
 
-    async def prepare() -> None:
+    async def prepare(settings: Settings) -> str:
         import_all_models()
         db = Database(url)
         try:
             async with db.engine.begin() as conn:
                 await conn.run_sync(Base.metadata.create_all)
             await add_business(db, hours="Mon-Fri 08:00-17:00")
+            return await add_token(db, settings)
         finally:
             await db.dispose()
 
-    asyncio.run(prepare())
+    settings = make_settings(url, None, tmp)
+    token = asyncio.run(prepare(settings))
     with pytest.MonkeyPatch.context() as env:
         env.setenv("RECEPTIONIST_CALENDAR_EMBEDDED_PORT", "0")
-        app = create_app(make_settings(url, None, tmp))
+        app = create_app(settings)
+        client = _client(app)
+        client.headers.update(bearer(token))   # the business's owner, through an API token
         try:
-            yield schemathesis.openapi.from_asgi("/openapi.json", app), _client(app)
+            yield schemathesis.openapi.from_asgi("/openapi.json", app,
+                                                 headers=bearer(token)), client
         finally:
             from schemathesis.python.asgi import shutdown_lifespans
 

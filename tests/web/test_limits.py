@@ -12,6 +12,7 @@ import pytest
 
 from receptionist.core import Database
 from tests.support.asgi import running_app
+from tests.support.auth import add_token, bearer
 from tests.support.factories import BUSINESS_NUMBER, CALLER, add_business
 from tests.support.settings import make_settings
 
@@ -26,7 +27,10 @@ def _embedded_on_a_free_port(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 async def client(db: Database, db_url: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     await add_business(db, hours="Mon-Fri 08:00-17:00")
-    async with running_app(make_settings(db_url, None, tmp_path)) as (_app, api):
+    settings = make_settings(db_url, None, tmp_path)
+    token = await add_token(db, settings)
+    async with running_app(settings) as (_app, api):
+        api.headers.update(bearer(token))
         yield api
 
 
