@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 
-__all__ = ["BookIn", "CancelIn", "ConnectIn", "RescheduleIn", "RulesIn", "ServiceIn"]
+__all__ = ["BookIn", "BusinessParam", "CancelIn", "ConnectIn", "NameParam", "PhoneParam",
+           "RescheduleIn", "RulesIn", "ServiceIn", "WhenParam"]
 
 BusinessRef = Annotated[str, Field(min_length=1, max_length=200,
                                    description="Business id, phone number or name")]
@@ -62,3 +64,10 @@ class CancelIn(BaseModel):
 
 class RescheduleIn(CancelIn):
     start: When
+
+
+# Query parameters, bounded alike ("when" goes to the date parser: a long one costs CPU).
+BusinessParam = Annotated[str, Query(min_length=1, max_length=200)]
+NameParam = Annotated[str, Query(min_length=1, max_length=200)]
+PhoneParam = Annotated[str | None, Query(max_length=32)]
+WhenParam = Annotated[str | None, Query(max_length=200)]

@@ -101,6 +101,9 @@ async def test_malformed_or_oversized_fields_are_422(client: httpx.AsyncClient) 
     for method, path, body in BAD:
         r = await client.request(method, path, json=body)
         assert r.status_code == 422, (path, body, r.text)
+    r = await client.get("/api/calendar/slots", params={
+        "business": BUSINESS_NUMBER, "service": "Drain cleaning", "when": "next " * 3000})
+    assert r.status_code == 422, r.text   # bounded before it reaches the date parser
 
 
 async def test_a_valid_profile_edit_still_works(client: httpx.AsyncClient) -> None:
