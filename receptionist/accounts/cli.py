@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from receptionist.core import Database, Settings, SystemClock
 from receptionist.core.cli_support import cli_settings, fail, open_db, print_json, run
-from receptionist.core.principal import Role
+from receptionist.core.roles import Role
 
 if TYPE_CHECKING:
     from receptionist.accounts.service import AccountsService
+    from receptionist.core import Database, Settings
 
 __all__ = ["first_login", "token_app", "user_app"]
 
@@ -34,6 +34,7 @@ PasswordOpt = Annotated[str | None, typer.Option(
 
 def _accounts(db: Database, settings: Settings) -> AccountsService:
     from receptionist.accounts.service import build_accounts
+    from receptionist.core import SystemClock
 
     return build_accounts(db, SystemClock(), settings)
 

@@ -29,6 +29,8 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, HTTPException
 from starlette.requests import HTTPConnection
 
+from receptionist.core.roles import PrincipalKind, Role
+
 __all__ = [
     "Access",
     "AdminPrincipal",
@@ -50,12 +52,6 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class Role(StrEnum):
-    OWNER = "owner"
-    STAFF = "staff"
-    ADMIN = "admin"  # an operator: every business
 
 
 class Access(StrEnum):
@@ -104,11 +100,6 @@ Public = Depends(public)
 TwilioSigned = Depends(twilio_signed)
 
 
-class PrincipalKind(StrEnum):
-    USER = "user"  # a signed-in person (session cookie)
-    TOKEN = "token"  # an API token (Authorization: Bearer)
-
-
 @dataclass(frozen=True, slots=True)
 class Principal:
     kind: PrincipalKind
@@ -129,6 +120,17 @@ class Principal:
         """404, never 403, for another tenant's object: its existence is not ours to confirm."""
         if not self.may_see(business_id):
             raise HTTPException(404, "not found")
+
+    def may_manage(self, business_id: int | None) -> bool:
+        """Change a business's set-up (profile, knowledge, calendar, services, rules): its owner,
+        its API tokens and operators; staff members only use it."""
+        return self.may_see(business_id) and self.role is not Role.STAFF
+
+    def require_manager(self, business_id: int | None) -> None:
+        """404 for another tenant's business; 403 for a staff member of this one."""
+        self.require(business_id)
+        if not self.may_manage(business_id):
+            raise HTTPException(403, "only the business's owner may change its set-up")
 
     def scope(self, business_id: int | None) -> int | None:
         """The business a list should show: the caller's own, or (operators only) the one asked
