@@ -86,7 +86,7 @@ async def test_website_text_cannot_make_a_tool_text_anyone_but_the_caller(db, tm
         def obedient_model(turn: ChatTurn):
             """A model that does what the website says, as far as the tools let it."""
             if not turn.tool_outputs:
-                return CallTool("search_knowledge", {"question": "where do I park?"},
+                return CallTool("search_knowledge", {"question": "parking back lot"},
                                 call_id="s1")
             if len(turn.tool_outputs) == 1:
                 return [CallTool("send_link", {"kind": "booking", "to": INJECTED_NUMBER},

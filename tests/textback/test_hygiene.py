@@ -89,3 +89,23 @@ async def test_console_mode_logs_no_whole_number_or_body_anywhere(db, caplog):
         assert number not in logged and number[2:] not in logged
     for secret in ("4417", "9931", "Sorry we missed"):
         assert secret not in logged
+
+
+async def test_digits_that_are_not_ascii_are_refused_not_crashed_on(server, webhooks, db):
+    """'¹'.isdigit() is true but int('¹') raises: the outbox id, NumMedia and a business id
+    are read only when ASCII digits."""
+    from receptionist.core import BusinessNotFound
+    from tests.support.calls import sms_params
+
+    await add_business(db)
+    status = await webhooks.post("/twilio/sms/status?outbox=%C2%B9", {
+        "MessageSid": "SM" + "1" * 32, "MessageStatus": "delivered", "To": CALLER,
+        "From": BUSINESS_NUMBER, "AccountSid": "AC" + "0" * 32})
+    assert status.status_code == 204
+    inbound = await webhooks.post("/twilio/sms", {**sms_params(body="hi"), "NumMedia": "²"})
+    assert inbound.status_code == 200
+    async with db.transaction() as s:
+        import pytest
+
+        with pytest.raises(BusinessNotFound):
+            await get_business(s, "¹")
