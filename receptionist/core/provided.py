@@ -22,11 +22,17 @@ __all__ = ["Provided", "services_of"]
 T = TypeVar("T")
 
 
-def services_of(connection: HTTPConnection) -> object:
+def _services(connection: HTTPConnection) -> object:
     services = getattr(connection.app.state, "services", None)
     if services is None:
         raise HTTPException(503, "the app is not started")
     return cast(object, services)
+
+
+async def services_of(connection: HTTPConnection) -> object:
+    """The whole ``Services`` (benchmarks). ``async`` like every dependency here: FastAPI runs a
+    plain function dependency in its thread pool, a thread hop on every request for a lookup."""
+    return _services(connection)
 
 
 class Provided(Generic[T]):
@@ -37,11 +43,16 @@ class Provided(Generic[T]):
         self.name = name
         self.optional = optional
 
-    def __call__(self, connection: HTTPConnection) -> T:
-        value = getattr(services_of(connection), self.name, None)
+    def get(self, connection: HTTPConnection) -> T:
+        """The service, outside dependency injection (e.g. inside another dependency)."""
+        value = getattr(_services(connection), self.name, None)
         if value is None and not self.optional:
             raise HTTPException(503, f"{self.name} is not running")
         return cast(T, value)
+
+    async def __call__(self, connection: HTTPConnection) -> T:
+        # async: FastAPI would run a plain method in its thread pool (see services_of)
+        return self.get(connection)
 
     def __repr__(self) -> str:
         return f"Provided({self.name!r})"
