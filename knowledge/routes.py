@@ -37,12 +37,12 @@ _db: Provided[Database] = Provided("db")
 
 
 def _service(request: Request) -> KnowledgeService:
-    return get_service(request)
+    return get_service.get(request)
 
 
 async def _business_id(request: Request, ref: str) -> int:
     try:
-        async with _db(request).transaction() as session:
+        async with _db.get(request).transaction() as session:
             return int((await get_business(session, ref)).id)
     except BusinessNotFound as exc:
         raise HTTPException(404, str(exc)) from exc

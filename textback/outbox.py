@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, exists, insert, select, update
+from sqlalchemy import Table, bindparam, case, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import Clock, Database, SystemClock, log_event, mask
@@ -27,8 +27,8 @@ from textback.segments import count_segments
 __all__ = ["OutboxConfig", "OutboxWorker", "enqueue"]
 
 log = logging.getLogger("textback.outbox")
-_MESSAGES = Message.__table__
-_CONTACTS = Contact.__table__
+_MESSAGES: Table = Message.__table__  # type: ignore[assignment]  # a Table, typed as FromClause
+_CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
 _INSERT = insert(_MESSAGES).returning(_MESSAGES.c.id)
 # Every text passes the statements below (the text-back's hot path): Core statements built once
 # and run with parameters on a plain connection, as in receptionist.telephony.service.
