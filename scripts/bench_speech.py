@@ -5,6 +5,7 @@
 Prints Whisper's load time, per-utterance latency and real-time factor, corpus WER with and
 without the vocabulary prompt, and eSpeak's synthesis speed.
 """
+# bench_all:
 
 from __future__ import annotations
 
@@ -82,8 +83,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
+    from scripts.machine_ref import machine_reference
+
+    print(machine_reference(), flush=True)
     asyncio.run(bench_tts())
     asyncio.run(bench_stt(args))
+    print(machine_reference(), flush=True)
 
 
 if __name__ == "__main__":

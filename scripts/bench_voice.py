@@ -17,6 +17,8 @@ pipeline the local pipeline (WebRTC VAD, Whisper tiny.en, the local brain, eSpea
          recorded caller utterances fed in real time: end of caller speech -> first agent audio,
          and barge-in (VAD detection -> ``clear`` out).
 """
+# bench_all: --only pipeline --rounds 1
+# bench_all: --only bridge --calls 100 --seconds 20
 
 from __future__ import annotations
 
@@ -491,6 +493,9 @@ async def pipeline_barge_in() -> dict[str, Any]:
 
 
 async def main(args: argparse.Namespace) -> None:
+    from scripts.machine_ref import machine_reference
+
+    print(machine_reference(), flush=True)
     report: dict[str, Any] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
     if args.only in (None, "bridge"):
         with realtime_double() as base_url:
@@ -514,6 +519,7 @@ async def main(args: argparse.Namespace) -> None:
         print("pipeline barge-in", json.dumps(report["pipeline_barge_in"]))
         report["pipeline"] = await pipeline(args.rounds, args.beam)
         print("pipeline", json.dumps(report["pipeline"]))
+    print(machine_reference(), flush=True)
     if args.json:
         await asyncio.to_thread(Path(args.json).write_text, json.dumps(report, indent=2))
 
