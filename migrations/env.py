@@ -17,8 +17,9 @@ MODEL_MODULES = [
     "receptionist.telephony.models",
     "knowledge.models",
     "calendar_sync.models",
-    "receptionist.agent.models",
+    "receptionist.agent.models", "receptionist.chat.models",
     "receptionist.media.models",
+    "receptionist.accounts.models",
 ]
 for name in MODEL_MODULES:
     try:

@@ -14,6 +14,7 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import Table, bindparam, case, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,8 +28,8 @@ from textback.segments import count_segments
 __all__ = ["OutboxConfig", "OutboxWorker", "enqueue"]
 
 log = logging.getLogger("textback.outbox")
-_MESSAGES: Table = Message.__table__  # type: ignore[assignment]  # a Table, typed as FromClause
-_CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
+_MESSAGES = cast(Table, Message.__table__)
+_CONTACTS = cast(Table, Contact.__table__)
 _INSERT = insert(_MESSAGES).returning(_MESSAGES.c.id)
 # Every text passes the statements below (the text-back's hot path): Core statements built once
 # and run with parameters on a plain connection, as in receptionist.telephony.service.

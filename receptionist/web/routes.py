@@ -1,15 +1,24 @@
-"""The owner's dashboard (one HTML page) and its JSON API."""
+"""The owner's dashboard (one HTML page) and its JSON API, each showing only the businesses the
+signed-in user or token may see."""
 
 from __future__ import annotations
 
 import html
 from datetime import UTC, datetime, timedelta
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from receptionist.core import BusinessNotFound, Database, all_businesses, get_business, mask
-from receptionist.deps import DbDep, TextbackDep
+from receptionist.core import (
+    BusinessNotFound,
+    Database,
+    SmsProvider,
+    all_businesses,
+    get_business,
+    mask,
+)
+from receptionist.core.principal import CurrentPrincipal, PagePrincipal, Principal
+from receptionist.deps import DbDep, SettingsDep, TextbackDep
 
 __all__ = ["router"]
 
@@ -34,33 +43,37 @@ def _since(text: str | None) -> datetime:
 
 
 @router.get("/api/businesses")
-async def list_businesses(db: DbDep) -> list[dict[str, object]]:
+async def list_businesses(db: DbDep, principal: CurrentPrincipal) -> list[dict[str, object]]:
     async with db.transaction() as session:
-        return [business_json(b) for b in await all_businesses(session)]
+        return [business_json(b) for b in await all_businesses(session)
+                if principal.may_see(b.id)]
 
 
-async def _business_id(db: Database, ref: str | None) -> int | None:
+async def _business_id(db: Database, principal: Principal, ref: str | None) -> int | None:
+    """The business a list shows: the one asked for (if the principal may see it), else the
+    principal's own; ``None`` (all) only for operators."""
     if not ref:
-        return None
+        return principal.scope(None)
     try:
         async with db.transaction() as session:
-            return (await get_business(session, ref)).id
+            business_id = (await get_business(session, ref)).id
     except BusinessNotFound as exc:
-        raise HTTPException(404, str(exc)) from exc
+        raise HTTPException(404, "not found") from exc
+    return principal.scope(business_id)
 
 
 @router.get("/api/report")
-async def report(db: DbDep, service: TextbackDep, business: str | None = None,
-                 since: str | None = None) -> dict[str, object]:
-    result = await service.report(await _business_id(db, business), _since(since),
+async def report(db: DbDep, service: TextbackDep, principal: CurrentPrincipal,
+                 business: str | None = None, since: str | None = None) -> dict[str, object]:
+    result = await service.report(await _business_id(db, principal, business), _since(since),
                                   datetime.now(UTC))
     return result.to_json()
 
 
 @router.get("/api/messages")
-async def messages(db: DbDep, service: TextbackDep, business: str | None = None,
-                   limit: int = 50) -> list[dict[str, object]]:
-    rows = await service.recent_messages(await _business_id(db, business),
+async def messages(db: DbDep, service: TextbackDep, principal: CurrentPrincipal,
+                   business: str | None = None, limit: int = 50) -> list[dict[str, object]]:
+    rows = await service.recent_messages(await _business_id(db, principal, business),
                                          min(max(limit, 1), 500))
     return [{"id": m.id, "direction": m.direction, "kind": m.kind, "to": m.to_number,
              "from": m.from_number, "body": m.body, "status": m.status,
@@ -69,11 +82,15 @@ async def messages(db: DbDep, service: TextbackDep, business: str | None = None,
 
 
 @router.get("/", response_class=HTMLResponse)
-async def dashboard(db: DbDep, service: TextbackDep) -> str:
+async def dashboard(request: Request, db: DbDep, service: TextbackDep, settings: SettingsDep,
+                    principal: PagePrincipal) -> str:
     async with db.transaction() as session:
-        businesses = await all_businesses(session)
-    msgs = await service.recent_messages(None, 20)
-    rep = await service.report(None, datetime.now(UTC) - timedelta(days=30), datetime.now(UTC))
+        businesses = [b for b in await all_businesses(session) if principal.may_see(b.id)]
+    scope = principal.scope(None)
+    msgs = await service.recent_messages(scope, 20)
+    rep = await service.report(scope, datetime.now(UTC) - timedelta(days=30), datetime.now(UTC))
+    csrf = html.escape(str(getattr(request.state, "csrf_token", "") or ""))
+    demo = settings.demo and settings.sms_provider is SmsProvider.CONSOLE
     esc = html.escape
     rows = "".join(
         f"<tr><td>{esc(m.created_at.strftime('%H:%M:%S'))}</td><td>{esc(m.kind)}</td>"
@@ -84,9 +101,11 @@ async def dashboard(db: DbDep, service: TextbackDep) -> str:
         f"<li><b>{esc(b.name)}</b> {esc(', '.join(n.number for n in b.numbers))} "
         f"· {esc(b.routing)}"
         + (f"""<form method="post" action="/demo/missed-call" style="display:inline">
+            <input type="hidden" name="csrf_token" value="{csrf}">
             <input type="hidden" name="to" value="{esc(b.primary_number or '')}">
             <input name="from_" value="+12025550143" size="14">
-            <button>Simulate a missed call</button></form>""" if b.primary_number else "")
+            <button>Simulate a missed call</button></form>""" if b.primary_number and demo
+           else "")
         + "</li>"
         for b in businesses
     )
@@ -96,6 +115,8 @@ async def dashboard(db: DbDep, service: TextbackDep) -> str:
 vertical-align:top}}table{{border-collapse:collapse}}tr:nth-child(even){{background:#f4f4f4}}
 </style></head><body>
 <h1>Receptionist</h1>
+<form method="post" action="/logout"><input type="hidden" name="csrf_token" value="{csrf}">
+<span>{esc(principal.subject)}</span> <button>Sign out</button></form>
 <h2>Businesses</h2><ul>{biz or '<li>None yet: <code>receptionist business add</code></li>'}</ul>
 <h2>Last 30 days</h2>
 <p>Missed calls: {rep.missed_calls} · text-backs sent: {rep.textbacks_sent} · skipped:

@@ -6,12 +6,14 @@ import asyncio
 import shutil
 import subprocess
 
+import httpx
 import pytest
 
 from receptionist.core import SmsProvider
-from tests.conftest import make_settings
+from tests.support.auth import add_user, login_form_token, sign_in
 from tests.support.factories import add_business
 from tests.support.server import AppServer
+from tests.support.settings import make_settings
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
@@ -30,24 +32,51 @@ def render(url: str, tmp_path) -> str:
 
 async def test_demo_button_shows_the_console_text_back(db, db_url, tmp_path):
     await add_business(db, name="Greenfield Plumbing")
-    settings = make_settings(db_url, None, tmp_path)
+    settings = make_settings(db_url, None, tmp_path, demo=True)
     assert settings.sms_provider is SmsProvider.CONSOLE
+    await add_user(db, settings, "owner@example.com")
     server = AppServer(settings).start()
     try:
+        # A browser that is not signed in is sent to the sign-in form.
         page = await asyncio.to_thread(render, server.url + "/", tmp_path)
-        assert "Greenfield Plumbing" in page and "Simulate a missed call" in page
-        import httpx
-
+        assert 'name="email"' in page and 'name="password"' in page
+        assert "Greenfield Plumbing" not in page
         async with httpx.AsyncClient(base_url=server.url) as client:
-            r = await client.post("/demo/missed-call",
-                                  data={"to": "+12025550100", "from_": "+12025550143"})
+            assert (await sign_in(client, "owner@example.com")).status_code == 303
+            page = (await client.get("/")).text
+            assert "Greenfield Plumbing" in page and "Simulate a missed call" in page
+            form = {"to": "+12025550100", "from_": "+12025550143",
+                    "csrf_token": login_form_token(page)}
+            # The signed webhooks go to PUBLIC_URL, whatever the request's Host says.
+            r = await client.post("/demo/missed-call", data=form,
+                                  headers={"Host": "evil.example"})
             assert r.status_code == 303
-        for _ in range(50):
-            page = await asyncio.to_thread(render, server.url + "/", tmp_path)
-            if "Sorry we missed your call" in page:
-                break
-            await asyncio.sleep(0.1)
+            for _ in range(50):
+                page = (await client.get("/")).text
+                if "Sorry we missed your call" in page:
+                    break
+                await asyncio.sleep(0.1)
         assert "Hi, this is Greenfield Plumbing. Sorry we missed your call!" in page
         assert "Missed calls: 1" in page
+    finally:
+        server.stop()
+
+
+async def test_demo_calls_need_sign_in_console_sms_and_demo_on(db, db_url, tmp_path):
+    await add_business(db, name="Greenfield Plumbing")
+    settings = make_settings(db_url, None, tmp_path, demo=False)
+    await add_user(db, settings, "owner@example.com")
+    server = AppServer(settings).start()
+    try:
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            form = {"to": "+12025550100", "from_": "+12025550143"}
+            assert (await client.post("/demo/missed-call", data=form)).status_code == 401
+            await sign_in(client, "owner@example.com")
+            page = (await client.get("/")).text
+            assert "Simulate a missed call" not in page  # DEMO is off
+            form["csrf_token"] = login_form_token(page)
+            r = await client.post("/demo/missed-call", data=form,
+                                  headers={"Host": "evil.example"})
+            assert r.status_code == 404
     finally:
         server.stop()
