@@ -33,8 +33,8 @@ Other work on this machine skews every figure, so each step first waits (``--qui
 ``--app-pythonpath`` puts extra packages (e.g. uvloop and httptools, which uvicorn then uses) on
 the app's path only, to measure a proposed change without touching the project's venv.
 """
-# bench_all: --db sqlite --rate 50 --seconds 20 --with-naive
-# bench_all: --db postgres --rate 50 --seconds 20 --with-naive
+# bench_all: --db sqlite --rate 50 --seconds 20 --with-naive --quiet-wait-s 30
+# bench_all: --db postgres --rate 50 --seconds 20 --with-naive --quiet-wait-s 30
 
 from __future__ import annotations
 

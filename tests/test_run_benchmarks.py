@@ -10,7 +10,8 @@ def test_every_benchmark_script_is_found_with_its_standard_runs() -> None:
     names = {r.name for r in runs}
     assert {"textback", "calendar", "knowledge", "speech", "voice"} <= names
     textback = [r.args for r in runs if r.name == "textback"]
-    assert ("--db", "sqlite", "--rate", "50", "--seconds", "20", "--with-naive") in textback
+    assert ("--db", "sqlite", "--rate", "50", "--seconds", "20", "--with-naive",
+            "--quiet-wait-s", "30") in textback
     assert all(r.name == "textback" for r in discover(["textback"]))
 
 
