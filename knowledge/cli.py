@@ -157,10 +157,16 @@ def show(business: BusinessRef, as_json: AsJson = False) -> None:
             service = _service(db, settings)
             profile = await service.profile(business)
             status = await service.status(business)
+            sources = await service.sources(business)
         if as_json:
-            print_json({"profile": profile.to_json(), "knowledge": status})
+            print_json({"profile": profile.to_json(), "knowledge": status, "sources": sources})
             return
         _print_profile(profile, f"{profile.name} (business #{status['business_id']})")
+        if sources:
+            typer.echo("Where each field came from:")
+            for key, where in sources.items():
+                page = f" — {where['page']}" if where.get("page") else ""
+                typer.echo(f"  {key:<13} {where['method']}{page}")
         last = status["last_crawl"]
         typer.echo(f"Website {status['root_url']}: {len(status['pages'])} pages, "
                    f"{status['chunks']} passages, read {status['crawled_at'][:16]} UTC "

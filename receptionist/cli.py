@@ -129,7 +129,13 @@ def serve(
     if migrate:
         upgrade_database(settings.database_url)
     host, port = host or settings.host, port or settings.port
-    typer.secho(f"Receptionist on http://{host}:{port}  (dashboard: /, health: /healthz; "
+
+    async def nobody_can_sign_in() -> None:  # says how to add the first user
+        async with open_db(settings) as db:
+            await first_login(db, settings, None, f"{settings.public_url}/login")
+
+    run(nobody_can_sign_in)
+    typer.secho(f"Receptionist on http://{host}:{port}  (sign in: /login, health: /healthz; "
                 f"SMS: {settings.sms_provider}; database: {settings.database_url.split('://')[0]})",
                 fg=typer.colors.GREEN, err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",

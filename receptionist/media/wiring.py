@@ -52,7 +52,7 @@ from receptionist.core import (
     log_event,
 )
 from receptionist.core.twilio_client import build_async_twilio_client
-from receptionist.speech import WhisperModelHandle
+from receptionist.speech import WhisperModelHandle, business_vocabulary
 from textback import TextbackService
 
 __all__ = ["VoiceRuntime", "build_voice"]
@@ -140,7 +140,7 @@ def build_voice(
     deps = CallDeps(
         tokens=StreamTokens(db, clock, settings.stream_token_ttl_s),
         lifecycle=lifecycle,
-        setups=CallSetupBuilder(db, lifecycle, briefing, services=_service_names(facts)),
+        setups=CallSetupBuilder(db, lifecycle, briefing, services=_vocabulary(facts)),
         engines=factory,
         call_control=call_control,
         can_transfer=bool(getattr(call_control, "can_transfer", False)),
@@ -162,11 +162,19 @@ def build_voice(
                         closers=closers)
 
 
-def _service_names(facts: Directory) -> Callable[[int], Awaitable[list[str]]]:
-    async def names(business_id: int) -> list[str]:
-        return (await facts.facts(business_id)).service_names
+def _vocabulary(facts: Directory) -> Callable[[int], Awaitable[list[str]]]:
+    """The business's words that bias recognition (after its name, which setup puts first):
+    services, then insurers, brands and places named in its FAQ and description, its street."""
 
-    return names
+    async def words(business_id: int) -> list[str]:
+        known = await facts.facts(business_id)
+        texts = [answer for _question, answer in known.faqs]
+        if known.description:
+            texts.append(known.description)
+        return business_vocabulary(known.name, services=known.service_names,
+                                   address=known.address, texts=texts)[1:]
+
+    return words
 
 
 async def _store(db: Database, record: CallRecord) -> None:
