@@ -181,12 +181,21 @@ async def _book(services: Any, business_id: int, brain: str) -> tuple[bool, str]
         return False, "no bookable service"
     service = offered[0].name
     opened = await services.chat.start(business_id, caller_phone=CALLER)
-    lines = [f"I'd like to book a {service} next Tuesday at 10", "Jane Doe", "yes"]
+    line = f"I'd like to book a {service} next Tuesday at 10"
     if brain != "local":  # the scripted model books in one turn
-        lines = [f"I'd like to book a {service} next Tuesday at 10. I'm Jane Doe."]
-    for line in lines:
+        line += ". I'm Jane Doe."
+    for _ in range(6):  # answer what the receptionist asks, as a caller would
         said = await services.chat.say(opened.conversation_id, line)
-        if said.reply.startswith("You're all set"):
+        reply = said.reply
+        if reply.startswith("You're all set") or said.ended:
+            break
+        if "name" in reply:
+            line = "Jane Doe"
+        elif "Which" in reply:  # 10 was not free: the first time offered
+            line = "the first one"
+        elif "Shall I book" in reply:
+            line = "yes"
+        else:
             break
     bookings = await services.calendar.bookings(business_id, CALLER)
     return bool(bookings), f"{service}: {said.reply[:90]}"
