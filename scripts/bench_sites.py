@@ -66,8 +66,8 @@ async def bench_site(site: RealSite, tmp: Path, embedder: WordLlamaEmbedder,
                 hit3 = found_in(q, passages[:3], base)
                 top1 += hit1
                 top3 += hit3
-                if not hit3:
-                    misses.append({"q": q["q"], "want": q["answer_contains"],
+                if not hit1:
+                    misses.append({"q": q["q"], "want": q["answer_contains"], "top3": hit3,
                                    "got": [u.removeprefix(base) for u, _ in passages]})
     finally:
         await service.aclose()
