@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -49,7 +50,7 @@ from receptionist.core import (
     utcnow,
 )
 
-__all__ = ["KnowledgeConfig", "KnowledgeService", "OnboardReport"]
+__all__ = ["KnowledgeConfig", "KnowledgeService", "OnboardReport", "OnboardedHook"]
 
 log = logging.getLogger("knowledge.service")
 
@@ -73,6 +74,7 @@ class OnboardReport:
     removed: int
     chunks: int
     skipped: list[Skip]
+    notes: list[str] = field(default_factory=list)  # what the application did with it
 
     def to_json(self) -> dict[str, Any]:
         return {"business_id": self.business_id, "created": self.created,
@@ -86,13 +88,20 @@ class OnboardReport:
 _Prepared = dict[str, list[tuple[str, str, bytes | None]]]
 
 
+OnboardedHook = Callable[["OnboardReport"], Awaitable[list[str]]]
+"""Called after every onboard and re-crawl, once the profile is stored (e.g. the application
+makes the services found bookable); returns lines for the owner."""
+
+
 class KnowledgeService:
     def __init__(self, db: Database, settings: Settings, *,
                  embedder: Embedder | Literal["auto"] | None = "auto",
                  config: KnowledgeConfig | None = None,
                  writer: ProfileWriter | Literal["auto"] | None = "auto",
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 on_onboarded: OnboardedHook | None = None) -> None:
         self.db = db
+        self.on_onboarded = on_onboarded
         self.settings = settings
         self.config = config or KnowledgeConfig()
         self._embedder_choice = embedder
@@ -147,6 +156,8 @@ class KnowledgeService:
         self._indexes.pop(report.business_id, None)
         if self._writer is not None and (report.new or report.changed):
             report.profile = await self._suggest(report.business_id, outcome)
+        if self.on_onboarded is not None:
+            report.notes += await self.on_onboarded(report)
         log_event(log, "knowledge.onboarded", business_id=report.business_id,
                   pages=report.new + report.changed + report.unchanged, chunks=report.chunks,
                   skipped=len(report.skipped))
