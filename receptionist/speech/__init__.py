@@ -16,6 +16,7 @@ from receptionist.speech.errors import (
     TransientSpeechError,
 )
 from receptionist.speech.espeak_tts import EspeakTextToSpeech
+from receptionist.speech.numbers import normalize_transcript
 from receptionist.speech.openai_speech import (
     OpenAISpeechToText,
     OpenAITextToSpeech,
@@ -74,6 +75,7 @@ __all__ = [
     "business_vocabulary",
     "collapse_repeats",
     "corpus_word_error_rate",
+    "normalize_transcript",
     "normalize_words",
     "pcm16_to_wav",
     "proper_phrases",
