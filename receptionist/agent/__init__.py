@@ -17,6 +17,11 @@ from receptionist.agent.facts import (
     Directory,
     ServiceInfo,
 )
+from receptionist.agent.kit import (
+    AgentKit,
+    build_agent_kit,
+    uses_remote_brain,
+)
 from receptionist.agent.local.brain import (
     LocalBrain,
 )
@@ -100,6 +105,7 @@ _LAZY = {
 __all__ = [
     "ACTION_HANG_UP",
     "ACTION_TRANSFER",
+    "AgentKit",
     "AgentMessage",
     "AgentTools",
     "BookingChange",
@@ -144,6 +150,7 @@ __all__ = [
     "Turn",
     "TurnStages",
     "UpcomingBooking",
+    "build_agent_kit",
     "build_instructions",
     "chat_tools",
     "greeting_for",
@@ -157,6 +164,7 @@ __all__ = [
     "store_call",
     "summarize",
     "translate_error",
+    "uses_remote_brain",
 ]
 
 
