@@ -108,16 +108,24 @@ def snap_to_vocabulary(text: str, vocabulary: Sequence[str], *, min_ratio: float
     if not terms or not text:
         return text
     spans = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN.finditer(text)]
+    keyed = [[w.lower() for w in _TOKEN.findall(t)] for t in terms]
+    # Words that already spell a term are never respelled as another ("water heater repair"
+    # is not a near miss of "leak repair").
+    exact: set[int] = set()
+    for words in keyed:
+        for i in range(len(spans) - len(words) + 1):
+            if [w for _, _, w in spans[i:i + len(words)]] == words:
+                exact.update(range(i, i + len(words)))
     replacements: list[tuple[int, int, str]] = []
-    for term in terms:
-        words = [w.lower() for w in _TOKEN.findall(term)]
+    for term, words in zip(terms, keyed, strict=True):
         n = len(words)
         target = " ".join(words)
         i = 0
         while i + n <= len(spans):
             window = spans[i:i + n]
             heard = " ".join(w for _, _, w in window)
-            if heard != target and set(words) & {w for _, _, w in window} \
+            if heard != target and not exact & set(range(i, i + n)) \
+                    and set(words) & {w for _, _, w in window} \
                     and SequenceMatcher(None, heard, target).ratio() >= min_ratio:
                 replacements.append((window[0][0], window[-1][1], term))
                 i += n

@@ -43,3 +43,10 @@ def test_near_misses_of_the_business_terms_are_respelled() -> None:
     assert snap_to_vocabulary("Do you take signal?", words) == "Do you take signal?"
     assert snap_to_vocabulary("Delta Dental it is.", words) == "Delta Dental it is."
     assert snap_to_vocabulary("anything", []) == "anything"
+
+
+def test_words_that_spell_one_term_are_not_respelled_as_another() -> None:
+    words = ["Water heater repair", "Leak repair"]
+    assert snap_to_vocabulary("How much for a water heater repair?", words) \
+        == "How much for a water heater repair?"
+    assert snap_to_vocabulary("A leek repair, please.", words) == "A Leak repair, please."
