@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from knowledge.errors import CrawlError, NotOnboarded
+from knowledge.schemas import NewBusinessOnboardRequest, OnboardRequest, ProfileEdit
 from knowledge.service import KnowledgeService
 from receptionist.core import (
     BusinessNotFound,
@@ -27,21 +27,12 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/businesses", tags=["knowledge"])
 
 
-class OnboardRequest(BaseModel):
-    url: str = Field(min_length=4, max_length=2048)
-    max_pages: int | None = Field(None, ge=1, le=1000)
-
-
-class NewBusinessOnboardRequest(OnboardRequest):
-    number: str = Field(min_length=4, max_length=32)
-
-
 get_service: Provided[KnowledgeService] = Provided("knowledge")
 _db: Provided[Database] = Provided("db")
 
 
 def _service(request: Request) -> KnowledgeService:
-    return get_service(request)
+    return get_service.get(request)
 
 
 async def _business_id(request: Request, principal: Principal, ref: str, *,
@@ -49,7 +40,7 @@ async def _business_id(request: Request, principal: Principal, ref: str, *,
     """The business ``ref`` names when the principal may see it (404 otherwise); ``manage``:
     also change it, which staff members may not (403)."""
     try:
-        async with _db(request).transaction() as session:
+        async with _db.get(request).transaction() as session:
             business_id = int((await get_business(session, ref)).id)
     except BusinessNotFound as exc:
         raise HTTPException(404, "not found") from exc
@@ -70,7 +61,7 @@ async def onboard_new(request: Request, body: NewBusinessOnboardRequest,
         number = normalize(body.number)
     except InvalidPhoneNumber as exc:
         raise HTTPException(422, str(exc)) from exc
-    async with _db(request).transaction() as session:
+    async with _db.get(request).transaction() as session:
         existing = await business_for_number(session, number)
     if existing is not None and not principal.may_see(existing.id):
         raise HTTPException(409, f"{number} already belongs to another business")
@@ -123,12 +114,12 @@ async def profile(request: Request, ref: str, principal: CurrentPrincipal) -> di
 
 @router.patch("/{ref}/profile")
 async def edit_profile(request: Request, ref: str, principal: CurrentPrincipal,
-                       changes: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+                       changes: ProfileEdit) -> dict[str, Any]:
     """Owner edits (name, phone, address, hours, booking_link, services, faqs); an edited field
     is never overwritten by a re-crawl."""
     business_id = await _business_id(request, principal, ref, manage=True)
     try:
-        result = await _service(request).edit_profile(business_id, changes)
+        result = await _service(request).edit_profile(business_id, changes.changes())
     except (ValueError, HoursError, InvalidPhoneNumber, KeyError, TypeError) as exc:
         raise HTTPException(422, str(exc)) from exc
     return result.to_json()

@@ -42,10 +42,13 @@ def radicale() -> Iterator[RadicaleTestServer]:
 def test_durations_come_from_the_site_else_the_kind_of_business() -> None:
     dentist = BusinessProfile(name="Bright Smile Dental", services=(
         Service("Teeth Cleaning & Scaling"), Service("Root canal", duration_min=45),
-        Service("Free consultation"), Service("Pick Your Gift"), Service("Gift cards")))
+        Service("Free consultation"), Service("Pick Your Gift"), Service("Gift cards"),
+        Service("Amanda Piper, Chartered Legal Executive"), Service("Dr. Jane Roe"),
+        Service("Drain cleaning, kitchen and bath")))
     assert guess_kind(dentist) is not None and guess_kind(dentist).name == "dental"
     assert [(s.name, s.minutes) for s in bookable_services(dentist)] == [
-        ("Teeth Cleaning & Scaling", 60), ("Root canal", 45), ("Free consultation", 30)]
+        ("Teeth Cleaning & Scaling", 60), ("Root canal", 45), ("Free consultation", 30),
+        ("Drain cleaning, kitchen and bath", 60)]
     cafe = BusinessProfile(name="Sisters Cafe", services=(Service("Cheeseburger"),
                                                           Service("Breakfast special")))
     assert bookable_services(cafe) == []  # not booked by appointment
@@ -55,7 +58,9 @@ def test_durations_come_from_the_site_else_the_kind_of_business() -> None:
 
 async def test_onboarded_services_are_bookable_at_once(db: Database, tmp_path: Path,
                                                        site: FixtureSite,
-                                                       radicale: RadicaleTestServer) -> None:
+                                                       radicale: RadicaleTestServer,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RECEPTIONIST_CALENDAR_ALLOW_PRIVATE", "true")  # Radicale on 127.0.0.1
     settings = Settings(database_url=db.url, data_dir=tmp_path / "data", secret_key="k",
                         crawl_allow_private=True, demo=False, calendar_embedded=False)
     services = build_services(settings, Overrides(clock=FixedClock(MONDAY_9AM), voice=False,
