@@ -5,6 +5,7 @@ from textback.console_sms import ConsoleSmsSender
 from textback.contacts import note_conversion
 from textback.decision import TextbackDecision, decide_missed_call, decision_for_call
 from textback.errors import SmsSendError, TextbackError, UnknownBusiness
+from textback.inbox import ANSWER_MAX_CHARS, InboxError, Thread, ThreadSummary
 from textback.metrics import Report, compute_report
 from textback.models import Contact, ContactEvent, Decision, Message
 from textback.outbox import OutboxConfig, OutboxWorker, enqueue
@@ -16,10 +17,12 @@ from textback.templates import RenderedText, TemplateError, check_template, rend
 from textback.twilio_sms import TwilioSmsSender
 
 __all__ = [
+    "ANSWER_MAX_CHARS",
     "ConsoleSmsSender",
     "Contact",
     "ContactEvent",
     "Decision",
+    "InboxError",
     "Message",
     "OutboxConfig",
     "OutboxWorker",
@@ -33,6 +36,8 @@ __all__ = [
     "TextbackDecision",
     "TextbackError",
     "TextbackService",
+    "Thread",
+    "ThreadSummary",
     "TwilioSmsSender",
     "UnknownBusiness",
     "check_template",

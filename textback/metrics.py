@@ -4,7 +4,8 @@ rate, time to the first human answer, opt-outs and conversion, per business and 
 Definitions (the dashboard and ``receptionist report`` show these words):
 - missed calls: calls that ended ``missed`` (one text-back decision each);
 - reply rate: texted callers who replied within 7 days of their text-back;
-- first response: from a caller's first reply to the team's first answer relayed to them;
+- first response: from a caller's first reply to the team's first answer (texted from a team
+  phone or from the inbox), or to the thread being marked handled in the inbox if that came first;
 - conversion: a texted caller who booked, or called again and was handled, within 7 days.
 """
 
@@ -19,12 +20,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from textback.models import ContactEvent, Decision, Message
+from textback.models import Contact, ContactEvent, Decision, Message
 
-__all__ = ["ATTRIBUTION_WINDOW", "Report", "compute_report"]
+__all__ = ["ANSWER_KINDS", "ATTRIBUTION_WINDOW", "Report", "compute_report"]
 
 ATTRIBUTION_WINDOW = timedelta(days=7)
 _FAILED = {"failed", "undelivered", "canceled"}
+ANSWER_KINDS = ("relay", "answer")  # the team's answer: from a team phone, from the inbox
 
 
 @dataclass
@@ -44,9 +46,12 @@ class Report:
     opt_out_rate: float | None = None
     conversions: int = 0
     conversion_rate: float | None = None
+    # Each answered thread's first response, for the response-time chart (not in the JSON).
+    first_response_s: list[float] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["first_response_s"]
         data["since"], data["until"] = self.since.isoformat(), self.until.isoformat()
         return data
 
@@ -99,6 +104,11 @@ async def compute_report(
         ContactEvent.business_id,
     ))).scalars())
 
+    handled = {(c.business_id, c.phone): c.handled_at for c in (await session.execute(scoped(
+        select(Contact).where(Contact.phone.in_(phones), Contact.handled_at.is_not(None)),
+        Contact.business_id,
+    ))).scalars() if c.handled_at is not None}
+
     replied, opted_out, converted = set(), set(), set()
     first_reply: dict[tuple[int, str], datetime] = {}
     response_times: list[float] = []
@@ -114,9 +124,14 @@ async def compute_report(
             first_reply.setdefault(key, msg.created_at)
         elif msg.direction == "in" and msg.kind == "opt_out":
             opted_out.add(key)
-        elif msg.kind == "relay" and key in first_reply and key not in answered:
+        elif msg.kind in ANSWER_KINDS and key in first_reply and key not in answered:
             answered.add(key)
-            response_times.append((msg.created_at - first_reply[key]).total_seconds())
+            response_times.append(_first_response(first_reply[key], msg.created_at,
+                                                  handled.get(key)))
+    for key, replied_at in first_reply.items():
+        handled_at = handled.get(key)
+        if key not in answered and handled_at is not None and handled_at >= replied_at:
+            response_times.append((handled_at - replied_at).total_seconds())
     for ev in events:
         key = (ev.business_id, ev.phone)
         texted_at = first_text.get(key)
@@ -132,4 +147,15 @@ async def compute_report(
     report.conversion_rate = round(len(converted) / texted, 4)
     if response_times:
         report.median_first_response_s = round(statistics.median(response_times), 1)
+    report.first_response_s = sorted(response_times)
     return report
+
+
+def _first_response(replied_at: datetime, answered_at: datetime,
+                    handled_at: datetime | None) -> float:
+    """An owner who marked the thread handled (they phoned the caller back) before any text
+    answer responded then."""
+    first = answered_at
+    if handled_at is not None and replied_at <= handled_at < answered_at:
+        first = handled_at
+    return (first - replied_at).total_seconds()

@@ -29,6 +29,10 @@ class Contact(Base):
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     last_textback_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The owner's inbox: when the thread was last opened (unread = caller texts after this) and
+    # when it was marked handled (the response-time metric counts it as the team's answer).
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

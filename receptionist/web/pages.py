@@ -1,0 +1,14 @@
+"""The owner pages, one module per page, mounted as one router (static files: ``STATIC_DIR``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from receptionist.web import overview
+from receptionist.web.templating import STATIC_DIR
+
+__all__ = ["STATIC_DIR", "router"]
+
+router = APIRouter()
+for module in (overview,):
+    router.include_router(module.router)

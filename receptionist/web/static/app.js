@@ -1,0 +1,65 @@
+// Small progressive enhancement for the owner pages; every page works without it.
+"use strict";
+
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+}
+
+// fetch() with the CSRF header the server checks on state-changing requests.
+function send(url, options = {}) {
+  const headers = Object.assign({ "X-CSRF-Token": csrfToken() }, options.headers || {});
+  return fetch(url, Object.assign({ credentials: "same-origin" }, options, { headers }));
+}
+window.receptionist = { send, csrfToken };
+
+// Refresh a fragment of the page every few seconds (new replies appear without a reload).
+function poll(el) {
+  const url = el.dataset.poll;
+  const every = Number(el.dataset.pollMs || 3000);
+  async function tick() {
+    try {
+      const r = await fetch(url, { credentials: "same-origin" });
+      if (r.ok) {
+        const html = await r.text();
+        if (html !== el.dataset.last) {
+          el.dataset.last = html;
+          el.innerHTML = html;
+          el.dispatchEvent(new CustomEvent("refreshed", { bubbles: true }));
+        }
+      }
+    } catch (e) { /* offline for a moment: try again next tick */ }
+    setTimeout(tick, every);
+  }
+  setTimeout(tick, every);
+}
+
+function pollBadge(badge) {
+  async function tick() {
+    try {
+      const r = await fetch(badge.dataset.unreadUrl, { credentials: "same-origin" });
+      if (r.ok) {
+        const data = await r.json();
+        badge.textContent = String(data.unread);
+        badge.setAttribute("aria-label", data.unread + " unread");
+        badge.hidden = !data.unread;
+      }
+    } catch (e) { /* try again */ }
+    setTimeout(tick, 5000);
+  }
+  setTimeout(tick, 5000);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-autosubmit]").forEach((el) =>
+    el.addEventListener("change", () => el.form.submit()));
+  document.querySelectorAll("[data-poll]").forEach(poll);
+  const badge = document.getElementById("unread-badge");
+  if (badge) pollBadge(badge);
+  document.querySelectorAll("[data-copy]").forEach((button) =>
+    button.addEventListener("click", () => {
+      navigator.clipboard.writeText(button.dataset.copy).then(() => {
+        button.textContent = "Copied";
+      });
+    }));
+});

@@ -1,0 +1,18 @@
+"""Fixtures for the owner pages: the app in-process with a chosen principal."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from receptionist.core import Database
+from tests.conftest import make_settings
+from tests.support.pages import PageClient, page_client
+
+
+@pytest.fixture
+async def pages(db: Database, db_url: str, tmp_path: Path) -> AsyncIterator[PageClient]:
+    async with page_client(make_settings(db_url, None, tmp_path)) as client:
+        yield client
