@@ -7,9 +7,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import Business, insert_ignore, log_event, mask
@@ -23,8 +23,8 @@ __all__ = ["TextbackDecision", "decide_missed_call", "decision_for_call"]
 
 log = logging.getLogger("textback.decision")
 # Statements built once (the text-back's hot path); see receptionist.telephony.service.
-_DECISIONS = Decision.__table__
-_CONTACTS = Contact.__table__
+_DECISIONS = cast(Table, Decision.__table__)
+_CONTACTS = cast(Table, Contact.__table__)
 _TEXTED = update(_CONTACTS).where(_CONTACTS.c.id == bindparam("contact_id"))
 _LINK_MESSAGE = update(_DECISIONS).where(_DECISIONS.c.id == bindparam("decision_id"))
 _DECISION_FOR_CALL = select(

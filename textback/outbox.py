@@ -14,8 +14,9 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import Table, case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import Clock, Database, SystemClock, log_event, mask
@@ -27,7 +28,7 @@ from textback.segments import count_segments
 __all__ = ["OutboxConfig", "OutboxWorker", "enqueue"]
 
 log = logging.getLogger("textback.outbox")
-_MESSAGES = Message.__table__
+_MESSAGES = cast(Table, Message.__table__)
 _INSERT = insert(_MESSAGES).returning(_MESSAGES.c.id)
 OUTCOME_UNKNOWN = "unknown"  # error_code of a try that may have reached the provider
 

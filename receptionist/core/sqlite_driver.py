@@ -40,11 +40,11 @@ class _Cursor:
         self.arraysize = 1
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> _Cursor:
-        await self._conn._execute(self._run, "execute", sql, parameters or ())
+        await self._conn.in_thread(self._run, "execute", sql, parameters or ())
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> _Cursor:
-        await self._conn._execute(self._run, "executemany", sql, parameters)
+        await self._conn.in_thread(self._run, "executemany", sql, parameters)
         return self
 
     def _run(self, method: str, sql: str, parameters: Any) -> None:
@@ -68,6 +68,10 @@ class _Cursor:
 
 
 class _Connection(aiosqlite.Connection):
+    async def in_thread(self, fn: Callable[..., None], *args: Any) -> None:
+        """One trip to the connection's thread (aiosqlite's ``_execute`` is unannotated)."""
+        await self._execute(fn, *args)  # type: ignore[no-untyped-call]
+
     @contextmanager
     async def cursor(self) -> _Cursor:  # type: ignore[override]
         return _Cursor(self)
@@ -77,7 +81,8 @@ def connector(database: str, **kwargs: Any) -> Callable[[], _Connection]:
     """An ``async_creator`` opening ``database`` with ``sqlite3.connect(database, **kwargs)``."""
 
     def connect() -> sqlite3.Connection:
-        return sqlite3.connect(database, **kwargs)
+        connection: sqlite3.Connection = sqlite3.connect(database, **kwargs)
+        return connection
 
     def create() -> _Connection:
         connection = _Connection(connect, 64)

@@ -22,7 +22,7 @@ __all__ = ["RebasedAsyncHttpClient", "build_async_twilio_client"]
 _TWILIO_HOST = re.compile(r"^https://(?:[a-z0-9-]+\.)*twilio\.com(?=[/?]|$)")
 
 
-class RebasedAsyncHttpClient(AsyncTwilioHttpClient):
+class RebasedAsyncHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]  # SDK ships no types
     """aiohttp-based Twilio HTTP client with an optional base-URL rewrite and a hard timeout."""
 
     def __init__(self, api_base: str = "", timeout_s: float = 10.0) -> None:

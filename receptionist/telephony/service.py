@@ -13,9 +13,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import Row, Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import (
@@ -55,9 +55,9 @@ __all__ = ["STREAM_END_GRACE", "Applied", "CallService", "CallWebhook"]
 log = logging.getLogger("receptionist.calls")
 # Every webhook runs these: Core statements built once and run with parameters, because building
 # a statement and the ORM's unit of work cost more here than the SQL itself.
-_CALLS = Call.__table__
+_CALLS = cast(Table, Call.__table__)
 _UPDATE_CALL = update(_CALLS).where(_CALLS.c.id == bindparam("call_id"))
-_INSERT_EVENT = insert(CallEvent.__table__)
+_INSERT_EVENT = insert(cast(Table, CallEvent.__table__))
 # How long after a call's end its media server may still report the stream's end; past it the
 # server is presumed gone and the call is decided without it (see ``settle_lost_streams``).
 STREAM_END_GRACE = timedelta(seconds=20)
