@@ -55,7 +55,7 @@ def bar_chart(title: str, labels: list[str], series: list[Series], *, chart_id: 
                      f'text-anchor="end">{tick}</text>')
     for i, label in enumerate(labels):
         x = _LEFT + i * slot + (slot - bar_w) / 2
-        base = _TOP + plot_h
+        base = float(_TOP + plot_h)
         for s in series:
             value = s.values[i]
             if value <= 0:
