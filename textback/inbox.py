@@ -53,6 +53,11 @@ def _caller_reply() -> ColumnElement[bool]:
     return and_(Message.direction == "in", Message.kind == "reply")
 
 
+def _with_caller() -> ColumnElement[bool]:
+    """Texts to or from the caller (not the forwards to the team about them)."""
+    return or_(Message.to_number == Contact.phone, Message.from_number == Contact.phone)
+
+
 def _unread() -> ColumnElement[bool]:
     return and_(_caller_reply(),
                 or_(Contact.read_at.is_(None), Message.created_at > Contact.read_at))
@@ -66,7 +71,7 @@ async def list_threads(session: AsyncSession, business_id: int, *, search: str =
         select(Contact, func.max(Message.id), func.max(Message.created_at),
                func.sum(case((_unread(), 1), else_=0)), last_in)
         .join(Message, and_(Message.business_id == Contact.business_id,
-                            Message.contact_phone == Contact.phone))
+                            Message.contact_phone == Contact.phone, _with_caller()))
         .where(Contact.business_id == business_id)
         .group_by(Contact.id)
         .order_by(func.max(Message.created_at).desc(), Contact.id.desc())
