@@ -32,9 +32,9 @@ async def inbox(request: Request, scope: PageScopeDep, textback: TextbackDep,
                 q: str = "") -> HTMLResponse:
     if scope.business is None:
         return render(request, scope, "inbox.html", active="inbox", title="Inbox")
-    context = await _threads_context(scope, textback, q)
-    del context["scope"]
-    return render(request, scope, "inbox.html", active="inbox", title="Inbox", **context)
+    business = scope.require_business()
+    return render(request, scope, "inbox.html", active="inbox", title="Inbox", q=q,
+                  threads=await textback.threads(business.id, search=q))
 
 
 @router.get("/inbox/threads", response_class=HTMLResponse)
