@@ -16,6 +16,8 @@ from fastapi import Depends
 from receptionist.core.provided import Provided, services_of
 
 if TYPE_CHECKING:
+    from calendar_sync import CalendarService
+    from knowledge import KnowledgeService
     from receptionist.call import VoiceService
     from receptionist.core import Database, Settings, WebhookSigner
     from receptionist.services import Services
@@ -23,8 +25,8 @@ if TYPE_CHECKING:
     from receptionist.telephony.service import CallService
     from textback import TextbackService
 
-__all__ = ["AiDep", "CallsDep", "DbDep", "ServicesDep", "SettingsDep", "SignerDep", "TextbackDep",
-           "VoiceDep"]
+__all__ = ["AiDep", "CalendarDep", "CallsDep", "DbDep", "KnowledgeDep", "ServicesDep",
+           "SettingsDep", "SignerDep", "TextbackDep", "VoiceDep"]
 
 get_settings: Provided[Settings] = Provided("settings")
 get_db: Provided[Database] = Provided("db")
@@ -33,6 +35,8 @@ get_calls: Provided[CallService] = Provided("calls")
 get_textback: Provided[TextbackService] = Provided("textback")
 get_ai: Provided[AiAnswering | None] = Provided("ai", optional=True)
 get_voice: Provided[VoiceService | None] = Provided("voice_service", optional=True)
+get_calendar: Provided[CalendarService] = Provided("calendar")
+get_knowledge: Provided[KnowledgeService] = Provided("knowledge")
 
 SettingsDep = Annotated["Settings", Depends(get_settings)]
 DbDep = Annotated["Database", Depends(get_db)]
@@ -41,4 +45,6 @@ CallsDep = Annotated["CallService", Depends(get_calls)]
 TextbackDep = Annotated["TextbackService", Depends(get_textback)]
 AiDep = Annotated["AiAnswering | None", Depends(get_ai)]
 VoiceDep = Annotated["VoiceService | None", Depends(get_voice)]
+CalendarDep = Annotated["CalendarService", Depends(get_calendar)]
+KnowledgeDep = Annotated["KnowledgeService", Depends(get_knowledge)]
 ServicesDep = Annotated["Services", Depends(services_of)]  # the whole graph (benchmarks)

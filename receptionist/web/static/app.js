@@ -63,3 +63,35 @@ document.addEventListener("DOMContentLoaded", () => {
       });
     }));
 });
+
+// Text-back templates: the text as sent and its SMS segments, counted by the server's rule.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("textarea[data-counter]").forEach((area) => {
+    const output = document.getElementById(area.id + "-count");
+    const preview = document.getElementById(area.id + "-preview");
+    let timer = null;
+    let seq = 0;
+    async function update() {
+      const mine = ++seq;
+      const url = new URL(area.dataset.previewUrl, window.location.href);
+      url.searchParams.set("template", area.value);
+      url.searchParams.set("after_hours", area.dataset.afterHours === "1" ? "true" : "false");
+      const r = await fetch(url, { credentials: "same-origin" });
+      if (!r.ok || mine !== seq) return;
+      const p = await r.json();
+      if (p.error) {
+        output.textContent = p.error;
+        output.classList.add("over");
+        return;
+      }
+      output.textContent = p.chars + " characters · " + p.segments + " SMS segment" +
+        (p.segments === 1 ? "" : "s") + " (" + p.encoding + ", " + p.single_limit + " fit in one)";
+      output.classList.toggle("over", p.segments > 1);
+      preview.textContent = p.body;
+    }
+    area.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(update, 150);
+    });
+  });
+});

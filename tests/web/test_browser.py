@@ -1,0 +1,141 @@
+"""The owner pages in a real browser (headless chromium via Playwright) against the app under
+uvicorn: charts render, new replies appear in the inbox without a reload, an answer reaches the
+Twilio double, nothing scrolls sideways on a phone. Screenshots land in <pytest tmp>/artifacts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from receptionist.core import Database
+from tests.conftest import Webhooks, make_settings
+from tests.doubles.twilio_rest import TwilioRestDouble
+from tests.support.browser import (
+    PHONE_WIDTH,
+    Artifacts,
+    chromium,
+    no_sideways_scroll,
+    skip_without_browser,
+)
+from tests.support.calls import sms_params
+from tests.support.factories import CALLER, add_business
+from tests.support.pages import PageClient, SignedInAs, owner_of
+from tests.support.server import AppServer
+
+pytestmark = [pytest.mark.slow, skip_without_browser()]
+
+PAGES = ["/", "/calls", "/inbox", "/settings", "/bookings", "/knowledge", "/try"]
+
+
+@pytest.fixture
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Artifacts:
+    return Artifacts(tmp_path_factory.getbasetemp() / "artifacts")
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:  # the browser tests run on SQLite only
+    return f"sqlite+aiosqlite:///{tmp_path}/receptionist.db"
+
+
+@pytest.fixture
+def live(db: Database, db_url: str, tmp_path: Path,
+         twilio: TwilioRestDouble) -> Iterator[tuple[AppServer, PageClient]]:
+    server = AppServer(make_settings(db_url, twilio, tmp_path))
+    holder = PageClient(server.app, None)  # type: ignore[arg-type]
+    server.app.add_middleware(SignedInAs, holder=holder)
+    server.start()
+    try:
+        yield server, holder
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def hooks(live: tuple[AppServer, PageClient]) -> AsyncIterator[Webhooks]:
+    w = Webhooks(live[0])
+    try:
+        yield w
+    finally:
+        await w.aclose()
+
+
+async def test_overview_chart_renders(live, db: Database, artifacts: Artifacts):
+    server, who = live
+    who.principal = owner_of(await add_business(db))
+    async with chromium() as browser:
+        page = await browser.new_page()
+        await page.goto(server.url + "/")
+        chart = page.locator("#chart-missed svg")
+        await chart.wait_for()
+        box = await chart.bounding_box()
+        assert box is not None and box["width"] > 200 and box["height"] > 50
+        assert await page.locator("#chart-recovered svg").is_visible()
+        await artifacts.shot(page, "overview")
+
+
+async def test_reply_appears_and_the_answer_reaches_twilio(live, db: Database, hooks: Webhooks,
+                                                            twilio: TwilioRestDouble,
+                                                            artifacts: Artifacts):
+    server, who = live
+    who.principal = owner_of(await add_business(db))
+    async with chromium() as browser:
+        page = await browser.new_page()
+        await page.goto(server.url + "/inbox")
+        await page.get_by_text("No texts yet").wait_for()
+        r = await hooks.post("/twilio/sms", sms_params(body="Can you come today?"))
+        assert r.status_code == 200
+        # No reload: the polled list shows the new thread.
+        await page.get_by_text("Can you come today?").wait_for(timeout=10_000)
+        assert await page.locator("#unread-badge").inner_text() in ("1", "0")
+        await artifacts.shot(page, "inbox")
+        await page.get_by_text("Can you come today?").click()
+        await page.get_by_label("Your answer").fill("Yes, we can be there at 3 pm.")
+        await page.get_by_role("button", name="Send").click()
+        await page.get_by_text("Sent.").wait_for()
+        for _ in range(100):
+            if any(m.body == "Yes, we can be there at 3 pm." and m.to == CALLER
+                   for m in twilio.messages):
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the answer never reached Twilio")
+        await artifacts.shot(page, "thread")
+
+
+async def test_no_page_scrolls_sideways_on_a_phone(live, db: Database, hooks: Webhooks,
+                                                   artifacts: Artifacts):
+    server, who = live
+    who.principal = owner_of(await add_business(db))
+    await hooks.post("/twilio/sms", sms_params(body="A rather long reply " * 12))
+    async with chromium(viewport={"width": PHONE_WIDTH, "height": 844}) as browser:
+        page = await browser.new_page()
+        wide = []
+        for path in PAGES:
+            response = await page.goto(server.url + path)
+            assert response is not None and response.status == 200, path
+            await artifacts.shot(page, "phone" + path.replace("/", "-"))
+            if not await no_sideways_scroll(page):
+                wide.append(path)
+        assert wide == []
+
+
+async def test_template_counter_follows_typing(live, db: Database, artifacts: Artifacts):
+    server, who = live
+    who.principal = owner_of(await add_business(db))
+    async with chromium() as browser:
+        page = await browser.new_page()
+        await page.goto(server.url + "/settings#textback")
+        counter = page.locator("#template-count")
+        assert "1 SMS segment" in await counter.inner_text()
+        await page.get_by_label("Text during business hours").fill("{business}: " + "x" * 150)
+        await page.wait_for_function(
+            "document.getElementById('template-count').textContent.includes('2 SMS segments')")
+        assert "Greenfield Plumbing: xxx" in await page.locator("#template-preview").inner_text()
+        await page.get_by_label("Text during business hours").fill("Sorry we missed you ☎")
+        await page.wait_for_function(
+            "document.getElementById('template-count').textContent.includes('UCS-2')")
+        assert "21 characters · 1 SMS segment" in await counter.inner_text()
+        await artifacts.shot(page, "settings")
