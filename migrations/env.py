@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "calendar_sync.models",
     "receptionist.agent.models",
     "receptionist.media.models",
+    "receptionist.web.models",
 ]
 for name in MODEL_MODULES:
     try:

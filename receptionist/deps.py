@@ -23,9 +23,11 @@ if TYPE_CHECKING:
     from receptionist.services import Services
     from receptionist.telephony.ports import AiAnswering
     from receptionist.telephony.service import CallService
+    from receptionist.web.crawl_jobs import CrawlJobs
     from textback import TextbackService
 
-__all__ = ["AiDep", "CalendarDep", "CallsDep", "DbDep", "KnowledgeDep", "ServicesDep",
+__all__ = ["AiDep", "CalendarDep", "CallsDep", "CrawlJobsDep", "DbDep", "KnowledgeDep",
+           "ServicesDep",
            "SettingsDep", "SignerDep", "TextbackDep", "VoiceDep"]
 
 get_settings: Provided[Settings] = Provided("settings")
@@ -37,6 +39,7 @@ get_ai: Provided[AiAnswering | None] = Provided("ai", optional=True)
 get_voice: Provided[VoiceService | None] = Provided("voice_service", optional=True)
 get_calendar: Provided[CalendarService] = Provided("calendar")
 get_knowledge: Provided[KnowledgeService] = Provided("knowledge")
+get_crawl_jobs: Provided[CrawlJobs] = Provided("crawl_jobs")
 
 SettingsDep = Annotated["Settings", Depends(get_settings)]
 DbDep = Annotated["Database", Depends(get_db)]
@@ -47,4 +50,5 @@ AiDep = Annotated["AiAnswering | None", Depends(get_ai)]
 VoiceDep = Annotated["VoiceService | None", Depends(get_voice)]
 CalendarDep = Annotated["CalendarService", Depends(get_calendar)]
 KnowledgeDep = Annotated["KnowledgeService", Depends(get_knowledge)]
+CrawlJobsDep = Annotated["CrawlJobs", Depends(get_crawl_jobs)]
 ServicesDep = Annotated["Services", Depends(services_of)]  # the whole graph (benchmarks)

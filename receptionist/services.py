@@ -30,6 +30,7 @@ from receptionist.core import (
     WebhookSigner,
 )
 from receptionist.telephony.service import CallService
+from receptionist.web.crawl_jobs import CrawlJobs
 from textback import (
     ConsoleSmsSender,
     OutboxConfig,
@@ -87,6 +88,7 @@ class Services:
     voice: VoiceRuntime | None
     ai: AiAnswering | None
     run_workers: bool
+    crawl_jobs: CrawlJobs  # website crawls started from the /knowledge page
     owns_sms_sender: bool = True
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -116,6 +118,7 @@ class Services:
             with suppress(asyncio.CancelledError):
                 await task
         self.tasks.clear()
+        await self.crawl_jobs.aclose()
         if self.voice is not None:
             await self.voice.aclose()
         if self.owns_sms_sender:
@@ -178,4 +181,5 @@ def build_services(settings: Settings, overrides: Overrides | None = None) -> Se
     return Services(settings=settings, db=db, clock=clock, signer=signer, sms_sender=sender,
                     outbox=outbox, textback=textback, calls=calls, knowledge=knowledge,
                     calendar=calendar, scheduler=scheduler, voice=voice, ai=ai,
-                    run_workers=run_workers, owns_sms_sender=overrides.sms_sender is None)
+                    run_workers=run_workers, crawl_jobs=CrawlJobs(db, knowledge, clock),
+                    owns_sms_sender=overrides.sms_sender is None)

@@ -95,3 +95,36 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// A website crawl: poll its job and show pages found and read until it ends.
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.getElementById("job");
+  if (!box || !box.dataset.jobUrl || box.dataset.status !== "running") return;
+  const bar = document.getElementById("job-progress");
+  const text = document.getElementById("job-text");
+  async function tick() {
+    try {
+      const r = await fetch(box.dataset.jobUrl, { credentials: "same-origin" });
+      if (r.ok) {
+        const job = await r.json();
+        box.dataset.status = job.status;
+        bar.max = Math.max(job.found, 1);
+        bar.value = job.fetched;
+        if (job.status === "running") {
+          text.textContent = "Reading… " + job.fetched + " of " + job.found + " pages found" +
+            (job.last_url ? " (" + job.last_url + ")" : "");
+        } else if (job.status === "done") {
+          text.textContent = "Done: " + job.fetched + " pages read, " + job.skipped + " skipped.";
+          setTimeout(() => window.location.reload(), 800);
+          return;
+        } else {
+          text.textContent = job.status === "failed" ? "The crawl failed: " + job.error
+            : "The crawl was interrupted; start it again.";
+          return;
+        }
+      }
+    } catch (e) { /* try again */ }
+    setTimeout(tick, 700);
+  }
+  setTimeout(tick, 300);
+});
