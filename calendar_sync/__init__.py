@@ -20,65 +20,72 @@ transaction; :class:`TextingNotifier` turns it into team and caller texts throug
 the application passes in (the textback outbox). Errors: see :mod:`calendar_sync.errors`.
 """
 
-from calendar_sync.availability import (
-    BookingPolicy,
-    Busy,
-    DailyWindow,
-    Schedule,
-    ServiceRule,
-    Slot,
-    SlotCheck,
-    Unavailable,
-    check_slot,
-    free_slots,
-    nearest_alternatives,
-)
-from calendar_sync.busy import busy_from_ical
-from calendar_sync.caldav_backend import CaldavBackend
-from calendar_sync.embedded_radicale import EmbeddedRadicale
-from calendar_sync.errors import (
-    CALLER_UNAVAILABLE_MESSAGE,
-    BookingNotFound,
-    CalendarAuthError,
-    CalendarError,
-    CalendarMissing,
-    CalendarProtocolError,
-    CalendarUnavailable,
-    ServiceNotFound,
-    SetupError,
-    WhenNotUnderstood,
-    WriteConflict,
-)
-from calendar_sync.messages import short_time, spoken_slots, spoken_time, spoken_when
-from calendar_sync.models import (
-    BookableService,
-    Booking,
-    CalendarConnection,
-    CalendarPolicy,
-    CalendarRow,
-)
-from calendar_sync.notifier import TextingNotifier
-from calendar_sync.ports import (
-    BookingNotifier,
-    CalendarBackend,
-    NullNotifier,
-    RemoteCalendar,
-    StoredEvent,
-)
-from calendar_sync.results import (
-    BookingInfo,
-    BookingResult,
-    BookingStatus,
-    CalendarInfo,
-    CancelResult,
-    ConnectionCheck,
-    ServiceInfo,
-    SlotSearch,
-)
-from calendar_sync.routes import router
-from calendar_sync.service import CalendarService
-from calendar_sync.settings import CalendarConfig, CalendarSettings, calendar_config
-from calendar_sync.when import TimeRange, date_range, parse_when
+from typing import TYPE_CHECKING
+
+from receptionist.core.lazy import lazy_exports
+
+if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
+    from calendar_sync.availability import (
+        BookingPolicy,
+        Busy,
+        DailyWindow,
+        Schedule,
+        ServiceRule,
+        Slot,
+        SlotCheck,
+        Unavailable,
+        check_slot,
+        free_slots,
+        nearest_alternatives,
+    )
+    from calendar_sync.busy import busy_from_ical
+    from calendar_sync.caldav_backend import CaldavBackend
+    from calendar_sync.embedded_radicale import EmbeddedRadicale
+    from calendar_sync.errors import (
+        CALLER_UNAVAILABLE_MESSAGE,
+        BookingNotFound,
+        CalendarAuthError,
+        CalendarError,
+        CalendarMissing,
+        CalendarProtocolError,
+        CalendarUnavailable,
+        ServiceNotFound,
+        SetupError,
+        WhenNotUnderstood,
+        WriteConflict,
+    )
+    from calendar_sync.messages import short_time, spoken_slots, spoken_time, spoken_when
+    from calendar_sync.models import (
+        BookableService,
+        Booking,
+        CalendarConnection,
+        CalendarPolicy,
+        CalendarRow,
+    )
+    from calendar_sync.notifier import TextingNotifier
+    from calendar_sync.ports import (
+        BookingNotifier,
+        CalendarBackend,
+        NullNotifier,
+        RemoteCalendar,
+        StoredEvent,
+    )
+    from calendar_sync.results import (
+        BookingInfo,
+        BookingResult,
+        BookingStatus,
+        CalendarInfo,
+        CancelResult,
+        ConnectionCheck,
+        ServiceInfo,
+        SlotSearch,
+    )
+    from calendar_sync.routes import router
+    from calendar_sync.service import CalendarService
+    from calendar_sync.settings import CalendarConfig, CalendarSettings, calendar_config
+    from calendar_sync.when import TimeRange, date_range, parse_when
+else:
+    __getattr__, __dir__ = lazy_exports(__name__, __file__)
 
 __all__ = [
     "CALLER_UNAVAILABLE_MESSAGE",

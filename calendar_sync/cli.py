@@ -13,24 +13,26 @@ import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from calendar_sync.availability import Slot
-from calendar_sync.errors import CalendarError
 from calendar_sync.messages import short_time
-from calendar_sync.ports import BookingNotifier
-from calendar_sync.results import BookingResult
-from calendar_sync.service import CalendarService
-from calendar_sync.settings import calendar_config
-from receptionist.core import Clock, Database, SystemClock
 from receptionist.core.cli_support import cli_settings, fail, open_db, phone_option, print_json, run
+
+if TYPE_CHECKING:
+    from calendar_sync.availability import Slot
+    from calendar_sync.ports import BookingNotifier
+    from calendar_sync.results import BookingResult
+    from calendar_sync.service import CalendarService
+    from receptionist.core import Clock, Database
+
+# The CalDAV client, Radicale and the tables load when a command runs, not for --help.
 
 __all__ = ["calendar_app", "service_app", "use_notifier_factory"]
 
 T = TypeVar("T")
-NotifierFactory = Callable[[Database, Clock], BookingNotifier]
+NotifierFactory = Callable[["Database", "Clock"], "BookingNotifier"]
 _notifier_factory: list[NotifierFactory] = []
 
 service_app = typer.Typer(help="Bookable services: name, length, buffers, which calendars.",
@@ -51,6 +53,10 @@ def use_notifier_factory(factory: NotifierFactory) -> None:
 
 @asynccontextmanager
 async def _calendar() -> AsyncIterator[CalendarService]:
+    from calendar_sync.service import CalendarService
+    from calendar_sync.settings import calendar_config
+    from receptionist.core import SystemClock
+
     settings = cli_settings()
     config = calendar_config(settings)
     # Its own embedded server on a free port; owners are shown the server's usual address.
@@ -70,6 +76,8 @@ async def _calendar() -> AsyncIterator[CalendarService]:
 
 
 def _run(fn: Callable[[], Awaitable[T]]) -> T:
+    from calendar_sync.errors import CalendarError
+
     try:
         return run(fn)
     except CalendarError as exc:

@@ -17,23 +17,30 @@ Owner-facing: ``KnowledgeService.onboard``/``recrawl``/``edit_profile``/``status
 the JSON API (:data:`router`).
 """
 
-from knowledge.crawl import CrawlConfig, CrawlProgress, Skip
-from knowledge.errors import (
-    CrawlError,
-    EmbeddingError,
-    FetchError,
-    KnowledgeError,
-    NotOnboarded,
-    UnsafeUrl,
-)
-from knowledge.fetch import FetchLimits
-from knowledge.index import CONFIDENT_AT, Passage, SearchMode, SearchResult
-from knowledge.models import KnowledgeChunk, KnowledgePage, KnowledgeSite
-from knowledge.ports import Embedder, ProfileWriter
-from knowledge.profile import PROFILE_KEYS, BusinessProfile, Faq, Service
-from knowledge.routes import router
-from knowledge.service import KnowledgeConfig, KnowledgeService, OnboardReport
-from knowledge.suggestions import ProfileSuggestion
+from typing import TYPE_CHECKING
+
+from receptionist.core.lazy import lazy_exports
+
+if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
+    from knowledge.crawl import CrawlConfig, CrawlProgress, Skip
+    from knowledge.errors import (
+        CrawlError,
+        EmbeddingError,
+        FetchError,
+        KnowledgeError,
+        NotOnboarded,
+        UnsafeUrl,
+    )
+    from knowledge.fetch import FetchLimits
+    from knowledge.index import CONFIDENT_AT, Passage, SearchMode, SearchResult
+    from knowledge.models import KnowledgeChunk, KnowledgePage, KnowledgeSite
+    from knowledge.ports import Embedder, ProfileWriter
+    from knowledge.profile import PROFILE_KEYS, BusinessProfile, Faq, Service
+    from knowledge.routes import router
+    from knowledge.service import KnowledgeConfig, KnowledgeService, OnboardReport
+    from knowledge.suggestions import ProfileSuggestion
+else:
+    __getattr__, __dir__ = lazy_exports(__name__, __file__)
 
 __all__ = [
     "CONFIDENT_AT",

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from knowledge.crawl import CrawlProgress
-from knowledge.errors import KnowledgeError
-from knowledge.profile import BusinessProfile
-from knowledge.service import KnowledgeService, OnboardReport
-from receptionist.core import Database, Settings, WeeklyHours, configure_logging
 from receptionist.core.cli_support import cli_settings, open_db, phone_option, print_json, run
+
+if TYPE_CHECKING:
+    from knowledge.crawl import CrawlProgress
+    from knowledge.profile import BusinessProfile
+    from knowledge.service import KnowledgeService, OnboardReport
+    from receptionist.core import Database, Settings
+
+# The crawler, extraction and the embedding model load when a command runs, not for --help.
 
 __all__ = ["knowledge_app", "onboard_command"]
 
@@ -46,10 +49,14 @@ class _Progress:
 
 
 def _service(db: Database, settings: Settings) -> KnowledgeService:
+    from knowledge.service import KnowledgeService
+
     return KnowledgeService(db, settings)
 
 
 def _print_profile(profile: BusinessProfile, header: str) -> None:
+    from receptionist.core import WeeklyHours
+
     typer.secho(header, bold=True)
     hours = WeeklyHours.from_json(profile.hours).to_text() if profile.hours else "-"
     typer.echo(f"  phone:        {profile.phone or '-'}")
@@ -92,6 +99,8 @@ def onboard_command(
     as_json: AsJson = False,
 ) -> None:
     """Read a business's website: profile (hours, services, booking link, FAQ) and knowledge."""
+    from receptionist.core import configure_logging
+
     settings = cli_settings()
     configure_logging("WARNING")
 
@@ -114,6 +123,8 @@ def onboard_command(
 
 
 def _run(go: object) -> None:
+    from knowledge.errors import KnowledgeError
+
     try:
         run(go)  # type: ignore[arg-type]
     except KnowledgeError as exc:
@@ -150,6 +161,8 @@ def recrawl(business: BusinessRef,
             max_pages: Annotated[int | None, typer.Option("--max-pages", min=1, max=1000)] = None,
             as_json: AsJson = False) -> None:
     """Read the website again: only changed pages are re-processed, vanished ones dropped."""
+    from receptionist.core import configure_logging
+
     settings = cli_settings()
     configure_logging("WARNING")
 

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy import select
 
-from receptionist.core import (
-    NOTIFY_KINDS,
-    Business,
-    PhoneNumber,
-    Routing,
-    TeamMember,
-    all_businesses,
-    get_business,
-    normalize,
-)
 from receptionist.core.cli_support import cli_settings, open_db, print_json, run
-from receptionist.web.business_edit import apply_changes as _apply
-from receptionist.web.business_edit import team_kinds
-from receptionist.web.routes import business_json
-from textback import render
+from receptionist.core.routing import NOTIFY_KINDS, Routing
+
+if TYPE_CHECKING:
+    from receptionist.core import Business
+
+# The tables, phone numbers and templates load when a command runs, not for ``--help``.
 
 __all__ = ["business_app", "team_app"]
 
@@ -55,8 +46,18 @@ Greeting = Annotated[str | None, typer.Option(help="What the AI receptionist say
 Address = Annotated[str | None, typer.Option(help="Street address callers are given.")]
 
 
+def _apply(b: Business, **changes: Any) -> list[str]:
+    """Set the given options on ``b`` (the rules shared with the settings page, in
+    ``receptionist.web.business_edit``); returns warnings for the owner."""
+    from receptionist.web.business_edit import apply_changes
+
+    return apply_changes(b, **changes)
+
+
 def _print_business(b: Business) -> None:
-    data = business_json(b)
+    from textback import render
+
+    data = b.to_json()
     typer.secho(f"#{b.id} {b.name}", bold=True)
     typer.echo(f"  numbers:      {', '.join(data['numbers']) or '-'}")  # type: ignore[arg-type]
     typer.echo(f"  routing:      {b.routing}" + (f" (rings {b.forward_to} for "
@@ -85,6 +86,10 @@ def business_add(
     address: Address = None, as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Add a business and the Twilio number(s) that reach it."""
+    from sqlalchemy import select
+
+    from receptionist.core import Business, PhoneNumber, get_business, normalize
+
     settings = cli_settings()
 
     async def go() -> None:
@@ -114,7 +119,7 @@ def business_add(
 
 def _report(b: Business, warnings: list[str], as_json: bool, verb: str) -> None:
     if as_json:
-        print_json(business_json(b))
+        print_json(b.to_json())
         return
     typer.secho(f"{verb} business #{b.id}.", fg=typer.colors.GREEN)
     _print_business(b)
@@ -134,6 +139,8 @@ def business_update(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Change a business; only the options given change. --number adds a number."""
+    from receptionist.core import PhoneNumber, get_business, normalize
+
     settings = cli_settings()
 
     async def go() -> None:
@@ -158,13 +165,15 @@ def business_update(
 @business_app.command("list")
 def business_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List businesses."""
+    from receptionist.core import all_businesses
+
     settings = cli_settings()
 
     async def go() -> None:
         async with open_db(settings) as db, db.transaction() as session:
             found = await all_businesses(session)
         if as_json:
-            print_json([business_json(b) for b in found])
+            print_json([b.to_json() for b in found])
             return
         if not found:
             typer.echo("No businesses yet. Add one: "
@@ -182,6 +191,8 @@ def business_show(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show one business (or all)."""
+    from receptionist.core import all_businesses, get_business
+
     settings = cli_settings()
 
     async def go() -> None:
@@ -189,7 +200,7 @@ def business_show(
             found = [await get_business(session, business)] if business else \
                 await all_businesses(session)
         if as_json:
-            print_json(business_json(found[0]) if business else [business_json(b) for b in found])
+            print_json(found[0].to_json() if business else [b.to_json() for b in found])
             return
         for b in found:
             _print_business(b)
@@ -206,6 +217,9 @@ def team_add(
         ",".join(NOTIFY_KINDS),
 ) -> None:
     """Add a team member who gets texts about replies, bookings and messages."""
+    from receptionist.core import TeamMember, get_business, normalize
+    from receptionist.web.business_edit import team_kinds
+
     settings = cli_settings()
 
     async def go() -> None:
@@ -230,6 +244,8 @@ def team_remove(
     member: Annotated[str, typer.Argument(help="Member id, phone or name.")],
 ) -> None:
     """Remove a team member."""
+    from receptionist.core import get_business, normalize
+
     settings = cli_settings()
 
     async def go() -> None:
@@ -256,6 +272,8 @@ def team_remove(
 @team_app.command("list")
 def team_list(business: Annotated[str, typer.Option(help="Business id or number.")]) -> None:
     """List a business's team."""
+    from receptionist.core import get_business
+
     settings = cli_settings()
 
     async def go() -> None:

@@ -1,43 +1,37 @@
-"""The ``receptionist`` command: every command reads the same settings as the server."""
+"""The ``receptionist`` command: every command reads the same settings as the server.
+
+``receptionist --help`` and the quick commands must start in well under a second, so building
+the command tree imports only typer and light modules. A command module (``business_cli``,
+``knowledge/cli.py`` …) declares its ``typer.Typer`` sub-app and options at the top with
+nothing heavier than :mod:`receptionist.core.cli_support` and :mod:`receptionist.core.routing`;
+SQLAlchemy, the tables, the SDKs, the crawler and speech are imported inside the command that
+needs them. Register a new sub-app below with ``app.add_typer(x_app, name="x")``;
+``tests/test_cli_imports.py`` fails when a heavy module loads with ``--help``.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from calendar_sync import BookingNotifier, TextingNotifier
 from calendar_sync.cli import calendar_app, service_app, use_notifier_factory
 from knowledge.cli import knowledge_app, onboard_command
 from receptionist.business_cli import business_app, team_app
-from receptionist.core import (
-    Business,
-    Clock,
-    Database,
-    PhoneNumber,
-    TeamMember,
-    WebhookSigner,
-    all_businesses,
-    configure_logging,
-    get_business,
-    normalize,
-)
 from receptionist.core.cli_support import cli_settings, open_db, print_json, run
 from receptionist.voice_cli import simulate_command, voice_app
-from textback import (
-    ConsoleSmsSender,
-    OutboxConfig,
-    OutboxWorker,
-    TextbackService,
-    note_conversion,
-)
+
+if TYPE_CHECKING:
+    from calendar_sync import BookingNotifier
+    from receptionist.core import Clock, Database
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(help="AI voice receptionist with missed-call text-back.",
-                  no_args_is_help=True, pretty_exceptions_show_locals=False)
+                  no_args_is_help=True, pretty_exceptions_show_locals=False,
+                  rich_markup_mode=None)
 app.add_typer(business_app, name="business")
 app.add_typer(team_app, name="team")
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -58,6 +52,15 @@ app.add_typer(voice_app, name="voice")
 def _calendar_notifier(db: Database, clock: Clock) -> BookingNotifier:
     """Bookings made from the command line are texted like the server's: queued in the outbox,
     which the running server sends."""
+    from calendar_sync import TextingNotifier
+    from textback import (
+        ConsoleSmsSender,
+        OutboxConfig,
+        OutboxWorker,
+        TextbackService,
+        note_conversion,
+    )
+
     texts = TextbackService(db, OutboxWorker(db, ConsoleSmsSender(), OutboxConfig(None), clock),
                             clock)
     return TextingNotifier(team=texts.notify_team, caller=texts.text_caller,
@@ -100,6 +103,7 @@ def serve(
     import uvicorn
 
     from receptionist.app import create_app
+    from receptionist.core import configure_logging
 
     settings = cli_settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
@@ -122,6 +126,7 @@ def report(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Missed calls, text-backs, replies, response time, opt-outs and conversion."""
+    from receptionist.core import get_business
     from textback import compute_report
 
     settings = cli_settings()
@@ -183,6 +188,7 @@ def textback_test(
     after_hours: Annotated[bool, typer.Option(help="Send the after-hours version.")] = False,
 ) -> None:
     """Send the business's real text-back template to a phone, now."""
+    from receptionist.core import normalize
     from receptionist.services import Overrides, build_services
 
     settings = cli_settings()
@@ -220,6 +226,7 @@ def call_missed(
         = "canceled",
 ) -> None:
     """Play a missed call (signed Twilio webhooks) against a running server."""
+    from receptionist.core import WebhookSigner, normalize
     from receptionist.telephony.simulate import simulate_missed_call
 
     settings = cli_settings()
@@ -246,6 +253,8 @@ def demo(
         "http://127.0.0.1:8000",
 ) -> None:
     """Create the demo business when no business exists yet, and say how to try it."""
+    from receptionist.core import Business, PhoneNumber, TeamMember, all_businesses
+
     settings = cli_settings()
 
     if not settings.demo:  # RECEPTIONIST_DEMO=false

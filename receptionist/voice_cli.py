@@ -15,13 +15,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy import or_, select
 
-from receptionist.core import Database, Settings, WebhookSigner, business_for_number, normalize
 from receptionist.core.cli_support import cli_settings, open_db, print_json, run
 
-if TYPE_CHECKING:  # speech and the simulator load models' SDKs: imported by the commands
+if TYPE_CHECKING:  # speech, the simulator and the tables: imported by the commands
     from receptionist.call import CallControlFeed, SimulatedCall
+    from receptionist.core import Database, Settings
     from receptionist.speech import SpeechToText, WhisperModelHandle
 
 __all__ = ["CallReport", "caller_voice", "collect_report", "engine_command", "simulate_call",
@@ -75,6 +74,7 @@ async def simulate_call(
     vocabulary: list[str] | None = None, control: CallControlFeed | None = None,
 ) -> SimulatedCall:
     from receptionist.call import CallSimulator, Say
+    from receptionist.core import WebhookSigner
 
     signer = WebhookSigner(settings.webhook_auth_token(), settings.public_url)
     simulator = CallSimulator(
@@ -91,6 +91,8 @@ async def collect_report(db: Database, call: SimulatedCall, *, caller: str,
     """Outcome, bookings and texts of a finished call, from the database. A call that ended
     while its stream was live is decided once the media server has written the stream's end,
     a moment after the caller hung up: wait for that, up to ``decided_within_s``."""
+    from sqlalchemy import or_, select
+
     from calendar_sync.models import Booking
     from receptionist.telephony.models import Call
     from textback import Message
@@ -139,6 +141,8 @@ def simulate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Call a business through a running server, as Twilio would, and show the conversation."""
+    from receptionist.core import business_for_number, normalize
+
     settings = cli_settings()
     caller, number = normalize(from_), normalize(to)
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
-from receptionist.core import Base, Database, Settings, WebhookSigner
+from receptionist.core import Base, Database, Settings
 from tests.doubles.twilio_rest import TwilioRestDouble
 from tests.support.databases import (
     create_postgres_database,
@@ -21,7 +19,9 @@ from tests.support.databases import (
     import_all_models,
     postgres_base_url,
 )
-from tests.support.server import AppServer, free_port
+from tests.support.server import AppServer
+from tests.support.settings import make_settings
+from tests.support.webhooks import Webhooks
 
 # No test may read a developer's environment or .env.
 for _key in [k for k in os.environ if k.startswith("RECEPTIONIST_") and "TEST" not in k]:
@@ -90,21 +90,6 @@ def twilio() -> Iterator[TwilioRestDouble]:
         yield double
 
 
-def make_settings(db_url: str, twilio: TwilioRestDouble | None, tmp_path: Path,
-                  **overrides: Any) -> Settings:
-    port = free_port()
-    values: dict[str, Any] = {
-        "database_url": db_url, "public_url": f"http://127.0.0.1:{port}",
-        "data_dir": tmp_path / "data", "secret_key": "test-secret", "outbox_poll_s": 0.2,
-        "outbox_backoff_base_s": 0.2, "demo": False,
-    }
-    if twilio is not None:
-        values.update(twilio_account_sid=twilio.account_sid, twilio_auth_token=twilio.auth_token,
-                      twilio_api_base=twilio.base_url, sms_provider="twilio")
-    values.update(overrides)
-    return Settings(**values)
-
-
 @pytest.fixture
 def settings(db_url: str, twilio: TwilioRestDouble, tmp_path: Path) -> Settings:
     return make_settings(db_url, twilio, tmp_path)
@@ -117,27 +102,6 @@ async def server(settings: Settings, db: Database) -> AsyncIterator[AppServer]:
         yield app_server
     finally:
         app_server.stop()
-
-
-class Webhooks:
-    """Posts form webhooks to the app, signed as Twilio signs them."""
-
-    def __init__(self, server: AppServer) -> None:
-        self.server = server
-        self.signer = WebhookSigner(server.settings.webhook_auth_token(),
-                                    server.settings.public_url)
-        self.client = httpx.AsyncClient(base_url=server.url, timeout=10)
-
-    async def post(self, path: str, params: dict[str, str], *, sign: bool = True,
-                   signature: str | None = None) -> httpx.Response:
-        headers = {}
-        if sign:
-            headers["X-Twilio-Signature"] = signature or self.signer.sign(
-                self.signer.url_for(path), params)
-        return await self.client.post(path, data=params, headers=headers)
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
 
 
 @pytest.fixture

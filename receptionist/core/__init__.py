@@ -1,33 +1,39 @@
 """The kernel every subsystem stands on: settings, database, tenancy, phone numbers, clock,
 Twilio client and request signatures. It imports no other project module."""
 
-from receptionist.core.clock import Clock, FixedClock, SystemClock, utcnow
-from receptionist.core.crypto import SecretBox, SecretBoxError
-from receptionist.core.db import Base, Database, UTCDateTime, dialect_insert, insert_ignore
-from receptionist.core.directory import BusinessDirectory, TenancyRevision
-from receptionist.core.hours import HoursError, WeeklyHours, parse_closed_dates
-from receptionist.core.logs import configure_logging, log_event
-from receptionist.core.phones import (
-    InvalidPhoneNumber,
-    is_anonymous,
-    mask,
-    normalize,
-    try_normalize,
-)
-from receptionist.core.phones import pretty as pretty_phone
-from receptionist.core.settings import Settings, SettingsError, SmsProvider, load_settings
-from receptionist.core.signatures import WebhookSigner
-from receptionist.core.tenancy import (
-    NOTIFY_KINDS,
-    Business,
-    BusinessNotFound,
-    PhoneNumber,
-    Routing,
-    TeamMember,
-    all_businesses,
-    business_for_number,
-    get_business,
-)
+from typing import TYPE_CHECKING
+
+from receptionist.core.lazy import lazy_exports
+
+if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
+    from receptionist.core.clock import Clock, FixedClock, SystemClock, utcnow
+    from receptionist.core.crypto import SecretBox, SecretBoxError
+    from receptionist.core.db import Base, Database, UTCDateTime, dialect_insert, insert_ignore
+    from receptionist.core.directory import BusinessDirectory, TenancyRevision
+    from receptionist.core.hours import HoursError, WeeklyHours, parse_closed_dates
+    from receptionist.core.logs import configure_logging, log_event
+    from receptionist.core.phones import (
+        InvalidPhoneNumber,
+        is_anonymous,
+        mask,
+        normalize,
+        try_normalize,
+    )
+    from receptionist.core.phones import pretty as pretty_phone
+    from receptionist.core.routing import NOTIFY_KINDS, Routing
+    from receptionist.core.settings import Settings, SettingsError, SmsProvider, load_settings
+    from receptionist.core.signatures import WebhookSigner
+    from receptionist.core.tenancy import (
+        Business,
+        BusinessNotFound,
+        PhoneNumber,
+        TeamMember,
+        all_businesses,
+        business_for_number,
+        get_business,
+    )
+else:
+    __getattr__, __dir__ = lazy_exports(__name__, __file__)
 
 __all__ = [
     "NOTIFY_KINDS",

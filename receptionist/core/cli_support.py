@@ -1,4 +1,9 @@
-"""Shared plumbing for every command line: settings, a database, readable errors."""
+"""Shared plumbing for every command line: settings, a database, readable errors.
+
+Imported by every command module when ``receptionist --help`` builds its command tree, so it
+imports only typer at the top: settings (pydantic), the database (SQLAlchemy) and phone
+numbers load when a command runs.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +12,25 @@ import json
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from receptionist.core.db import Database
-from receptionist.core.hours import HoursError
-from receptionist.core.phones import InvalidPhoneNumber, normalize
-from receptionist.core.settings import Settings, SettingsError, load_settings
-from receptionist.core.tenancy import BusinessNotFound
+if TYPE_CHECKING:
+    from receptionist.core.db import Database
+    from receptionist.core.settings import Settings
 
 __all__ = ["cli_settings", "fail", "open_db", "phone_option", "print_json", "run"]
 
 T = TypeVar("T")
 
-# Errors a user can fix: shown as one line (no traceback), exit code 2.
-USER_ERRORS: tuple[type[Exception], ...] = (
-    SettingsError, InvalidPhoneNumber, BusinessNotFound, HoursError, ValueError, LookupError,
-)
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """Errors a user can fix: shown as one line (no traceback), exit code 2. (Phone, hours and
+    business-not-found errors are ValueErrors and LookupErrors.)"""
+    from receptionist.core.settings import SettingsError
+
+    return (SettingsError, ValueError, LookupError)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -33,6 +39,8 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def cli_settings() -> Settings:
+    from receptionist.core.settings import SettingsError, load_settings
+
     try:
         return load_settings()
     except SettingsError as exc:
@@ -42,6 +50,8 @@ def cli_settings() -> Settings:
 
 @asynccontextmanager
 async def open_db(settings: Settings) -> AsyncIterator[Database]:
+    from receptionist.core.db import Database
+
     db = Database(settings.database_url)
     try:
         yield db
@@ -55,13 +65,15 @@ def run(fn: Callable[[], Awaitable[T]]) -> T:
         return asyncio.run(fn())  # type: ignore[arg-type]
     except typer.Exit:
         raise
-    except USER_ERRORS as exc:
+    except user_errors() as exc:
         fail(str(exc))
         raise
 
 
 def phone_option(value: str | None) -> str | None:
     """typer callback: normalise a phone number or stop with a clear message."""
+    from receptionist.core.phones import InvalidPhoneNumber, normalize
+
     if value is None:
         return None
     try:

@@ -7,7 +7,6 @@ business. Team members carry what they want to be told about (replies, bookings,
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, select
@@ -18,6 +17,7 @@ from receptionist.core.clock import utcnow
 from receptionist.core.db import Base, UTCDateTime
 from receptionist.core.hours import WeeklyHours
 from receptionist.core.phones import InvalidPhoneNumber, normalize
+from receptionist.core.routing import NOTIFY_KINDS, Routing
 
 __all__ = [
     "NOTIFY_KINDS",
@@ -29,26 +29,6 @@ __all__ = [
     "business_for_number",
     "get_business",
 ]
-
-NOTIFY_KINDS = ("replies", "bookings", "messages")
-
-
-class Routing(StrEnum):
-    AI = "ai"
-    RING_THEN_AI = "ring_then_ai"
-    RING_THEN_TEXTBACK = "ring_then_textback"
-    TEXTBACK = "textback"
-
-    @property
-    def uses_ai(self) -> bool:
-        """The AI receptionist answers, at once or after the team's phones rang out."""
-        return self in (Routing.AI, Routing.RING_THEN_AI)
-
-    @property
-    def rings_first(self) -> bool:
-        """The team's phones ring before anything else happens."""
-        return self in (Routing.RING_THEN_AI, Routing.RING_THEN_TEXTBACK)
-
 
 class BusinessNotFound(LookupError):
     """No business matches the number or id given."""
@@ -123,6 +103,22 @@ class Business(Base):
 
     def team_for(self, kind: str) -> list[TeamMember]:
         return [m for m in self.team if kind in m.receives_kinds]
+
+    def to_json(self) -> dict[str, object]:
+        """The business as the JSON API and ``business … --json`` show it."""
+        return {
+            "id": self.id, "name": self.name, "numbers": [n.number for n in self.numbers],
+            "timezone": self.timezone, "routing": self.routing, "forward_to": self.forward_to,
+            "ring_seconds": self.ring_seconds, "booking_link": self.booking_link,
+            "hours": self.weekly_hours.to_text(), "closed": self.closed_dates,
+            "address": self.address, "greeting": self.greeting, "overrides": self.overrides,
+            "textback": {"enabled": self.textback_enabled,
+                         "cooldown_hours": self.textback_cooldown_hours,
+                         "template": self.textback_template,
+                         "after_hours_template": self.textback_after_hours_template},
+            "team": [{"id": m.id, "name": m.name, "phone": m.phone,
+                      "receives": m.receives_kinds} for m in self.team],
+        }
 
 
 class PhoneNumber(Base):

@@ -18,19 +18,7 @@ def business_json(b: object) -> dict[str, object]:
     from receptionist.core import Business
 
     assert isinstance(b, Business)
-    return {
-        "id": b.id, "name": b.name, "numbers": [n.number for n in b.numbers],
-        "timezone": b.timezone, "routing": b.routing, "forward_to": b.forward_to,
-        "ring_seconds": b.ring_seconds, "booking_link": b.booking_link,
-        "hours": b.weekly_hours.to_text(), "closed": b.closed_dates, "address": b.address,
-        "greeting": b.greeting, "overrides": b.overrides,
-        "textback": {"enabled": b.textback_enabled,
-                     "cooldown_hours": b.textback_cooldown_hours,
-                     "template": b.textback_template,
-                     "after_hours_template": b.textback_after_hours_template},
-        "team": [{"id": m.id, "name": m.name, "phone": m.phone, "receives": m.receives_kinds}
-                 for m in b.team],
-    }
+    return b.to_json()
 
 
 def _since(text: str | None) -> datetime:

@@ -21,8 +21,8 @@ from calendar_sync import (
     SetupError,
 )
 from receptionist.core import Database, FixedClock
-from tests.calendar_sync.conftest import NOW, RecordingNotifier, calendar_config
 from tests.calendar_sync.servers import RadicaleTestServer, XandikosTestServer
+from tests.support.calendar import NOW, RecordingNotifier, calendar_config
 from tests.support.factories import CALLER, CALLER_2
 
 NY = ZoneInfo("America/New_York")

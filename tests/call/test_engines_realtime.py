@@ -37,7 +37,7 @@ from tests.doubles.openai_realtime import (
     SendError,
     Stall,
 )
-from tests.e2e.conftest import asked_to_say
+from tests.support.voice import asked_to_say
 
 TOOLS = [{"type": "function", "function": {
     "name": "business_info", "description": "Hours, address, services.",

@@ -30,7 +30,7 @@ from tests.doubles.openai_realtime import (
     RejectHandshake,
     Say,
 )
-from tests.e2e.conftest import asked_to_say
+from tests.support.voice import asked_to_say
 
 CALL = "CA" + "7" * 32
 STREAM = "MZ" + "7" * 32

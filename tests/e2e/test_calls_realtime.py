@@ -19,8 +19,8 @@ from tests.doubles.openai_realtime import (
     RejectHandshake,
 )
 from tests.doubles.openai_realtime import Say as ModelSays
-from tests.e2e.conftest import BOTH_DATABASES, VoiceFactory, VoiceWorld, asked_to_say
 from tests.support.factories import BUSINESS_NUMBER, CALLER, OWNER_PHONE, TEAM_PHONE
+from tests.support.voice import BOTH_DATABASES, VoiceFactory, VoiceWorld, asked_to_say
 
 pytestmark = pytest.mark.slow
 

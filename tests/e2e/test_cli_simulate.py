@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from receptionist.cli import app
-from tests.e2e.conftest import VoiceFactory, settings_env
 from tests.support.factories import BUSINESS_NUMBER, CALLER
+from tests.support.voice import VoiceFactory, settings_env
 
 pytestmark = pytest.mark.slow
 

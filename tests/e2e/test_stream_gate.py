@@ -18,8 +18,8 @@ from receptionist.call import parse_twiml
 from receptionist.core import WebhookSigner
 from tests.doubles.openai_realtime import OpenAIRealtimeDouble
 from tests.doubles.openai_realtime import Say as ModelSays
-from tests.e2e.conftest import VoiceFactory, VoiceWorld, asked_to_say
 from tests.support.calls import call_params, new_call_sid
+from tests.support.voice import VoiceFactory, VoiceWorld, asked_to_say
 
 pytestmark = pytest.mark.slow
 

@@ -3,19 +3,16 @@ crawling 127.0.0.1, the local embedder (loaded once) and a service per database 
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from knowledge import KnowledgeService
 from knowledge.wordllama_embeddings import WordLlamaEmbedder
 from receptionist.core import Database, Settings
-from tests.knowledge.site_server import SITE_DIR, FixtureSite
-
-QUESTIONS: dict[str, Any] = json.loads((SITE_DIR / "questions.json").read_text())
+from tests.knowledge.site_server import FixtureSite
+from tests.support.knowledge import knowledge_settings
 
 
 @pytest.fixture
@@ -41,14 +38,6 @@ def hostile_site() -> Iterator[FixtureSite]:
 @pytest.fixture(scope="session")
 def local_embedder() -> WordLlamaEmbedder:
     return WordLlamaEmbedder.load()
-
-
-def knowledge_settings(db_url: str, tmp_path: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"database_url": db_url, "data_dir": tmp_path / "data",
-                              "secret_key": "test-secret", "crawl_allow_private": True,
-                              "demo": False}
-    values.update(overrides)
-    return Settings(**values)
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from knowledge import EmbeddingError, KnowledgeService
 from knowledge.models import KnowledgeChunk
 from knowledge.openai_embeddings import OpenAIEmbedder
 from receptionist.core import Database
-from tests.knowledge.conftest import knowledge_settings
 from tests.knowledge.openai_embeddings_double import OpenAIEmbeddingsDouble
 from tests.knowledge.site_server import FixtureSite
+from tests.support.knowledge import knowledge_settings
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from knowledge.suggestions import ProfileSuggestion, fill_gaps, parse_suggestion
 from receptionist.core import Database, get_business
 from tests.doubles.openai_http import HttpError, OpenAIHttpDouble
 from tests.doubles.openai_http_chat import ChatTurn
-from tests.knowledge.conftest import knowledge_settings
 from tests.knowledge.site_server import FixtureSite
+from tests.support.knowledge import knowledge_settings
 
 ANSWER = {"name": "Harbour Plumbing Co", "phone": "(503) 555-0199", "address": None,
           "hours": "Mon-Sun 06:00-22:00", "booking_link": "https://book.example/x",

@@ -10,8 +10,8 @@ import pytest
 
 from receptionist.core import Database
 from receptionist.services import Overrides
-from tests.knowledge.conftest import knowledge_settings
 from tests.knowledge.site_server import FixtureSite
+from tests.support.knowledge import knowledge_settings
 from tests.support.server import AppServer, free_port
 
 

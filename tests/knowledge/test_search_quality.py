@@ -6,8 +6,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from knowledge import KnowledgeService, SearchMode
-from tests.knowledge.conftest import QUESTIONS
 from tests.knowledge.site_server import FixtureSite
+from tests.support.knowledge import QUESTIONS
 
 TOP3_FLOOR = {SearchMode.HYBRID: 0.94, SearchMode.BM25: 0.94, SearchMode.DENSE: 0.94}
 TOP1_FLOOR = {SearchMode.HYBRID: 0.85, SearchMode.BM25: 0.83, SearchMode.DENSE: 0.83}

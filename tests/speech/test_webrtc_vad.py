@@ -12,7 +12,7 @@ from receptionist.speech.utterance import UtteranceCollector
 from receptionist.speech.webrtc_vad import WebRtcVad
 
 if TYPE_CHECKING:
-    from tests.speech.conftest import FixtureUtterance
+    from tests.support.speech import FixtureUtterance
 
 LEAD_MS = 500
 FRAME_BYTES = 320  # 20 ms of 8 kHz PCM16

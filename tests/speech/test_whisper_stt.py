@@ -28,7 +28,7 @@ from receptionist.speech.whisper_stt import (
 )
 
 if TYPE_CHECKING:
-    from tests.speech.conftest import FixtureUtterance
+    from tests.support.speech import FixtureUtterance
 
 MAX_CORPUS_WER = 0.25
 MAX_MEAN_WER = 0.28

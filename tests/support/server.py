@@ -16,9 +16,42 @@ from receptionist.services import Overrides, Services
 
 
 def free_port() -> int:
+    """A port that was free a moment ago, for servers that bind it themselves (CalDAV test
+    servers, other processes). The app's own test servers use ``reserve_port`` instead."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+# Ports whose socket is bound and held until an ``AppServer`` takes it, so nothing else can take
+# the port between the settings naming it (PUBLIC_URL, signed webhooks) and the server listening.
+_HELD: dict[int, socket.socket] = {}
+_HELD_LOCK = threading.Lock()
+_MAX_HELD = 64  # settings made for tests that never start a server give theirs back, oldest first
+
+
+def reserve_port() -> int:
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
+    with _HELD_LOCK:
+        _HELD[port] = sock
+        while len(_HELD) > _MAX_HELD:
+            _HELD.pop(next(iter(_HELD))).close()
+    return port
+
+
+def take_reserved(port: int) -> socket.socket | None:
+    with _HELD_LOCK:
+        return _HELD.pop(port, None)
+
+
+def release_port(port: int) -> None:
+    """Give a reserved port back, for a server in another process that binds it itself."""
+    sock = take_reserved(port)
+    if sock is not None:
+        sock.close()
 
 
 class AppServer:
@@ -44,9 +77,12 @@ class AppServer:
         return services
 
     def start(self) -> AppServer:
+        held = take_reserved(self.port)
+        sockets = [held] if held is not None else None
+
         def run() -> None:
             self.loop = asyncio.new_event_loop()
-            self.loop.run_until_complete(self._server.serve())
+            self.loop.run_until_complete(self._server.serve(sockets=sockets))
 
         self._thread = threading.Thread(target=run, daemon=True, name="app-server")
         self._thread.start()

@@ -190,8 +190,8 @@ async def test_policy_skips_are_recorded(server, webhooks, twilio, db, caller, r
 
 
 async def test_two_instances_racing_text_once(settings, db, twilio, tmp_path):
-    from tests.conftest import Webhooks
     from tests.support.server import AppServer, free_port
+    from tests.support.webhooks import Webhooks
 
     await add_business(db)
     other = settings.model_copy(update={"public_url": f"http://127.0.0.1:{free_port()}"})

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from receptionist.core import Database
-from tests.conftest import make_settings
 from tests.doubles.twilio_rest import TwilioRestDouble
 from tests.support.pages import PageClient, page_client
+from tests.support.settings import make_settings
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from receptionist.core import Database
-from tests.conftest import Webhooks, make_settings
 from tests.doubles.twilio_rest import TwilioRestDouble
 from tests.support.browser import (
     PHONE_WIDTH,
@@ -24,6 +23,8 @@ from tests.support.calls import sms_params
 from tests.support.factories import CALLER, add_business
 from tests.support.pages import PageClient, SignedInAs, owner_of
 from tests.support.server import AppServer
+from tests.support.settings import make_settings
+from tests.support.webhooks import Webhooks
 
 pytestmark = [pytest.mark.slow, skip_without_browser()]
 

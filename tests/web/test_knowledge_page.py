@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from receptionist.core import Database
-from tests.conftest import make_settings
 from tests.knowledge.site_server import FixtureSite
 from tests.support.factories import add_business
 from tests.support.pages import PageClient, owner_of, page_client
+from tests.support.settings import make_settings
 
 
 @pytest.fixture
