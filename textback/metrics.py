@@ -64,19 +64,22 @@ async def compute_report(
     def scoped(stmt: Any, column: Any) -> Any:
         return stmt.where(column == business_id) if business_id is not None else stmt
 
-    decisions = list((await session.execute(scoped(
-        select(Decision).where(Decision.decided_at >= since, Decision.decided_at < until),
+    # Columns, not ORM objects: a month of a busy business is thousands of rows.
+    decisions = (await session.execute(scoped(
+        select(Decision.action, Decision.skip_reason)
+        .where(Decision.decided_at >= since, Decision.decided_at < until),
         Decision.business_id,
-    ))).scalars())
+    ))).all()
     report.missed_calls = len(decisions)
     report.textbacks_skipped = dict(Counter(d.skip_reason or "unknown"
                                             for d in decisions if d.action == "skip"))
 
-    texts = list((await session.execute(scoped(
-        select(Message).where(Message.kind == "textback", Message.created_at >= since,
-                              Message.created_at < until),
+    texts = (await session.execute(scoped(
+        select(Message.business_id, Message.to_number, Message.status, Message.created_at)
+        .where(Message.kind == "textback", Message.created_at >= since,
+               Message.created_at < until),
         Message.business_id,
-    ))).scalars())
+    ))).all()
     first_text: dict[tuple[int, str], datetime] = {}
     for msg in texts:
         if msg.status in _FAILED:
@@ -92,22 +95,25 @@ async def compute_report(
 
     phones = {p for _, p in first_text}
     horizon = until + ATTRIBUTION_WINDOW
-    thread = list((await session.execute(scoped(
-        select(Message).where(Message.contact_phone.in_(phones), Message.created_at >= since,
-                              Message.created_at < horizon)
+    thread = (await session.execute(scoped(
+        select(Message.business_id, Message.contact_phone, Message.direction, Message.kind,
+               Message.created_at)
+        .where(Message.contact_phone.in_(phones), Message.created_at >= since,
+               Message.created_at < horizon)
         .order_by(Message.created_at),
         Message.business_id,
-    ))).scalars())
-    events = list((await session.execute(scoped(
-        select(ContactEvent).where(ContactEvent.phone.in_(phones), ContactEvent.at >= since,
-                                   ContactEvent.at < horizon),
+    ))).all()
+    events = (await session.execute(scoped(
+        select(ContactEvent.business_id, ContactEvent.phone, ContactEvent.at)
+        .where(ContactEvent.phone.in_(phones), ContactEvent.at >= since,
+               ContactEvent.at < horizon),
         ContactEvent.business_id,
-    ))).scalars())
-
+    ))).all()
     handled = {(c.business_id, c.phone): c.handled_at for c in (await session.execute(scoped(
-        select(Contact).where(Contact.phone.in_(phones), Contact.handled_at.is_not(None)),
+        select(Contact.business_id, Contact.phone, Contact.handled_at)
+        .where(Contact.phone.in_(phones), Contact.handled_at.is_not(None)),
         Contact.business_id,
-    ))).scalars() if c.handled_at is not None}
+    ))).all() if c.handled_at is not None}
 
     replied, opted_out, converted = set(), set(), set()
     first_reply: dict[tuple[int, str], datetime] = {}

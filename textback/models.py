@@ -63,6 +63,8 @@ class Message(Base):
     __table_args__ = (
         Index("ix_textback_message_due", "status", "next_attempt_at"),
         Index("ix_textback_message_thread", "business_id", "contact_phone", "created_at"),
+        # The owner pages and the report: a business's text-backs or replies in a period.
+        Index("ix_textback_message_kind", "business_id", "kind", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,4 +1,5 @@
-"""owner pages: when the owner last read a caller's thread and marked it handled; crawl jobs
+"""owner pages: when the owner last read a caller's thread and marked it handled; crawl jobs;
+indexes for a business's calls and texts by time
 
 Revision ID: 0009_inbox
 Revises: 0001_initial
@@ -40,9 +41,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_web_crawl_job_business_id"), "web_crawl_job", ["business_id"], unique=False)
+    op.create_index("ix_textback_message_kind", "textback_message", ["business_id", "kind", "created_at"], unique=False)
+    op.create_index("ix_calls_business_started", "calls", ["business_id", "started_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_calls_business_started", table_name="calls")
+    op.drop_index("ix_textback_message_kind", table_name="textback_message")
     op.drop_index(op.f("ix_web_crawl_job_business_id"), table_name="web_crawl_job")
     op.drop_table("web_crawl_job")
     with op.batch_alter_table("textback_contact") as batch:
