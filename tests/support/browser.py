@@ -27,8 +27,9 @@ def skip_without_browser() -> Any:
 
 
 @asynccontextmanager
-async def chromium(**context_options: Any) -> AsyncIterator[Any]:
-    """A fresh browser context (its own cookies) in headless chromium."""
+async def chromium(*, args: tuple[str, ...] = (), **context_options: Any) -> AsyncIterator[Any]:
+    """A fresh browser context (its own cookies) in headless chromium; ``args`` adds
+    command-line switches (e.g. a fake microphone playing a file)."""
     from playwright.async_api import async_playwright
 
     assert CHROMIUM is not None
@@ -36,7 +37,8 @@ async def chromium(**context_options: Any) -> AsyncIterator[Any]:
         browser = await p.chromium.launch(
             executable_path=CHROMIUM, headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"])
+                  "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                  "--autoplay-policy=no-user-gesture-required", *args])
         try:
             context = await browser.new_context(**context_options)
             context.set_default_timeout(15_000)

@@ -29,6 +29,7 @@ from tests.support.webhooks import Webhooks
 pytestmark = [pytest.mark.slow, skip_without_browser()]
 
 PAGES = ["/", "/calls", "/inbox", "/settings", "/bookings", "/knowledge", "/try"]
+AUDIO_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
 
 
 @pytest.fixture
@@ -140,3 +141,75 @@ async def test_template_counter_follows_typing(live, db: Database, artifacts: Ar
             "document.getElementById('template-count').textContent.includes('UCS-2')")
         assert "21 characters · 1 SMS segment" in await counter.inner_text()
         await artifacts.shot(page, "settings")
+
+
+def speech_wav(path: Path, ulaw_file: str, silence_s: float = 4.0) -> Path:
+    """A fixture utterance (8 kHz μ-law) as the 16-bit WAV chromium's fake microphone plays,
+    after some silence so the greeting plays first (the file loops)."""
+    import wave
+
+    import numpy as np
+
+    raw = np.frombuffer((AUDIO_DIR / ulaw_file).read_bytes(), dtype=np.uint8)
+    u = ~raw & 0xFF  # G.711 μ-law decode
+    sign, exponent, mantissa = u & 0x80, (u >> 4) & 0x07, u & 0x0F
+    pcm = ((mantissa.astype(np.int32) << 3) + 0x84 << exponent) - 0x84
+    pcm = np.where(sign != 0, -pcm, pcm).astype(np.int16)
+    silence = np.zeros(int(8000 * silence_s), dtype=np.int16)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(np.concatenate([silence, pcm, silence]).tobytes())
+    return path
+
+
+async def test_softphone_talks_to_the_receptionist(db: Database, db_url: str, tmp_path: Path,
+                                                   twilio: TwilioRestDouble,
+                                                   artifacts: Artifacts):
+    from sqlalchemy import select
+
+    from receptionist.agent import TranscriptTurn
+    from receptionist.services import Overrides
+
+    settings = make_settings(db_url, twilio, tmp_path, voice_engine="pipeline",
+                             voice_providers="local", silence_timeout_s=30.0)
+    bid = await add_business(db, routing="ring_then_textback")
+    server = AppServer(settings, Overrides())
+    holder = PageClient(server.app, None)  # type: ignore[arg-type]
+    holder.principal = owner_of(bid)
+    server.app.add_middleware(SignedInAs, holder=holder)
+    server.start()
+    try:
+        runtime = server.state.voice
+        assert runtime is not None and runtime.warm_task is not None
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(
+            asyncio.wait_for(asyncio.shield(runtime.warm_task), 120), server.loop))
+        wav = speech_wav(tmp_path / "caller.wav", "10_open_sunday.ulaw")
+        async with chromium(args=(f"--use-file-for-fake-audio-capture={wav}",)) as browser:
+            page = await browser.new_page()
+            await page.goto(server.url + "/try")
+            await page.get_by_role("button", name="Call", exact=True).click()
+            # The greeting comes back as audio the page plays, then the answer to the question
+            # the fake microphone asks.
+            await page.wait_for_function(
+                "window.receptionist.softphone && window.receptionist.softphone.received > 25",
+                timeout=30_000)
+            await page.wait_for_function("window.receptionist.softphone.replies >= 2",
+                                         timeout=60_000)
+            await artifacts.shot(page, "try")
+            await page.get_by_role("button", name="Hang up").click()
+            await page.get_by_text("You hung up.").wait_for()
+            turns: list[TranscriptTurn] = []
+            for _ in range(300):  # the call's record is written when its stream ends
+                async with db.transaction() as s:
+                    turns = list((await s.execute(select(TranscriptTurn).order_by(
+                        TranscriptTurn.call_sid, TranscriptTurn.seq))).scalars())
+                heard = [t for t in turns if t.role == "caller" and "sunday" in t.text.lower()]
+                if heard and any(t.role == "agent" and t.seq > heard[0].seq for t in turns):
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError(f"no answer to the caller: {[t.text for t in turns]}")
+    finally:
+        server.stop()

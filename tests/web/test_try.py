@@ -1,0 +1,39 @@
+"""``/try`` on the server: the chat's stand-in (the latest AI call's transcript) and the
+softphone's call start, which needs the voice runtime."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from receptionist.agent import TranscriptTurn
+from receptionist.core import Database
+from receptionist.telephony.models import Call
+from tests.support.factories import CALLER, add_business
+from tests.support.pages import PageClient, owner_of
+
+
+async def test_without_chat_the_latest_ai_transcript_is_shown(pages: PageClient, db: Database):
+    bid = await add_business(db)
+    pages.principal = owner_of(bid)
+    r = await pages.get("/try")
+    assert r.status_code == 200 and "No AI call yet" in r.text
+    assert "voice is off" in r.text  # this app runs without the voice runtime
+    async with db.transaction() as s:
+        s.add(Call(call_sid="CAtry", business_id=bid, from_number=CALLER,
+                   outcome="handled_by_ai", started_at=datetime.now(UTC)))
+        s.add(TranscriptTurn(call_sid="CAtry", seq=0, role="agent", text="Greenfield, hello!",
+                             at_ms=300))
+    r = await pages.get("/try")
+    assert "Greenfield, hello!" in r.text and "receptionist call simulate" in r.text
+
+
+async def test_softphone_needs_the_voice_runtime(pages: PageClient, db: Database):
+    pages.principal = owner_of(await add_business(db))
+    r = await pages.post("/try/call")
+    assert r.status_code == 503 and "not running" in r.text
+
+
+async def test_anonymous_cannot_start_a_call(pages: PageClient, db: Database):
+    await add_business(db)
+    r = await pages.post("/try/call")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
