@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "receptionist.agent.models",
     "receptionist.media.models",
     "receptionist.web.models",
+    "receptionist.accounts.models",
 ]
 for name in MODEL_MODULES:
     try:

@@ -13,9 +13,11 @@ from fastapi.staticfiles import StaticFiles
 
 from calendar_sync import router as calendar_router
 from knowledge import router as knowledge_router
+from receptionist.accounts import AccessMiddleware
+from receptionist.accounts import router as accounts_router
 from receptionist.call import router as media_router
 from receptionist.core import Settings, configure_logging, log_event
-from receptionist.core.principal import NotSignedIn
+from receptionist.core.principal import NotSignedIn, Public
 from receptionist.services import Overrides, build_services, build_sms_sender, outbox_config
 from receptionist.telephony.routes import router as voice_router
 from receptionist.web.pages import STATIC_DIR
@@ -47,7 +49,12 @@ def create_app(settings: Settings, services: Overrides | None = None) -> FastAPI
             app.state.services = None
             await built.aclose()
 
-    app = FastAPI(title="Receptionist", lifespan=lifespan)
+    # The API's schema and docs are served by the accounts router, to signed-in users only.
+    app = FastAPI(title="Receptionist", lifespan=lifespan, openapi_url=None, docs_url=None,
+                  redoc_url=None)
+    # Every request passes the access layer: it names the principal, checks CSRF for browser
+    # sessions and turns away anonymous callers of anything but the open paths.
+    app.add_middleware(AccessMiddleware)
 
     @app.exception_handler(NotSignedIn)
     async def to_login(request: Request, exc: NotSignedIn) -> RedirectResponse:
@@ -55,6 +62,7 @@ def create_app(settings: Settings, services: Overrides | None = None) -> FastAPI
 
         return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
 
+    app.include_router(accounts_router)  # /login, /logout, /openapi.json, /docs, /redoc
     app.include_router(voice_router)
     app.include_router(sms_router)
     app.include_router(web_router)
@@ -64,7 +72,7 @@ def create_app(settings: Settings, services: Overrides | None = None) -> FastAPI
     app.include_router(calendar_router)  # /api/calendar/*, mirrors `receptionist calendar …`
     app.include_router(media_router)  # WS /twilio/media
 
-    @app.get("/healthz")
+    @app.get("/healthz", dependencies=[Public])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 

@@ -19,13 +19,14 @@ import typer
 
 from calendar_sync.cli import calendar_app, service_app, use_notifier_factory
 from knowledge.cli import knowledge_app, onboard_command
+from receptionist.accounts.cli import first_login, token_app, user_app
 from receptionist.business_cli import business_app, team_app
 from receptionist.core.cli_support import cli_settings, open_db, print_json, run
 from receptionist.voice_cli import simulate_command, voice_app
 
 if TYPE_CHECKING:
     from calendar_sync import BookingNotifier
-    from receptionist.core import Clock, Database
+    from receptionist.core import Business, Clock, Database
 
 __all__ = ["app", "main"]
 
@@ -47,6 +48,8 @@ app.add_typer(service_app, name="service")
 app.add_typer(calendar_app, name="calendar")
 call_app.command("simulate")(simulate_command)
 app.add_typer(voice_app, name="voice")
+app.add_typer(user_app, name="user")  # the accounts service loads when a command runs
+app.add_typer(token_app, name="token")
 
 
 def _calendar_notifier(db: Database, clock: Clock) -> BookingNotifier:
@@ -252,37 +255,54 @@ def demo(
     server_url: Annotated[str, typer.Option(help="Where the server will run.")] =
         "http://127.0.0.1:8000",
 ) -> None:
-    """Create the demo business when no business exists yet, and say how to try it."""
-    from receptionist.core import Business, PhoneNumber, TeamMember, all_businesses
+    """Create the demo business when no business exists yet, and an owner login for it when
+    nobody can sign in yet; say how to try it."""
+    from receptionist.core import all_businesses
 
     settings = cli_settings()
 
-    if not settings.demo:  # RECEPTIONIST_DEMO=false
-        return
-
     async def go() -> None:
-        async with open_db(settings) as db, db.transaction() as session:
-            if await all_businesses(session):
-                return
-            session.add(Business(
-                name="Greenfield Plumbing (demo)", timezone="America/New_York",
-                routing="ring_then_textback", forward_to="+12025550111", ring_seconds=15,
-                booking_link="https://greenfield.example/book",
-                hours={"mon": [["08:00", "17:00"]], "tue": [["08:00", "17:00"]],
-                       "wed": [["08:00", "17:00"]], "thu": [["08:00", "17:00"]],
-                       "fri": [["08:00", "17:00"]]},
-                numbers=[PhoneNumber(number=DEMO_NUMBER)],
-                team=[TeamMember(name="Dana (owner)", phone="+12025550112",
-                                 receives="replies,bookings,messages")],
-            ))
-        typer.secho("No business was configured, so a demo one was added: "
-                    f"Greenfield Plumbing (demo), {DEMO_NUMBER}.", fg=typer.colors.CYAN, err=True)
-        typer.secho(f"Try it: open {server_url}/ and press 'Simulate a missed call', or run\n"
-                    f"  .venv/bin/receptionist call missed --to {DEMO_NUMBER} --from +12025550143"
-                    "\nThe text-back appears in this log (console SMS) within a second.",
-                    fg=typer.colors.CYAN, err=True)
+        async with open_db(settings) as db:
+            async with db.transaction() as session:
+                businesses = await all_businesses(session)
+                if not businesses and settings.demo:  # RECEPTIONIST_DEMO=false: no demo
+                    session.add(_demo_business())
+            if not businesses and settings.demo:
+                typer.secho("No business was configured, so a demo one was added: "
+                            f"Greenfield Plumbing (demo), {DEMO_NUMBER}.", fg=typer.colors.CYAN,
+                            err=True)
+                typer.secho(f"Try it: sign in at {server_url}/login and press 'Simulate a missed "
+                            f"call', or run\n  .venv/bin/receptionist call missed --to "
+                            f"{DEMO_NUMBER} --from +12025550143\nThe text-back appears in this "
+                            "log (console SMS) within a second.", fg=typer.colors.CYAN, err=True)
+            # The demo (or the one business there is) gets an owner login when nobody can
+            # sign in yet; with RECEPTIONIST_DEMO=false only the hint is printed.
+            owner_of: str | int | None = None
+            if settings.demo:
+                numbers = {n.number for b in businesses for n in b.numbers}
+                if not businesses or DEMO_NUMBER in numbers:
+                    owner_of = DEMO_NUMBER
+                elif len(businesses) == 1:
+                    owner_of = businesses[0].id
+            await first_login(db, settings, owner_of, f"{server_url}/login")
 
     run(go)
+
+
+def _demo_business() -> Business:
+    from receptionist.core import Business, PhoneNumber, TeamMember
+
+    return Business(
+        name="Greenfield Plumbing (demo)", timezone="America/New_York",
+        routing="ring_then_textback", forward_to="+12025550111", ring_seconds=15,
+        booking_link="https://greenfield.example/book",
+        hours={"mon": [["08:00", "17:00"]], "tue": [["08:00", "17:00"]],
+               "wed": [["08:00", "17:00"]], "thu": [["08:00", "17:00"]],
+               "fri": [["08:00", "17:00"]]},
+        numbers=[PhoneNumber(number=DEMO_NUMBER)],
+        team=[TeamMember(name="Dana (owner)", phone="+12025550112",
+                         receives="replies,bookings,messages")],
+    )
 
 
 def main() -> None:

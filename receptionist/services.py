@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from calendar_sync import CalendarService, TextingNotifier
 from knowledge import KnowledgeService
+from receptionist.accounts import AccountsService, build_accounts
 from receptionist.core import (
     BusinessDirectory,
     Clock,
@@ -85,6 +86,7 @@ class Services:
     knowledge: KnowledgeService
     calendar: CalendarService
     scheduler: CalendarScheduler
+    accounts: AccountsService
     voice: VoiceRuntime | None
     ai: AiAnswering | None
     run_workers: bool
@@ -167,6 +169,7 @@ def build_services(settings: Settings, overrides: Overrides | None = None) -> Se
     calendar = overrides.calendar or CalendarService.from_settings(settings, db, clock=clock,
                                                                    notifier=notifier)
     scheduler = CalendarScheduler(calendar)
+    accounts = build_accounts(db, clock, settings)
     voice = None
     if overrides.voice:
         from receptionist.agent import KnowledgeServiceLookup
@@ -180,6 +183,6 @@ def build_services(settings: Settings, overrides: Overrides | None = None) -> Se
         else overrides.run_workers
     return Services(settings=settings, db=db, clock=clock, signer=signer, sms_sender=sender,
                     outbox=outbox, textback=textback, calls=calls, knowledge=knowledge,
-                    calendar=calendar, scheduler=scheduler, voice=voice, ai=ai,
+                    calendar=calendar, scheduler=scheduler, accounts=accounts, voice=voice, ai=ai,
                     run_workers=run_workers, crawl_jobs=CrawlJobs(db, knowledge, clock),
                     owns_sms_sender=overrides.sms_sender is None)

@@ -15,6 +15,7 @@ from starlette.websockets import WebSocketState
 from receptionist.call.ports import SocketClosed
 from receptionist.call.service import MEDIA_PATH
 from receptionist.core import log_event
+from receptionist.core.principal import TwilioSigned
 from receptionist.deps import VoiceDep
 
 __all__ = ["StarletteMediaSocket", "router"]
@@ -60,7 +61,7 @@ class StarletteMediaSocket:
                 return
 
 
-@router.websocket(MEDIA_PATH)
+@router.websocket(MEDIA_PATH, dependencies=[TwilioSigned])  # checked below, before accept
 async def media_stream(websocket: WebSocket, voice: VoiceDep) -> None:
     signature = websocket.headers.get("x-twilio-signature")
     if voice is None or not voice.stream_signature_ok(signature):

@@ -11,38 +11,93 @@ without importing the accounts package::
 
 Pages use ``PagePrincipal`` instead: an anonymous visitor is sent to ``/login`` rather than
 answered 401.
+
+Every route declares who may call it, through one of the dependencies here (each carries an
+``Access``): ``CurrentPrincipal`` (signed-in), ``PagePrincipal`` (page), ``AdminPrincipal``
+(operators), the Twilio signature check (``receptionist.core.webhooks.TwilioForm``, or the
+``TwilioSigned`` marker where the handler checks the signature itself) or the ``Public`` marker.
+A test walks the app's routes and fails for one that declares none.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException
 from starlette.requests import HTTPConnection
 
+from receptionist.core.roles import PrincipalKind, Role
+
 __all__ = [
+    "Access",
+    "AdminPrincipal",
     "CurrentPrincipal",
     "NotSignedIn",
     "PagePrincipal",
     "Principal",
     "PrincipalKind",
+    "Public",
     "Role",
+    "TwilioSigned",
+    "access_declared_by",
+    "admin_principal",
     "current_principal",
+    "declares_access",
     "page_principal",
+    "public",
+    "twilio_signed",
 ]
 
-
-class Role(StrEnum):
-    OWNER = "owner"
-    STAFF = "staff"
-    ADMIN = "admin"  # an operator: every business
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-class PrincipalKind(StrEnum):
-    USER = "user"  # a signed-in person (session cookie)
-    TOKEN = "token"  # an API token (Authorization: Bearer)
+class Access(StrEnum):
+    """Who may call a route."""
+
+    PUBLIC = "public"  # anyone: /healthz, /login, static assets
+    TWILIO_SIGNED = "twilio-signed"  # Twilio, proven by X-Twilio-Signature
+    SIGNED_IN = "signed-in"  # a session or an API token; 401 otherwise
+    PAGE = "page"  # a signed-in person in a browser; anonymous visitors go to /login
+    ADMIN = "admin"  # operators only
+
+
+_DECLARED: dict[Callable[..., Any], Access] = {}
+
+
+def declares_access(access: Access) -> Callable[[F], F]:
+    """Mark a dependency as the one that decides who may call the routes using it."""
+
+    def mark(fn: F) -> F:
+        _DECLARED[fn] = access
+        return fn
+
+    return mark
+
+
+def access_declared_by(call: object) -> Access | None:
+    if not callable(call):
+        return None
+    try:
+        return _DECLARED.get(call)
+    except TypeError:  # an unhashable callable declares nothing
+        return None
+
+
+@declares_access(Access.PUBLIC)
+def public() -> None:
+    """Marks a route as open to anyone: ``@router.get(..., dependencies=[Public])``."""
+
+
+@declares_access(Access.TWILIO_SIGNED)
+def twilio_signed() -> None:
+    """Marks a route whose handler checks the Twilio signature itself (the media WebSocket)."""
+
+
+Public = Depends(public)
+TwilioSigned = Depends(twilio_signed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +144,7 @@ def _principal_of(connection: HTTPConnection) -> Principal | None:
     return principal if isinstance(principal, Principal) else None
 
 
+@declares_access(Access.SIGNED_IN)
 def current_principal(connection: HTTPConnection) -> Principal:
     principal = _principal_of(connection)
     if principal is None:
@@ -97,6 +153,7 @@ def current_principal(connection: HTTPConnection) -> Principal:
     return principal
 
 
+@declares_access(Access.PAGE)
 def page_principal(connection: HTTPConnection) -> Principal:
     principal = _principal_of(connection)
     if principal is None:
@@ -104,5 +161,14 @@ def page_principal(connection: HTTPConnection) -> Principal:
     return principal
 
 
+@declares_access(Access.ADMIN)
+def admin_principal(connection: HTTPConnection) -> Principal:
+    principal = current_principal(connection)
+    if not principal.is_admin:
+        raise HTTPException(404, "not found")
+    return principal
+
+
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 PagePrincipal = Annotated[Principal, Depends(page_principal)]
+AdminPrincipal = Annotated[Principal, Depends(admin_principal)]

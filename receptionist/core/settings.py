@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     outbox_stale_sending_s: Annotated[float, Field(gt=0)] = 60.0
     workers_enabled: bool = Field(True, description="Run the outbox worker inside the app.")
     demo: bool = Field(True, description="Offer a demo business when none is configured.")
+    session_ttl_hours: Annotated[int, Field(ge=1, le=24 * 90)] = Field(
+        168, description="How long a browser stays signed in (the session cookie's lifetime)."
+    )
     openai_api_key: SecretStr | None = None
     openai_base_url: str = ""
     crawl_allow_private: bool = False
@@ -152,6 +155,11 @@ class Settings(BaseSettings):
         return self
 
     # Derived values -----------------------------------------------------------------------
+
+    @property
+    def is_https(self) -> bool:
+        """Served over https: session cookies are then marked Secure."""
+        return self.public_url.startswith("https://")
 
     @property
     def is_sqlite(self) -> bool:

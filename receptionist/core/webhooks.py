@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 from fastapi import Depends, HTTPException, Request
 
 from receptionist.core.logs import log_event
+from receptionist.core.principal import Access, declares_access
 from receptionist.core.provided import Provided
 from receptionist.core.signatures import WebhookSigner
 
@@ -23,6 +24,7 @@ MAX_WEBHOOK_BYTES = 64 * 1024  # Twilio's largest webhooks (long SMS bodies) are
 _SIGNER: Provided[WebhookSigner] = Provided("signer")
 
 
+@declares_access(Access.TWILIO_SIGNED)
 async def verified_twilio_form(request: Request) -> dict[str, str]:
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_WEBHOOK_BYTES):

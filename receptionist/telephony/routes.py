@@ -18,6 +18,7 @@ from receptionist.core import (
     mask,
     try_normalize,
 )
+from receptionist.core.principal import CurrentPrincipal
 from receptionist.core.webhooks import TwilioForm
 from receptionist.deps import AiDep, CallsDep, DbDep, SettingsDep, SignerDep
 from receptionist.telephony import twiml
@@ -156,33 +157,46 @@ async def fallback(form: TwilioForm, calls: CallsDep) -> Response:
 
 
 @router.post("/demo/missed-call")
-async def demo_missed_call(request: Request, settings: SettingsDep,
-                           signer: SignerDep) -> Response:
-    """The dashboard's demo button: plays a signed missed call against this server. Only in
-    console-SMS mode, where nothing real is sent."""
-    if settings.sms_provider is not SmsProvider.CONSOLE:
-        return Response("demo calls are only available with console SMS", status_code=404)
+async def demo_missed_call(request: Request, settings: SettingsDep, signer: SignerDep,
+                           db: DbDep, principal: CurrentPrincipal) -> Response:
+    """The dashboard's demo button: plays a signed missed call against this server. Only with
+    console SMS and ``DEMO`` on, where nothing real is sent; it posts to ``PUBLIC_URL`` (never
+    to whatever the request's ``Host`` names) and only for a business the caller may see."""
+    if settings.sms_provider is not SmsProvider.CONSOLE or not settings.demo:
+        return Response("demo calls are only available with console SMS and "
+                        "RECEPTIONIST_DEMO on", status_code=404)
     form = await request.form()
     to = try_normalize(str(form.get("to", "")))
     from_ = try_normalize(str(form.get("from_", "")))
     if to is None or from_ is None:
         return Response("to and from_ must be phone numbers like +12025550143", status_code=422)
-    await simulate_missed_call(server=str(request.base_url), signer=signer,
+    async with db.transaction() as session:
+        try:
+            business = await get_business(session, to)
+        except BusinessNotFound as exc:
+            raise HTTPException(404, "not found") from exc
+    principal.require(business.id)
+    await simulate_missed_call(server=settings.public_url, signer=signer,
                                account_sid=settings.webhook_account_sid(), to=to, from_=from_)
     return Response(status_code=303, headers={"Location": "/"})
 
 
 @router.get("/api/calls")
-async def recent_calls(db: DbDep, business: str | None = None,
+async def recent_calls(db: DbDep, principal: CurrentPrincipal, business: str | None = None,
                        limit: int = 50) -> list[dict[str, object]]:
-    """Recent calls with their outcome, newest first (dashboard)."""
+    """Recent calls with their outcome, newest first (dashboard), of the businesses the caller
+    may see."""
     async with db.transaction() as session:
         stmt = select(Call).order_by(Call.id.desc()).limit(min(max(limit, 1), 500))
+        business_id = None
         if business:
             try:
-                stmt = stmt.where(Call.business_id == (await get_business(session, business)).id)
+                business_id = (await get_business(session, business)).id
             except BusinessNotFound as exc:
-                raise HTTPException(404, str(exc)) from exc
+                raise HTTPException(404, "not found") from exc
+        scope = principal.scope(business_id)
+        if scope is not None:
+            stmt = stmt.where(Call.business_id == scope)
         calls = list((await session.execute(stmt)).scalars())
     return [{"call_sid": c.call_sid, "business_id": c.business_id, "from": c.from_number,
              "outcome": c.outcome, "missed_reason": c.missed_reason, "routing": c.routing,

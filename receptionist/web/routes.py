@@ -1,4 +1,5 @@
-"""The owner's JSON API (the pages are in ``receptionist.web.pages``)."""
+"""The owner's JSON API, each answer showing only the businesses the signed-in user or token may
+see (the pages are in ``receptionist.web.pages``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi import APIRouter, HTTPException
 
 from receptionist.core import BusinessNotFound, Database, all_businesses, get_business
+from receptionist.core.principal import CurrentPrincipal, Principal
 from receptionist.deps import DbDep, TextbackDep
 
 __all__ = ["router"]
@@ -32,33 +34,37 @@ def _since(text: str | None) -> datetime:
 
 
 @router.get("/api/businesses")
-async def list_businesses(db: DbDep) -> list[dict[str, object]]:
+async def list_businesses(db: DbDep, principal: CurrentPrincipal) -> list[dict[str, object]]:
     async with db.transaction() as session:
-        return [business_json(b) for b in await all_businesses(session)]
+        return [business_json(b) for b in await all_businesses(session)
+                if principal.may_see(b.id)]
 
 
-async def _business_id(db: Database, ref: str | None) -> int | None:
+async def _business_id(db: Database, principal: Principal, ref: str | None) -> int | None:
+    """The business a list shows: the one asked for (if the principal may see it), else the
+    principal's own; ``None`` (all) only for operators."""
     if not ref:
-        return None
+        return principal.scope(None)
     try:
         async with db.transaction() as session:
-            return (await get_business(session, ref)).id
+            business_id = (await get_business(session, ref)).id
     except BusinessNotFound as exc:
-        raise HTTPException(404, str(exc)) from exc
+        raise HTTPException(404, "not found") from exc
+    return principal.scope(business_id)
 
 
 @router.get("/api/report")
-async def report(db: DbDep, service: TextbackDep, business: str | None = None,
-                 since: str | None = None) -> dict[str, object]:
-    result = await service.report(await _business_id(db, business), _since(since),
+async def report(db: DbDep, service: TextbackDep, principal: CurrentPrincipal,
+                 business: str | None = None, since: str | None = None) -> dict[str, object]:
+    result = await service.report(await _business_id(db, principal, business), _since(since),
                                   datetime.now(UTC))
     return result.to_json()
 
 
 @router.get("/api/messages")
-async def messages(db: DbDep, service: TextbackDep, business: str | None = None,
-                   limit: int = 50) -> list[dict[str, object]]:
-    rows = await service.recent_messages(await _business_id(db, business),
+async def messages(db: DbDep, service: TextbackDep, principal: CurrentPrincipal,
+                   business: str | None = None, limit: int = 50) -> list[dict[str, object]]:
+    rows = await service.recent_messages(await _business_id(db, principal, business),
                                          min(max(limit, 1), 500))
     return [{"id": m.id, "direction": m.direction, "kind": m.kind, "to": m.to_number,
              "from": m.from_number, "body": m.body, "status": m.status,

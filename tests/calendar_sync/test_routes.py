@@ -12,6 +12,7 @@ import pytest
 
 from tests.calendar_sync.test_cli import next_weekday
 from tests.doubles.twilio_rest import TwilioRestDouble
+from tests.support.auth import signed_in_client
 from tests.support.factories import BUSINESS_NUMBER, CALLER, CALLER_2, TEAM_PHONE, add_business
 
 
@@ -21,8 +22,8 @@ def _embedded_on_a_free_port(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def api(server) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
-    async with httpx.AsyncClient(base_url=server.url, timeout=20) as client:
+async def api(server, db) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    async with signed_in_client(server.url, db, server.settings) as client:
         yield client
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from receptionist.core import Database
 from receptionist.services import Overrides
 from tests.knowledge.site_server import FixtureSite
+from tests.support.auth import signed_in_client
 from tests.support.knowledge import knowledge_settings
 from tests.support.server import AppServer, free_port
 
@@ -26,8 +26,10 @@ def app_server(db: Database, db_url: str, tmp_path: Path) -> Iterator[AppServer]
         server.stop()
 
 
-async def test_onboard_profile_edit_and_search(app_server: AppServer, site: FixtureSite) -> None:
-    async with httpx.AsyncClient(base_url=app_server.url, timeout=60) as client:
+async def test_onboard_profile_edit_and_search(app_server: AppServer, site: FixtureSite,
+                                              db: Database) -> None:
+    async with signed_in_client(app_server.url, db, app_server.settings,
+                                      timeout_s=60) as client:
         r = await client.post("/api/businesses/onboard",
                               json={"url": site.base + "/", "number": "+15035550100"})
         assert r.status_code == 200, r.text
@@ -60,8 +62,8 @@ async def test_onboard_profile_edit_and_search(app_server: AppServer, site: Fixt
         assert len(status["pages"]) == 25 and set(status["overrides"]) >= {"hours", "services"}
 
 
-async def test_api_errors(app_server: AppServer, site: FixtureSite) -> None:
-    async with httpx.AsyncClient(base_url=app_server.url, timeout=30) as client:
+async def test_api_errors(app_server: AppServer, site: FixtureSite, db: Database) -> None:
+    async with signed_in_client(app_server.url, db, app_server.settings) as client:
         assert (await client.get("/api/businesses/9/profile")).status_code == 404
         r = await client.post("/api/businesses/onboard",
                               json={"url": "ftp://x.example/", "number": "+15035550100"})

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from receptionist.core import Database
 from receptionist.telephony.models import Call
 from tests.doubles.twilio_rest import TwilioRestDouble
+from tests.support.auth import add_token, bearer
 from tests.support.calls import call_params, new_call_sid
 from tests.support.factories import BUSINESS_NUMBER, CALLER, OWNER_PHONE, TEAM_PHONE, add_business
 from textback import Decision, Message
@@ -256,6 +257,9 @@ async def test_calls_api_lists_outcomes(server, webhooks, twilio, db):
     await add_business(db)
     sid = new_call_sid()
     await ring_then_status(webhooks, sid, "busy")
-    rows = (await webhooks.client.get("/api/calls", params={"business": BUSINESS_NUMBER})).json()
+    auth = bearer(await add_token(db, server.settings))
+    rows = (await webhooks.client.get("/api/calls", params={"business": BUSINESS_NUMBER},
+                                      headers=auth)).json()
     assert rows[0]["call_sid"] == sid and rows[0]["missed_reason"] == "busy"
-    assert (await webhooks.client.get("/api/calls", params={"business": "77"})).status_code == 404
+    assert (await webhooks.client.get("/api/calls", params={"business": "77"},
+                                      headers=auth)).status_code == 404

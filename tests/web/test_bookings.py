@@ -11,7 +11,7 @@ import pytest
 from receptionist.core import Database
 from tests.calendar_sync.test_cli import next_weekday
 from tests.support.factories import CALLER, add_business
-from tests.support.pages import PageClient, owner_of
+from tests.support.pages import PageClient
 
 NY = ZoneInfo("America/New_York")
 
@@ -22,7 +22,7 @@ def _embedded_on_a_free_port(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_empty_state(pages: PageClient, db: Database):
-    pages.principal = owner_of(await add_business(db))
+    await pages.as_owner(await add_business(db))
     r = await pages.get("/bookings")
     assert r.status_code == 200 and "No upcoming bookings" in r.text
 
@@ -35,7 +35,7 @@ async def test_cancel_and_reschedule(pages: PageClient, db: Database):
     start = datetime.combine(day, time(10), NY)
     booked = await calendar.book(bid, "Drain cleaning", start, "Jane Doe", CALLER)
     assert booked.booked, booked
-    pages.principal = owner_of(bid)
+    await pages.as_owner(bid)
     r = await pages.get("/bookings")
     assert "Jane Doe" in r.text and "Drain cleaning" in r.text
     assert booked.booking_id is not None
@@ -58,7 +58,7 @@ async def test_another_business_booking_is_not_found(pages: PageClient, db: Data
     await calendar.add_service(bid, "Drain cleaning", 60)
     booked = await calendar.book(bid, "Drain cleaning",
                                  datetime.combine(next_weekday(2), time(9), NY), "Jane", CALLER)
-    pages.principal = owner_of(other)
+    await pages.as_owner(other)
     assert (await pages.post(f"/bookings/{booked.booking_id}/cancel")).status_code == 404
     assert "Jane" not in (await pages.get("/bookings")).text
     assert len(await calendar.bookings(bid)) == 1

@@ -12,6 +12,7 @@ import pytest
 
 from receptionist.core import Database
 from tests.doubles.twilio_rest import TwilioRestDouble
+from tests.support.auth import add_user
 from tests.support.browser import (
     PHONE_WIDTH,
     Artifacts,
@@ -21,7 +22,7 @@ from tests.support.browser import (
 )
 from tests.support.calls import sms_params
 from tests.support.factories import CALLER, add_business
-from tests.support.pages import PageClient, SignedInAs, owner_of
+from tests.support.pages import browser_sign_in
 from tests.support.server import AppServer
 from tests.support.settings import make_settings
 from tests.support.webhooks import Webhooks
@@ -29,7 +30,16 @@ from tests.support.webhooks import Webhooks
 pytestmark = [pytest.mark.slow, skip_without_browser()]
 
 PAGES = ["/", "/calls", "/inbox", "/settings", "/bookings", "/knowledge", "/try"]
+OWNER = "owner@example.com"
 AUDIO_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
+
+
+async def owner(db: Database, server: AppServer) -> int:
+    """The business and its owner's login (made by the accounts service, as by
+    ``receptionist user add``)."""
+    bid = await add_business(db)
+    await add_user(db, server.settings, OWNER, business=bid)
+    return bid
 
 
 @pytest.fixture
@@ -44,20 +54,17 @@ def db_url(tmp_path: Path) -> str:  # the browser tests run on SQLite only
 
 @pytest.fixture
 def live(db: Database, db_url: str, tmp_path: Path,
-         twilio: TwilioRestDouble) -> Iterator[tuple[AppServer, PageClient]]:
-    server = AppServer(make_settings(db_url, twilio, tmp_path))
-    holder = PageClient(server.app, None)  # type: ignore[arg-type]
-    server.app.add_middleware(SignedInAs, holder=holder)
-    server.start()
+         twilio: TwilioRestDouble) -> Iterator[AppServer]:
+    server = AppServer(make_settings(db_url, twilio, tmp_path)).start()
     try:
-        yield server, holder
+        yield server
     finally:
         server.stop()
 
 
 @pytest.fixture
-async def hooks(live: tuple[AppServer, PageClient]) -> AsyncIterator[Webhooks]:
-    w = Webhooks(live[0])
+async def hooks(live: AppServer) -> AsyncIterator[Webhooks]:
+    w = Webhooks(live)
     try:
         yield w
     finally:
@@ -65,10 +72,11 @@ async def hooks(live: tuple[AppServer, PageClient]) -> AsyncIterator[Webhooks]:
 
 
 async def test_overview_chart_renders(live, db: Database, artifacts: Artifacts):
-    server, who = live
-    who.principal = owner_of(await add_business(db))
+    server = live
+    await owner(db, server)
     async with chromium() as browser:
         page = await browser.new_page()
+        await browser_sign_in(page, server.url, OWNER)
         await page.goto(server.url + "/")
         chart = page.locator("#chart-missed svg")
         await chart.wait_for()
@@ -81,10 +89,11 @@ async def test_overview_chart_renders(live, db: Database, artifacts: Artifacts):
 async def test_reply_appears_and_the_answer_reaches_twilio(live, db: Database, hooks: Webhooks,
                                                             twilio: TwilioRestDouble,
                                                             artifacts: Artifacts):
-    server, who = live
-    who.principal = owner_of(await add_business(db))
+    server = live
+    await owner(db, server)
     async with chromium() as browser:
         page = await browser.new_page()
+        await browser_sign_in(page, server.url, OWNER)
         await page.goto(server.url + "/inbox")
         await page.get_by_text("No texts yet").wait_for()
         r = await hooks.post("/twilio/sms", sms_params(body="Can you come today?"))
@@ -109,11 +118,12 @@ async def test_reply_appears_and_the_answer_reaches_twilio(live, db: Database, h
 
 async def test_no_page_scrolls_sideways_on_a_phone(live, db: Database, hooks: Webhooks,
                                                    artifacts: Artifacts):
-    server, who = live
-    who.principal = owner_of(await add_business(db))
+    server = live
+    await owner(db, server)
     await hooks.post("/twilio/sms", sms_params(body="A rather long reply " * 12))
     async with chromium(viewport={"width": PHONE_WIDTH, "height": 844}) as browser:
         page = await browser.new_page()
+        await browser_sign_in(page, server.url, OWNER)
         wide = []
         for path in PAGES:
             response = await page.goto(server.url + path)
@@ -125,10 +135,11 @@ async def test_no_page_scrolls_sideways_on_a_phone(live, db: Database, hooks: We
 
 
 async def test_template_counter_follows_typing(live, db: Database, artifacts: Artifacts):
-    server, who = live
-    who.principal = owner_of(await add_business(db))
+    server = live
+    await owner(db, server)
     async with chromium() as browser:
         page = await browser.new_page()
+        await browser_sign_in(page, server.url, OWNER)
         await page.goto(server.url + "/settings#textback")
         counter = page.locator("#template-count")
         assert "1 SMS segment" in await counter.inner_text()
@@ -174,13 +185,9 @@ async def test_softphone_talks_to_the_receptionist(db: Database, db_url: str, tm
 
     settings = make_settings(db_url, twilio, tmp_path, voice_engine="pipeline",
                              voice_providers="local", silence_timeout_s=30.0)
-    bid = await add_business(db, routing="ring_then_textback")
-    server = AppServer(settings, Overrides())
-    holder = PageClient(server.app, None)  # type: ignore[arg-type]
-    holder.principal = owner_of(bid)
-    server.app.add_middleware(SignedInAs, holder=holder)
-    server.start()
+    server = AppServer(settings, Overrides()).start()
     try:
+        await owner(db, server)
         runtime = server.state.voice
         assert runtime is not None and runtime.warm_task is not None
         await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(
@@ -188,6 +195,7 @@ async def test_softphone_talks_to_the_receptionist(db: Database, db_url: str, tm
         wav = speech_wav(tmp_path / "caller.wav", "10_open_sunday.ulaw")
         async with chromium(args=(f"--use-file-for-fake-audio-capture={wav}",)) as browser:
             page = await browser.new_page()
+            await browser_sign_in(page, server.url, OWNER)
             await page.goto(server.url + "/try")
             await page.get_by_role("button", name="Call", exact=True).click()
             # The greeting comes back as audio the page plays, then the answer to the question

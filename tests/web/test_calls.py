@@ -8,7 +8,7 @@ from receptionist.agent import CallSummary, ToolCallRow, TranscriptTurn
 from receptionist.core import Database
 from receptionist.telephony.models import Call
 from tests.support.factories import CALLER, CALLER_2, add_business
-from tests.support.pages import PageClient, owner_of
+from tests.support.pages import PageClient
 from textback import Decision, Message
 
 
@@ -26,7 +26,7 @@ async def add_calls(db: Database, business_id: int, n: int, *, prefix: str = "CA
 async def test_list_searches_filters_and_pages(pages: PageClient, db: Database):
     bid = await add_business(db)
     await add_calls(db, bid, 120)
-    pages.principal = owner_of(bid)
+    await pages.as_owner(bid)
     r = await pages.get("/calls")
     assert r.status_code == 200 and "120 calls" in r.text and "Page 1 of 3" in r.text
     assert r.text.count('href="/calls/CA') == 50 and "/calls/CA0000" in r.text
@@ -44,7 +44,7 @@ async def test_list_searches_filters_and_pages(pages: PageClient, db: Database):
 
 
 async def test_empty_list_says_what_to_do(pages: PageClient, db: Database):
-    pages.principal = owner_of(await add_business(db))
+    await pages.as_owner(await add_business(db))
     r = await pages.get("/calls")
     assert "No calls yet" in r.text and "/settings#twilio" in r.text
 
@@ -75,7 +75,7 @@ async def test_detail_shows_transcript_tools_summary_and_text_back(pages: PageCl
         s.add(Message(business_id=bid, direction="out", kind="textback", to_number=CALLER,
                       from_number="+12025550100", body="Sorry we missed you", status="sent",
                       call_sid="CAother", contact_phone=CALLER))
-    pages.principal = owner_of(bid)
+    await pages.as_owner(bid)
     r = await pages.get("/calls/CAai")
     assert r.status_code == 200
     assert "Greenfield, hi!" in r.text and "1:05" in r.text  # the caller's turn at 65 s
@@ -91,7 +91,7 @@ async def test_another_business_call_is_not_found(pages: PageClient, db: Databas
     mine = await add_business(db)
     other = await add_business(db, name="Other", number="+12025550177")
     await add_calls(db, other, 1, prefix="CAX")
-    pages.principal = owner_of(mine)
+    await pages.as_owner(mine)
     assert (await pages.get("/calls/CAX0000")).status_code == 404
     assert (await pages.get("/calls/CAnope")).status_code == 404
     assert "/calls/CAX0000" not in (await pages.get("/calls", params={"q": "CAX0000"})).text

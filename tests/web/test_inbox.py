@@ -10,7 +10,7 @@ from sqlalchemy import select
 from receptionist.core import Database
 from tests.doubles.twilio_rest import TwilioRestDouble
 from tests.support.factories import BUSINESS_NUMBER, CALLER, CALLER_2, add_business
-from tests.support.pages import PageClient, owner_of
+from tests.support.pages import PageClient
 from textback import Contact, Message
 
 
@@ -42,7 +42,7 @@ def nonce_of(html: str) -> str:
 
 async def test_threads_unread_and_reading(pages: PageClient, db: Database):
     bid = await add_business(db)
-    pages.principal = owner_of(bid)
+    await pages.as_owner(bid)
     r = await pages.get("/inbox")
     assert "No texts yet" in r.text
     await caller_texts(pages, "Can you come today?")
@@ -70,7 +70,7 @@ async def test_answer_goes_through_the_outbox_to_twilio_once(twilio_pages: PageC
                                                              twilio: TwilioRestDouble):
     pages = twilio_pages
     bid = await add_business(db)
-    pages.principal = owner_of(bid)
+    await pages.as_owner(bid)
     await texted_back(db, bid)
     await caller_texts(pages, "Can you come today?")
     code = await code_of(db)
@@ -95,7 +95,7 @@ async def test_answer_goes_through_the_outbox_to_twilio_once(twilio_pages: PageC
 
 async def test_bad_answers_are_refused_clearly(pages: PageClient, db: Database):
     bid = await add_business(db)
-    pages.principal = owner_of(bid)
+    await pages.as_owner(bid)
     await caller_texts(pages, "Hi")
     code = await code_of(db)
     r = await pages.post(f"/inbox/{code}/reply", data={"body": "   "})
@@ -110,7 +110,7 @@ async def test_bad_answers_are_refused_clearly(pages: PageClient, db: Database):
 
 async def test_mark_handled_feeds_the_response_time(pages: PageClient, db: Database):
     bid = await add_business(db)
-    pages.principal = owner_of(bid)
+    await pages.as_owner(bid)
     await texted_back(db, bid)
     await caller_texts(pages, "Please call me back")
     code = await code_of(db)
@@ -128,7 +128,7 @@ async def test_another_business_thread_is_not_found(pages: PageClient, db: Datab
     other = await add_business(db, name="Other", number="+12025550177")
     await caller_texts(pages, "Hi")
     code = await code_of(db)
-    pages.principal = owner_of(other)
+    await pages.as_owner(other)
     assert (await pages.get(f"/inbox/{code}")).status_code == 404
     assert (await pages.post(f"/inbox/{code}/reply", data={"body": "x"})).status_code == 404
     assert (await pages.post(f"/inbox/{code}/handled")).status_code == 404

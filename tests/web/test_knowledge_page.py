@@ -14,7 +14,7 @@ import pytest
 from receptionist.core import Database
 from tests.knowledge.site_server import FixtureSite
 from tests.support.factories import add_business
-from tests.support.pages import PageClient, owner_of, page_client
+from tests.support.pages import PageClient, page_client
 from tests.support.settings import make_settings
 
 
@@ -54,7 +54,7 @@ async def wait_done(pages: PageClient, job_url: str) -> dict:
 async def test_onboard_edit_recrawl_ask(kpages: PageClient, db: Database, site: FixtureSite):
     pages = kpages
     bid = await add_business(db, name="Placeholder")
-    pages.principal = owner_of(bid)
+    await pages.as_owner(bid)
     r = await pages.get("/knowledge")
     assert "has not read your website yet" in r.text
     r = await pages.post("/knowledge/crawl", data={"url": site.base + "/", "max_pages": "60"})
@@ -93,7 +93,7 @@ async def test_onboard_edit_recrawl_ask(kpages: PageClient, db: Database, site: 
 
 async def test_bad_profile_input_is_refused(kpages: PageClient, db: Database):
     bid = await add_business(db)
-    kpages.principal = owner_of(bid)
+    await kpages.as_owner(bid)
     r = await kpages.post("/knowledge/profile", data={"name": "X", "faqs": "no separator"})
     assert r.status_code == 422 and "Question? | Answer" in r.text
     r = await kpages.post("/knowledge/crawl", data={"url": "ftp://example.invalid/"})

@@ -10,7 +10,7 @@ from receptionist.core import Database
 from receptionist.telephony.models import Call
 from receptionist.web.charts import Series, bar_chart
 from tests.support.factories import CALLER, CALLER_2, add_business
-from tests.support.pages import PageClient, operator, owner_of
+from tests.support.pages import PageClient
 from textback import Decision, Message
 
 
@@ -51,7 +51,7 @@ async def test_anonymous_visitor_is_sent_to_sign_in(pages: PageClient, db: Datab
 async def test_overview_shows_this_week_and_month_with_charts(pages: PageClient, db: Database):
     bid = await add_business(db)
     await seed_calls(db, bid)
-    pages.principal = owner_of(bid)
+    await pages.as_owner(bid)
     r = await pages.get("/")
     assert r.status_code == 200
     html = r.text
@@ -71,7 +71,7 @@ async def test_overview_shows_this_week_and_month_with_charts(pages: PageClient,
 async def test_csv_export(pages: PageClient, db: Database):
     bid = await add_business(db)
     await seed_calls(db, bid)
-    pages.principal = owner_of(bid)
+    await pages.as_owner(bid)
     r = await pages.get("/overview.csv")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(r.text))}
@@ -85,12 +85,12 @@ async def test_owner_never_sees_another_business(pages: PageClient, db: Database
     mine = await add_business(db)
     other = await add_business(db, name="Other Co", number="+12025550177")
     await seed_calls(db, other)
-    pages.principal = owner_of(mine)
+    await pages.as_owner(mine)
     assert (await pages.get(f"/?business={other}")).status_code == 404
     r = await pages.get("/")
     assert "Other Co" not in r.text and "<dt>Calls</dt><dd>0</dd>" in r.text
     assert "No calls yet" in r.text  # the empty state says what to do next
-    pages.principal = operator()
+    await pages.as_operator()
     r = await pages.get(f"/?business={other}")
     assert r.status_code == 200 and "Other Co" in r.text and "<dt>Calls</dt><dd>4</dd>" in r.text
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from receptionist.call import choose_engine
 from receptionist.core import Database, get_business
-from receptionist.core.principal import Principal, PrincipalKind, Role
 from tests.support.factories import add_business
-from tests.support.pages import PageClient, owner_of
+from tests.support.pages import PageClient
 from textback import count_segments
 
 
@@ -16,7 +15,7 @@ async def business(db: Database, bid: int):
 
 
 async def test_page_shows_every_section(pages: PageClient, db: Database):
-    pages.principal = owner_of(await add_business(db))
+    await pages.as_owner(await add_business(db))
     r = await pages.get("/settings")
     assert r.status_code == 200
     for anchor in ("routing", "hours", "greeting", "engine", "textback", "team", "calendar",
@@ -28,7 +27,7 @@ async def test_page_shows_every_section(pages: PageClient, db: Database):
 
 
 async def test_preview_counts_with_the_outbox_rule(pages: PageClient, db: Database):
-    pages.principal = owner_of(await add_business(db))
+    await pages.as_owner(await add_business(db))
     r = await pages.get("/settings/preview", params={"template": "{business}: call us ☎"})
     data = r.json()
     assert data["body"] == "Greenfield Plumbing: call us ☎"
@@ -42,7 +41,7 @@ async def test_preview_counts_with_the_outbox_rule(pages: PageClient, db: Databa
 
 async def test_sections_save(pages: PageClient, db: Database):
     bid = await add_business(db)
-    pages.principal = owner_of(bid)
+    await pages.as_owner(bid)
     r = await pages.post("/settings/routing", data={"routing": "ring_then_ai",
                                                     "ring_seconds": "25", "forward_to": ""})
     assert r.status_code == 303 and r.headers["location"] == "/settings?saved=routing#routing"
@@ -76,7 +75,7 @@ async def test_sections_save(pages: PageClient, db: Database):
 
 async def test_bad_input_is_refused_with_the_reason(pages: PageClient, db: Database):
     bid = await add_business(db)
-    pages.principal = owner_of(bid)
+    await pages.as_owner(bid)
     cases = [
         ("/settings/routing", {"routing": "telepathy"}, "routing must be one of"),
         ("/settings/routing", {"routing": "ai", "ring_seconds": "500"}, "between 5 and 120"),
@@ -96,7 +95,7 @@ async def test_bad_input_is_refused_with_the_reason(pages: PageClient, db: Datab
 
 async def test_staff_may_look_but_not_change(pages: PageClient, db: Database):
     bid = await add_business(db)
-    pages.principal = Principal(PrincipalKind.USER, Role.STAFF, "staff@example.com", bid)
+    await pages.as_staff(bid)
     assert (await pages.get("/settings")).status_code == 200
     r = await pages.post("/settings/greeting", data={"greeting": "Yo"})
     assert r.status_code == 403
@@ -105,7 +104,7 @@ async def test_staff_may_look_but_not_change(pages: PageClient, db: Database):
 async def test_another_business_settings_are_not_found(pages: PageClient, db: Database):
     await add_business(db)
     other = await add_business(db, name="Other", number="+12025550177")
-    pages.principal = owner_of(1)
+    await pages.as_owner(1)
     assert (await pages.get(f"/settings?business={other}")).status_code == 404
     r = await pages.post(f"/settings/greeting?business={other}", data={"greeting": "x"})
     assert r.status_code == 404

@@ -9,12 +9,12 @@ from receptionist.agent import TranscriptTurn
 from receptionist.core import Database
 from receptionist.telephony.models import Call
 from tests.support.factories import CALLER, add_business
-from tests.support.pages import PageClient, owner_of
+from tests.support.pages import PageClient
 
 
 async def test_without_chat_the_latest_ai_transcript_is_shown(pages: PageClient, db: Database):
     bid = await add_business(db)
-    pages.principal = owner_of(bid)
+    await pages.as_owner(bid)
     r = await pages.get("/try")
     assert r.status_code == 200 and "No AI call yet" in r.text
     assert "voice is off" in r.text  # this app runs without the voice runtime
@@ -28,12 +28,12 @@ async def test_without_chat_the_latest_ai_transcript_is_shown(pages: PageClient,
 
 
 async def test_softphone_needs_the_voice_runtime(pages: PageClient, db: Database):
-    pages.principal = owner_of(await add_business(db))
+    await pages.as_owner(await add_business(db))
     r = await pages.post("/try/call")
     assert r.status_code == 503 and "not running" in r.text
 
 
 async def test_anonymous_cannot_start_a_call(pages: PageClient, db: Database):
     await add_business(db)
-    r = await pages.post("/try/call")
-    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert (await pages.post("/try/call")).status_code == 401
+    assert (await pages.get("/try")).headers["location"] == "/login?next=/try"

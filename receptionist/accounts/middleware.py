@@ -1,0 +1,178 @@
+"""The access layer in front of every route (pure ASGI).
+
+It recognises ``Authorization: Bearer <token>`` (a wrong token is answered 401 at once) or the
+signed session cookie, and puts the ``Principal`` on ``request.state.principal`` (with
+``request.state.csrf_token`` for a cookie session). For a cookie session every request other
+than GET/HEAD/OPTIONS must carry that CSRF token, in the ``X-CSRF-Token`` header or the form
+field ``csrf_token``, else 403; bearer requests are exempt (a browser never adds that header on
+its own). Without a principal only the open paths answer: API calls get 401, page visits a
+redirect to ``/login``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from http.cookies import CookieError, SimpleCookie
+from urllib.parse import parse_qsl, quote
+
+from fastapi import HTTPException
+from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from receptionist.accounts.policy import is_open_path, skips_sign_in
+from receptionist.accounts.service import AccountsService
+from receptionist.accounts.sessions import SESSION_COOKIE
+from receptionist.core import log_event
+from receptionist.core.provided import services_of
+
+__all__ = ["AccessMiddleware"]
+
+log = logging.getLogger("receptionist.accounts")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_FORM_BYTES = 1024 * 1024  # owner forms are small; a bigger body is refused, not buffered
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _accounts(scope: Scope) -> AccountsService | None:
+    try:
+        accounts = getattr(services_of(HTTPConnection(scope)), "accounts", None)
+    except HTTPException:  # not started: the routes answer 503 themselves
+        return None
+    return accounts if isinstance(accounts, AccountsService) else None
+
+
+def _cookie(headers: Headers, name: str) -> str | None:
+    raw = headers.get("cookie")
+    if not raw:
+        return None
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(raw)
+    except CookieError:
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel is not None else None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands the buffered body to the app, then the client's own events."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _form_token(scope: Scope, receive: Receive) -> tuple[str | None, Receive, bool]:
+    """The ``csrf_token`` form field, the ``receive`` to pass on, and whether the body was too
+    large to look at."""
+    body = b""
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        body += message.get("body", b"")
+        more = bool(message.get("more_body"))
+        if len(body) > MAX_FORM_BYTES:
+            return None, receive, True
+    ctype = Headers(scope=scope).get("content-type", "").split(";")[0].strip().lower()
+    token: str | None = None
+    if ctype == "application/x-www-form-urlencoded":
+        fields = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True,
+                           max_num_fields=1000)
+        token = next((v for k, v in fields if k == "csrf_token"), None)
+    else:
+        form = await Request(scope, _replay(body, receive)).form()
+        value = form.get("csrf_token")
+        token = value if isinstance(value, str) else None
+        await form.close()
+    return token, _replay(body, receive), False
+
+
+class AccessMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or skips_sign_in(scope["path"]):
+            await self.app(scope, receive, send)  # Twilio's webhooks pay nothing here
+            return
+        accounts = _accounts(scope)
+        if accounts is None:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        state = scope.setdefault("state", {})
+        csrf_expected: str | None = None
+        authorization = headers.get("authorization")
+        if authorization is not None:
+            scheme, _, raw = authorization.partition(" ")
+            principal = (await accounts.principal_for_token(raw.strip())
+                         if scheme.lower() == "bearer" else None)
+            if principal is None:
+                log_event(log, "accounts.token_rejected", logging.WARNING, path=scope["path"])
+                await self._deny(scope, receive, send, 401, "invalid or revoked API token")
+                return
+            state["principal"] = principal
+        else:
+            cookie = _cookie(headers, SESSION_COOKIE)
+            view = await accounts.session(cookie) if cookie else None
+            if view is not None:
+                state["principal"] = view.principal
+                state["csrf_token"] = csrf_expected = view.csrf_token
+        if (csrf_expected is not None and scope["type"] == "http"
+                and scope["method"] not in SAFE_METHODS and scope["path"] != "/login"):
+            receive, failure = await self._check_csrf(scope, receive, headers, csrf_expected)
+            if failure is not None:
+                await failure(scope, receive, send)
+                return
+        if "principal" not in state and not is_open_path(scope["path"]):
+            await self._deny(scope, receive, send, 401,
+                             "sign in or send Authorization: Bearer <token>")
+            return
+        await self.app(scope, receive, send)
+
+    async def _check_csrf(self, scope: Scope, receive: Receive, headers: Headers,
+                          expected: str) -> tuple[Receive, Response | None]:
+        sent = headers.get("x-csrf-token")
+        ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+        if sent is None and ctype in _FORM_TYPES:
+            sent, receive, too_large = await _form_token(scope, receive)
+            if too_large:
+                return receive, JSONResponse({"detail": "form too large"}, status_code=413)
+        if sent is None or not hmac.compare_digest(sent.encode(), expected.encode()):
+            log_event(log, "accounts.csrf_rejected", logging.WARNING, path=scope["path"])
+            return receive, JSONResponse(
+                {"detail": "missing or wrong CSRF token: send the form field csrf_token or the "
+                           "X-CSRF-Token header from this page"}, status_code=403)
+        return receive, None
+
+    async def _deny(self, scope: Scope, receive: Receive, send: Send, status: int,
+                    detail: str) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008, "reason": detail[:100]})
+            return
+        response: Response
+        path = scope["path"]
+        wants_page = (scope["method"] in ("GET", "HEAD") and not path.startswith("/api/")
+                      and path != "/openapi.json" and status == 401
+                      and Headers(scope=scope).get("authorization") is None)
+        if wants_page:
+            query = scope.get("query_string", b"").decode("latin-1")
+            target = path + (f"?{query}" if query else "")
+            response = RedirectResponse(f"/login?next={quote(target, safe='/')}",
+                                        status_code=303)
+        else:
+            response = JSONResponse({"detail": detail}, status_code=status,
+                                    headers={"WWW-Authenticate": "Bearer"})
+        await response(scope, receive, send)
+
