@@ -18,6 +18,7 @@ from receptionist.core.provided import Provided, services_of
 if TYPE_CHECKING:
     from calendar_sync import CalendarService
     from knowledge import KnowledgeService
+    from receptionist.accounts import AccountsService
     from receptionist.call import VoiceService
     from receptionist.core import Database, Settings, WebhookSigner
     from receptionist.services import Services
@@ -26,9 +27,8 @@ if TYPE_CHECKING:
     from receptionist.web.crawl_jobs import CrawlJobs
     from textback import TextbackService
 
-__all__ = ["AiDep", "CalendarDep", "CallsDep", "CrawlJobsDep", "DbDep", "KnowledgeDep",
-           "ServicesDep",
-           "SettingsDep", "SignerDep", "TextbackDep", "VoiceDep"]
+__all__ = ["AccountsDep", "AiDep", "CalendarDep", "CallsDep", "CrawlJobsDep", "DbDep",
+           "KnowledgeDep", "ServicesDep", "SettingsDep", "SignerDep", "TextbackDep", "VoiceDep"]
 
 get_settings: Provided[Settings] = Provided("settings")
 get_db: Provided[Database] = Provided("db")
@@ -40,6 +40,7 @@ get_voice: Provided[VoiceService | None] = Provided("voice_service", optional=Tr
 get_calendar: Provided[CalendarService] = Provided("calendar")
 get_knowledge: Provided[KnowledgeService] = Provided("knowledge")
 get_crawl_jobs: Provided[CrawlJobs] = Provided("crawl_jobs")
+get_accounts: Provided[AccountsService] = Provided("accounts")
 
 SettingsDep = Annotated["Settings", Depends(get_settings)]
 DbDep = Annotated["Database", Depends(get_db)]
@@ -51,4 +52,5 @@ VoiceDep = Annotated["VoiceService | None", Depends(get_voice)]
 CalendarDep = Annotated["CalendarService", Depends(get_calendar)]
 KnowledgeDep = Annotated["KnowledgeService", Depends(get_knowledge)]
 CrawlJobsDep = Annotated["CrawlJobs", Depends(get_crawl_jobs)]
+AccountsDep = Annotated["AccountsService", Depends(get_accounts)]
 ServicesDep = Annotated["Services", Depends(services_of)]  # the whole graph (benchmarks)

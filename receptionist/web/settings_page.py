@@ -29,7 +29,7 @@ from receptionist.core import (
     normalize,
 )
 from receptionist.core.principal import Role
-from receptionist.deps import CalendarDep, DbDep, SettingsDep
+from receptionist.deps import AccountsDep, CalendarDep, DbDep, SettingsDep
 from receptionist.web.business_edit import apply_changes, team_kinds
 from receptionist.web.templating import PageScope, PageScopeDep, render
 from textback import TemplateError, count_segments
@@ -62,8 +62,10 @@ def preview_json(business: Business, template: str, *, after_hours: bool) -> dic
 
 
 async def _page(request: Request, scope: PageScope, db: Any, settings: Any, calendar: Any, *,
-                flash: str | None = None, error: bool = False,
-                status_code: int = 200) -> HTMLResponse:
+                flash: str | None = None, error: bool = False, status_code: int = 200,
+                accounts: Any = None) -> HTMLResponse:
+    """The page; ``accounts`` (the settings page itself, not a form's answer) adds the users
+    and API tokens of the business."""
     business = scope.business
     if business is None:
         return render(request, scope, "settings.html", active="settings", title="Settings")
@@ -79,6 +81,8 @@ async def _page(request: Request, scope: PageScope, db: Any, settings: Any, cale
                                              business.textback_after_hours_template or "",
                                              after_hours=True),
     }
+    users, tokens = ([], []) if accounts is None else (
+        await accounts.list_users(business.id), await accounts.tokens.list(business.id))
     base = settings.public_url.rstrip("/")
     return render(
         request, scope, "settings.html", active="settings", title="Settings",
@@ -86,15 +90,17 @@ async def _page(request: Request, scope: PageScope, db: Any, settings: Any, cale
         engine=engine, engines=ENGINE_CHOICES, default_engine=settings.voice_engine,
         targets=targets, hooks=[(label, base + path) for label, path in TWILIO_HOOKS],
         media_url=base.replace("http", "ws", 1) + "/twilio/media",
-        may_edit=scope.principal.role is not Role.STAFF,
-        flash=flash, flash_kind="error" if error else "ok", status_code=status_code,
+        may_edit=scope.principal.role is not Role.STAFF, users=users, tokens=tokens,
+        show_access=accounts is not None, flash=flash, flash_kind="error" if error else "ok",
+        status_code=status_code,
     )
 
 
 @router.get("/settings", response_class=HTMLResponse)
 async def settings_page(request: Request, scope: PageScopeDep, db: DbDep, settings: SettingsDep,
-                        calendar: CalendarDep, saved: str = "") -> HTMLResponse:
-    return await _page(request, scope, db, settings, calendar,
+                        calendar: CalendarDep, accounts: AccountsDep,
+                        saved: str = "") -> HTMLResponse:
+    return await _page(request, scope, db, settings, calendar, accounts=accounts,
                        flash=f"Saved {saved}." if saved.isalpha() else None)
 
 

@@ -24,6 +24,7 @@ async def test_page_shows_every_section(pages: PageClient, db: Database):
     assert "http://127.0.0.1:" in r.text and "/twilio/voice</code>" in r.text
     assert "/twilio/sms</code>" in r.text
     assert "SMS segment" in r.text and "Hi, this is Greenfield Plumbing" in r.text
+    assert 'id="access"' in r.text and "owner1@example.com" in r.text  # users and tokens
 
 
 async def test_preview_counts_with_the_outbox_rule(pages: PageClient, db: Database):
