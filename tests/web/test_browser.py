@@ -31,6 +31,9 @@ pytestmark = [pytest.mark.slow, skip_without_browser()]
 
 PAGES = ["/", "/calls", "/inbox", "/settings", "/bookings", "/knowledge", "/try"]
 OWNER = "owner@example.com"
+UNLABELLED = """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+    .filter((e) => !e.labels.length && !e.getAttribute('aria-label'))
+    .map((e) => e.name || e.id)"""
 AUDIO_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
 
 
@@ -124,14 +127,17 @@ async def test_no_page_scrolls_sideways_on_a_phone(live, db: Database, hooks: We
     async with chromium(viewport={"width": PHONE_WIDTH, "height": 844}) as browser:
         page = await browser.new_page()
         await browser_sign_in(page, server.url, OWNER)
-        wide = []
+        wide, unlabelled = [], []
         for path in PAGES:
             response = await page.goto(server.url + path)
             assert response is not None and response.status == 200, path
             await artifacts.shot(page, "phone" + path.replace("/", "-"))
             if not await no_sideways_scroll(page):
                 wide.append(path)
+            # Every control has a label a screen reader reads out.
+            unlabelled += [f"{path}: {name}" for name in await page.evaluate(UNLABELLED)]
         assert wide == []
+        assert unlabelled == []
 
 
 async def test_template_counter_follows_typing(live, db: Database, artifacts: Artifacts):

@@ -63,6 +63,9 @@ async def test_threads_unread_and_reading(pages: PageClient, db: Database):
     assert "Still there?" in (await pages.get(f"/inbox/{code}/messages")).text
     found = (await pages.get("/inbox/threads", params={"q": "555-0144"})).text
     assert found.count("<li") == 1 and "Hello?" in found
+    await caller_texts(pages, "<script>alert(1)</script>", sid="SM5")  # shown, never run
+    page = (await pages.get(f"/inbox/{code}")).text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
 
 
 async def test_answer_goes_through_the_outbox_to_twilio_once(twilio_pages: PageClient,
