@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
         CalendarConnection,
         CalendarPolicy,
         CalendarRow,
+        ServiceOrigin,
     )
     from calendar_sync.notifier import TextingNotifier
     from calendar_sync.ports import (
@@ -83,12 +84,18 @@ if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
     from calendar_sync.routes import router
     from calendar_sync.service import CalendarService
     from calendar_sync.settings import CalendarConfig, CalendarSettings, calendar_config
+    from calendar_sync.website_services import (
+        AdoptedServices,
+        WebsiteService,
+        adopt_website_services,
+    )
     from calendar_sync.when import TimeRange, date_range, parse_when
 else:
     __getattr__, __dir__ = lazy_exports(__name__, __file__)
 
 __all__ = [
     "CALLER_UNAVAILABLE_MESSAGE",
+    "AdoptedServices",
     "BookableService",
     "Booking",
     "BookingInfo",
@@ -121,6 +128,7 @@ __all__ = [
     "Schedule",
     "ServiceInfo",
     "ServiceNotFound",
+    "ServiceOrigin",
     "ServiceRule",
     "SetupError",
     "Slot",
@@ -130,8 +138,10 @@ __all__ = [
     "TextingNotifier",
     "TimeRange",
     "Unavailable",
+    "WebsiteService",
     "WhenNotUnderstood",
     "WriteConflict",
+    "adopt_website_services",
     "busy_from_ical",
     "calendar_config",
     "check_slot",

@@ -138,7 +138,8 @@ def service_list(business: BusinessOpt, as_json: JsonOpt = False) -> None:
             typer.echo("No services yet. Add one: receptionist service add --business … "
                        "--name 'Drain cleaning' --minutes 60")
         for s in found:
-            typer.echo(f"{s.name:<28} {_service_line(s.to_json())}")
+            check = "  (from the website — please check)" if s.from_website else ""
+            typer.echo(f"{s.name:<28} {_service_line(s.to_json())}{check}")
 
     _run(go)
 

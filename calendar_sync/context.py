@@ -19,6 +19,7 @@ from calendar_sync.models import (
     CalendarConnection,
     CalendarPolicy,
     CalendarRow,
+    ServiceOrigin,
 )
 from calendar_sync.results import BookingInfo, BookingStatus, ServiceInfo
 from calendar_sync.settings import CalendarConfig
@@ -164,12 +165,13 @@ def eligible(targets: tuple[CalendarTarget, ...], rule: ServiceRule
 
 async def find_service(session: AsyncSession, business_id: int, name: str) -> BookableService:
     row = (await session.execute(select(BookableService).where(
-        BookableService.business_id == business_id,
+        BookableService.business_id == business_id, BookableService.origin != ServiceOrigin.REMOVED,
         BookableService.key == name.strip().casefold()))).scalars().first()
     if row is not None:
         return row
     names = (await session.execute(select(BookableService.name).where(
-        BookableService.business_id == business_id).order_by(BookableService.name))).scalars()
+        BookableService.business_id == business_id, BookableService.origin != ServiceOrigin.REMOVED)
+        .order_by(BookableService.name))).scalars()
     known = ", ".join(names) or "none yet (add one with `receptionist service add`)"
     raise ServiceNotFound(f"no service {name!r}; services: {known}")
 
@@ -182,7 +184,8 @@ def rule_of(row: BookableService) -> ServiceRule:
 
 def service_info(row: BookableService) -> ServiceInfo:
     return ServiceInfo(row.name, row.duration_minutes, row.buffer_before_minutes,
-                       row.buffer_after_minutes, tuple(row.calendars or ()))
+                       row.buffer_after_minutes, tuple(row.calendars or ()),
+                       from_website=row.origin == ServiceOrigin.WEBSITE)
 
 
 def booking_info(row: Booking, tz: ZoneInfo, calendar: str | None = None) -> BookingInfo:

@@ -6,6 +6,7 @@ lost."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -21,7 +22,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from receptionist.core import Base, UTCDateTime, utcnow
 
-__all__ = ["BookableService", "Booking", "CalendarConnection", "CalendarPolicy", "CalendarRow"]
+__all__ = ["BookableService", "Booking", "CalendarConnection", "CalendarPolicy", "CalendarRow",
+           "ServiceOrigin"]
+
+
+class ServiceOrigin(StrEnum):
+    """Who set a bookable service: the owner (``service add``; a re-crawl never changes it),
+    the crawled website (shown to the owner as "from the website — please check"), or a website
+    service the owner removed (kept so that a re-crawl does not bring it back)."""
+
+    OWNER = "owner"
+    WEBSITE = "website"
+    REMOVED = "removed"
 
 
 class CalendarConnection(Base):
@@ -73,6 +85,7 @@ class BookableService(Base):
     buffer_before_minutes: Mapped[int] = mapped_column(Integer, default=0)
     buffer_after_minutes: Mapped[int] = mapped_column(Integer, default=0)
     calendars: Mapped[list[str]] = mapped_column(JSON, default=list)  # names; empty = any
+    origin: Mapped[str] = mapped_column(String(16), default="owner", server_default="owner")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

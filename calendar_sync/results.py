@@ -37,12 +37,13 @@ class ServiceInfo:
     buffer_before_minutes: int
     buffer_after_minutes: int
     calendars: tuple[str, ...]
+    from_website: bool = False  # taken from the crawled site; the owner has not confirmed it
 
     def to_json(self) -> dict[str, object]:
         return {"name": self.name, "minutes": self.minutes,
                 "buffer_before_minutes": self.buffer_before_minutes,
                 "buffer_after_minutes": self.buffer_after_minutes,
-                "calendars": list(self.calendars)}
+                "calendars": list(self.calendars), "from_website": self.from_website}
 
 
 @dataclass(frozen=True, slots=True)

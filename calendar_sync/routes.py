@@ -33,15 +33,20 @@ Calendar = Annotated[CalendarService, Depends(get_service)]
 _db: Provided[Database] = Provided("db")
 
 
-async def _allowed(request: Request, principal: CurrentPrincipal, ref: str) -> str:
+async def _allowed(request: Request, principal: CurrentPrincipal, ref: str, *,
+                   manage: bool = False) -> str:
     """The business ``ref`` names, as its id, when the principal may act for it; 404 for an
-    unknown business and for another tenant's alike."""
+    unknown business and for another tenant's alike. ``manage``: a change of set-up (services,
+    connection, rules), which staff members may not make (403)."""
     try:
         async with _db(request).transaction() as session:
             business_id = (await get_business(session, ref)).id
     except BusinessNotFound as exc:
         raise HTTPException(404, "not found") from exc
-    principal.require(business_id)
+    if manage:
+        principal.require_manager(business_id)
+    else:
+        principal.require(business_id)
     return str(business_id)
 
 
@@ -113,7 +118,7 @@ async def list_services(request: Request, principal: CurrentPrincipal, calendar:
 @router.post("/services")
 async def add_service(request: Request, principal: CurrentPrincipal, calendar: Calendar,
                       body: ServiceIn) -> dict[str, Any]:
-    business = await _allowed(request, principal, body.business)
+    business = await _allowed(request, principal, body.business, manage=True)
     before = body.buffer_minutes if body.buffer_before_minutes is None \
         else body.buffer_before_minutes
     after = body.buffer_minutes if body.buffer_after_minutes is None \
@@ -127,14 +132,14 @@ async def add_service(request: Request, principal: CurrentPrincipal, calendar: C
 @router.delete("/services")
 async def remove_service(request: Request, principal: CurrentPrincipal, calendar: Calendar,
                          business: str, name: str) -> dict[str, Any]:
-    business = await _allowed(request, principal, business)
+    business = await _allowed(request, principal, business, manage=True)
     return (await _call(calendar.remove_service(business, name))).to_json()
 
 
 @router.post("/connect")
 async def connect(request: Request, principal: CurrentPrincipal, calendar: Calendar,
                   body: ConnectIn) -> list[dict[str, Any]]:
-    business = await _allowed(request, principal, body.business)
+    business = await _allowed(request, principal, body.business, manage=True)
     found = await _call(calendar.connect(business, body.url, body.username, body.password,
                                          body.calendars))
     return [c.to_json() for c in found]
@@ -143,7 +148,7 @@ async def connect(request: Request, principal: CurrentPrincipal, calendar: Calen
 @router.post("/disconnect")
 async def disconnect(request: Request, principal: CurrentPrincipal, calendar: Calendar,
                      business: str) -> dict[str, int]:
-    business = await _allowed(request, principal, business)
+    business = await _allowed(request, principal, business, manage=True)
     return {"removed": await _call(calendar.disconnect(business))}
 
 
@@ -157,7 +162,7 @@ async def rules(request: Request, principal: CurrentPrincipal, calendar: Calenda
 @router.post("/rules")
 async def set_rules(request: Request, principal: CurrentPrincipal, calendar: Calendar,
                     body: RulesIn) -> dict[str, int]:
-    business = await _allowed(request, principal, body.business)
+    business = await _allowed(request, principal, body.business, manage=True)
     return await _call(calendar.set_policy(
         business, notice_minutes=body.notice_minutes, horizon_days=body.horizon_days,
         slot_minutes=body.slot_minutes))

@@ -56,6 +56,11 @@ from calendar_sync.results import (
 )
 from calendar_sync.settings import CalendarConfig, calendar_config
 from calendar_sync.setup import CalendarSetup
+from calendar_sync.website_services import (
+    AdoptedServices,
+    WebsiteService,
+    adopt_website_services,
+)
 from calendar_sync.when import TimeRange, date_range, parse_when
 from receptionist.core import (
     Business,
@@ -202,6 +207,13 @@ class CalendarService:
 
     async def list_services(self, business: int | str) -> list[ServiceInfo]:
         return await self.setup.list_services(business)
+
+    async def adopt_website_services(self, business: int | str,
+                                     offered: Sequence[WebsiteService]) -> AdoptedServices:
+        """The website's services become bookable; the owner's own services win."""
+        async with self.db.transaction() as session:
+            business_id = (await get_business(session, business)).id
+        return await adopt_website_services(self.db, self.clock, business_id, offered)
 
     async def remove_service(self, business: int | str, name: str) -> ServiceInfo:
         return await self.setup.remove_service(business, name)

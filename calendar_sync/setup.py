@@ -14,7 +14,13 @@ from calendar_sync.context import BusinessContext, find_service, load_targets, s
 from calendar_sync.embedded_radicale import EmbeddedRadicale
 from calendar_sync.errors import CalendarError, SetupError
 from calendar_sync.gateway import CalendarGateway
-from calendar_sync.models import BookableService, CalendarConnection, CalendarPolicy, CalendarRow
+from calendar_sync.models import (
+    BookableService,
+    CalendarConnection,
+    CalendarPolicy,
+    CalendarRow,
+    ServiceOrigin,
+)
 from calendar_sync.ports import RemoteCalendar
 from calendar_sync.results import CalendarInfo, ConnectionCheck, ServiceInfo
 from calendar_sync.settings import CalendarConfig
@@ -73,6 +79,7 @@ class CalendarSetup:
             row.buffer_before_minutes = buffer_before_minutes
             row.buffer_after_minutes = buffer_after_minutes
             row.calendars = wanted
+            row.origin = ServiceOrigin.OWNER  # the owner's word: a re-crawl leaves it alone
             await session.flush()
             return service_info(row), created
 
@@ -80,7 +87,9 @@ class CalendarSetup:
         async with self.db.transaction() as session:
             biz = await get_business(session, business)
             rows = (await session.execute(select(BookableService).where(
-                BookableService.business_id == biz.id).order_by(BookableService.name))).scalars()
+                BookableService.business_id == biz.id,
+                BookableService.origin != ServiceOrigin.REMOVED)
+                .order_by(BookableService.name))).scalars()
             return [service_info(r) for r in rows]
 
     async def remove_service(self, business: int | str, name: str) -> ServiceInfo:
@@ -88,7 +97,10 @@ class CalendarSetup:
             biz = await get_business(session, business)
             row = await find_service(session, biz.id, name)
             info = service_info(row)
-            await session.delete(row)
+            if row.origin == ServiceOrigin.WEBSITE:  # remembered, so a re-crawl keeps it off
+                row.origin = ServiceOrigin.REMOVED
+            else:
+                await session.delete(row)
             return info
 
     # -- booking rules ----------------------------------------------------------------------

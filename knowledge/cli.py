@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 # The crawler, extraction and the embedding model load when a command runs, not for --help.
 
-__all__ = ["knowledge_app", "onboard_command"]
+__all__ = ["knowledge_app", "onboard_command", "use_service_factory"]
 
 knowledge_app = typer.Typer(help="What the receptionist knows from the business's website.",
                             no_args_is_help=True)
@@ -48,7 +49,19 @@ class _Progress:
             sys.stderr.write("\n")
 
 
+ServiceFactory = Callable[["Database", "Settings"], "KnowledgeService"]
+_service_factory: list[ServiceFactory] = []
+
+
+def use_service_factory(factory: ServiceFactory) -> None:
+    """Let the application build the service these commands use (e.g. with what it does after
+    an onboard: the services found become bookable)."""
+    _service_factory[:] = [factory]
+
+
 def _service(db: Database, settings: Settings) -> KnowledgeService:
+    if _service_factory:
+        return _service_factory[0](db, settings)
     from knowledge.service import KnowledgeService
 
     return KnowledgeService(db, settings)
@@ -82,6 +95,8 @@ def _print_report(report: OnboardReport) -> None:
     typer.echo(f"Pages: {fetched} read ({report.new} new, {report.changed} changed, "
                f"{report.unchanged} unchanged), {report.removed} removed, "
                f"{len(report.skipped)} skipped; {report.chunks} passages indexed.")
+    for note in report.notes:
+        typer.echo(note)
     typer.secho("Check the profile; correct anything with `receptionist business update "
                 f"{report.business_id} --hours … --address … --booking-link …`. Your edits "
                 "are kept on every re-crawl.", fg=typer.colors.CYAN, err=True)
@@ -142,10 +157,16 @@ def show(business: BusinessRef, as_json: AsJson = False) -> None:
             service = _service(db, settings)
             profile = await service.profile(business)
             status = await service.status(business)
+            sources = await service.sources(business)
         if as_json:
-            print_json({"profile": profile.to_json(), "knowledge": status})
+            print_json({"profile": profile.to_json(), "knowledge": status, "sources": sources})
             return
         _print_profile(profile, f"{profile.name} (business #{status['business_id']})")
+        if sources:
+            typer.echo("Where each field came from:")
+            for key, where in sources.items():
+                page = f" — {where['page']}" if where.get("page") else ""
+                typer.echo(f"  {key:<13} {where['method']}{page}")
         last = status["last_crawl"]
         typer.echo(f"Website {status['root_url']}: {len(status['pages'])} pages, "
                    f"{status['chunks']} passages, read {status['crawled_at'][:16]} UTC "

@@ -22,6 +22,13 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from knowledge.facts import PageFacts, text_facts
+from knowledge.page_hints import (
+    left_out_lines,
+    name_candidates,
+    services_from_forms,
+    services_from_page,
+)
+from knowledge.page_lines import render_lines
 from knowledge.structured import business_entities, faqs_from_schema, services_from_schema
 from knowledge.urls import join_url
 
@@ -115,24 +122,55 @@ def _extract_html(url: str, body: bytes, encoding: str | None) -> ExtractedPage:
         if "nofollow" not in (a.get("rel") or "").lower():
             links.append(target)
     structured = _structured(html, url)
+    opengraph = [d for d in structured.get("opengraph", []) if isinstance(d, dict)]
+    region = _region(doc, url, opengraph)
+    names = name_candidates(doc, title)
+    form_services = services_from_forms(doc)
+    lines = render_lines(doc)
     blocks, heading_faqs = _blocks(doc)
     faq_page = re.search(r"faq|question", f"{url} {title}", re.IGNORECASE) is not None
     faqs = faqs_from_schema(structured) or (heading_faqs if faq_page else [])
-    facts = text_facts(blocks=blocks, anchors=anchors, page_url=url, faqs=faqs)
+    facts = text_facts(blocks=blocks, anchors=anchors, page_url=url, faqs=faqs,
+                       lines=[ln.text for ln in lines],
+                       chrome=[ln.text for ln in lines if ln.chrome], region=region)
     facts.businesses = business_entities(structured)
-    site_names = [d.get("og:site_name") for d in structured.get("opengraph", [])
-                  if isinstance(d, dict)]
+    site_names = [d.get("og:site_name") for d in opengraph]
     facts.site_name = next((_clean(str(s)) for s in site_names if s), None)
+    facts.names = names
     schema_services = services_from_schema(structured)
     if schema_services:
         facts.services = _merge_services(schema_services, facts.services)
+    for extra in (form_services, services_from_page(lines, url, title)):
+        facts.services = _merge_services(facts.services, extra) if extra else facts.services
     text = trafilatura.extract(
         html, url=url, output_format="markdown", include_tables=True, include_links=False,
         include_images=False, include_comments=False, favor_recall=True, deduplicate=False,
     ) or ""
+    facts.site_lines, facts.extra_lines = left_out_lines(lines, text)
     return ExtractedPage(title=title, text=text, links=list(dict.fromkeys(links)),
                          canonical=canonical, noindex="noindex" in robots,
                          nofollow="nofollow" in robots, facts=facts)
+
+
+_LANG_REGION = {"gb": "GB", "uk": "GB", "ie": "IE", "au": "AU", "ca": "CA", "in": "IN",
+                "nz": "NZ", "us": "US"}
+
+
+def _region(doc: Any, url: str, opengraph: list[dict[str, Any]]) -> str:
+    """The country whose phone-number format the page most likely uses: the page's language
+    tag ("en-GB"), its og:locale, then its domain (".co.uk", ".ie", ".com.au", ".ca")."""
+    hints = [doc.get("lang") or "", *(str(d.get("og:locale") or "") for d in opengraph)]
+    for hint in hints:
+        parts = re.split(r"[-_]", hint.lower())
+        if len(parts) > 1 and parts[-1] in _LANG_REGION:
+            return _LANG_REGION[parts[-1]]
+    hosts = [urlsplit(url).hostname or "", *(urlsplit(str(d.get("og:url") or "")).hostname
+                                            or "" for d in opengraph)]
+    for host in hosts:
+        tld = host.rsplit(".", 1)[-1].lower()
+        if tld in _LANG_REGION and tld != "us":
+            return _LANG_REGION[tld]
+    return "US"
 
 
 def _structured(html: str, url: str) -> dict[str, list[Any]]:

@@ -10,10 +10,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import phonenumbers
+
+from knowledge.addresses import find_address
 from knowledge.hours_text import hours_from_text
 from receptionist.core import try_normalize
 
-__all__ = ["BOOKING_HOSTS", "PageFacts", "booking_score", "parse_duration_min", "text_facts"]
+__all__ = ["BOOKING_HOSTS", "PageFacts", "booking_score", "parse_duration_min", "phone_label",
+           "text_facts"]
 
 BOOKING_HOSTS = (
     "calendly.com", "cal.com", "squareup.com", "square.site", "vagaro.com", "acuityscheduling.com",
@@ -22,7 +26,8 @@ BOOKING_HOSTS = (
     "getjobber.com", "tidycal.com", "appointy.com", "styleseat.com", "glossgenius.com",
     "booker.com", "sevenrooms.com", "tock.com", "zenoti.com", "picktime.com", "10to8.com",
 )
-_BOOK_PATH = re.compile(r"/(book|booking|bookings|appointments?|schedule|reserve|reservations?)"
+_BOOK_PATH = re.compile(r"/(book|booking|bookings|book-?now|book-?online|appointments?|"
+                        r"schedule|reserve|reservations?|request-appointment)"
                         r"(?:[/.-]|$)", re.IGNORECASE)
 _BOOK_TEXT = re.compile(r"\b(book|schedule|reserve|appointment)", re.IGNORECASE)
 _PRICE = re.compile(r"(?:from\s+|starting at\s+)?[$£€]\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{2})?",
@@ -37,6 +42,18 @@ _ADDRESS = re.compile(
     r"Hwy|Highway|Pkwy|Parkway|Sq|Square|Ter|Terrace|Cir|Circle)\.?"
     r"(?:,?\s*(?:Suite|Ste\.?|Unit|#)\s*[\w-]+)?,?\s+[A-Z][A-Za-z .'-]+,\s*[A-Z]{2}\s+\d{5}"
     r"(?:-\d{4})?")
+# "Jane Smith, Partner, Solicitor | £300" is a person's hourly rate, not a service.
+_STAFF_RATE = re.compile(r",\s*(?:senior\s+|junior\s+|managing\s+)?(?:partner|solicitor|"
+                         r"director|associate|manager|executive|assistant|paralegal|trainee|"
+                         r"consultant|lawyer|attorney)\b", re.IGNORECASE)
+_PHONE_LABELS = [
+    ("fax", re.compile(r"\bfax\b|facsimile", re.IGNORECASE)),
+    ("after-hours", re.compile(r"after[- ]?hours|out[- ]of[- ]hours|nights?|weekends?",
+                               re.IGNORECASE)),
+    ("emergency", re.compile(r"emergenc|urgent|24/7|24 hours?", re.IGNORECASE)),
+    ("mobile", re.compile(r"\b(?:mobile|cell)\b", re.IGNORECASE)),
+    ("whatsapp", re.compile(r"whatsapp", re.IGNORECASE)),
+]
 _WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "half a": 0.5,
           "half an": 0.5}
 
@@ -52,6 +69,15 @@ class PageFacts:
     hours: dict[str, list[list[str]]] | None = None         # from the text
     address: str | None = None                              # from the text
     booking: list[dict[str, Any]] = field(default_factory=list)  # {url, score}
+    # Where a page says what: names it offers ({method, value}), every phone number with its
+    # label and prominence ({number, label, where}), the country its address is in.
+    names: list[dict[str, str]] = field(default_factory=list)
+    phone_info: list[dict[str, str]] = field(default_factory=list)
+    country: str | None = None
+    # Text the main-text extractor leaves out: page chrome (header, footer, sidebars) and
+    # lines of the page body it dropped, indexed once per site by :mod:`knowledge.sitewide`.
+    site_lines: list[str] = field(default_factory=list)
+    extra_lines: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -103,7 +129,7 @@ def _service_from_line(cells: list[str]) -> dict[str, Any] | None:
         name = re.split(r"\s+[—–:-]\s+|\s*[:–—]\s*|\.{2,}", cells[0])[0]
         name = name if not _PRICE.search(name) else ""
     name = re.sub(r"\s+", " ", name).strip(" -–—:|")
-    if not name or len(name) > 80 or len(name.split()) > 10:
+    if not name or len(name) > 80 or len(name.split()) > 10 or _STAFF_RATE.search(name):
         return None
     price = re.sub(r"\s+", " ", price_m.group(0)).strip()
     price = price[0].lower() + price[1:] if price.lower().startswith(("from", "starting")) \
@@ -112,36 +138,62 @@ def _service_from_line(cells: list[str]) -> dict[str, Any] | None:
             "description": None}
 
 
+def phone_label(context: str) -> str:
+    """What a number next to ``context`` is for: main, fax, emergency, after-hours, mobile…"""
+    for label, pattern in _PHONE_LABELS:
+        if pattern.search(context):
+            return label
+    return "main"
+
+
 def text_facts(*, blocks: list[tuple[str, list[str]]], anchors: list[tuple[str, str]],
-               page_url: str, faqs: list[dict[str, str]]) -> PageFacts:
-    """Fallback facts from a page's text blocks (``(tag, cells)``) and links (``(url, text)``)."""
+               page_url: str, faqs: list[dict[str, str]], lines: list[str] | None = None,
+               chrome: list[str] | None = None, region: str = "US") -> PageFacts:
+    """Fallback facts from a page's text blocks (``(tag, cells)``), links (``(url, text)``)
+    and, when given, its visible ``lines`` (``chrome`` being those in header/footer/sidebar)."""
     facts = PageFacts(faqs=faqs)
-    lines = [" | ".join(cells) for _tag, cells in blocks]
+    if lines is None:
+        lines = [" | ".join(cells) for _tag, cells in blocks]
     full = "\n".join(lines)
+    chrome_set = set(chrome or [])
+    found = find_address(lines)
+    if found is None:
+        found_us = _ADDRESS.search(full.replace("\n", " "))
+        found = (found_us.group(0), "US") if found_us else None
+    region = found[1] if found and region == "US" else region
     for url, text in anchors:
         if url.lower().startswith("tel:"):
-            number = try_normalize(url[4:].strip())
+            number = try_normalize(url[4:].strip().lstrip(">"), region)
             if number and number not in facts.phones:
                 facts.phones.append(number)
+                facts.phone_info.append({"number": number, "label": phone_label(text),
+                                         "where": "tel"})
             continue
         score = booking_score(url, text, page_url)
         if score and url.startswith(("http://", "https://")):
             facts.booking.append({"url": url, "score": score})
-    for m in _PHONE.finditer(full):
-        number = try_normalize(m.group(0))
-        if number and number not in facts.text_phones:
-            facts.text_phones.append(number)
+    for i, line in enumerate(lines):
+        if not re.search(r"\d{3}", line):
+            continue
+        for match in phonenumbers.PhoneNumberMatcher(line, region):
+            number = phonenumbers.format_number(match.number,
+                                                phonenumbers.PhoneNumberFormat.E164)
+            # The label is what precedes the number on its line, or the line above.
+            context = line[:match.start][-60:] or (lines[i - 1][-60:] if i else "")
+            label = phone_label(context)
+            if number not in facts.text_phones:
+                facts.text_phones.append(number)
+            facts.phone_info.append({"number": number, "label": label,
+                                     "where": "chrome" if line in chrome_set else "text"})
     hours = hours_from_text(full)
     facts.hours = hours.to_json() if hours else None
-    for tag, cells in blocks:
-        if tag == "address":
-            joined = ", ".join(c for c in cells if c)
-            found = _ADDRESS.search(joined)
-            facts.address = found.group(0) if found else joined or None
-            break
-    if facts.address is None:
-        found = _ADDRESS.search(full.replace("\n", " "))
-        facts.address = found.group(0) if found else None
+    if found:
+        facts.address, facts.country = found
+    else:
+        for tag, cells in blocks:
+            if tag == "address":
+                facts.address = ", ".join(c for c in cells if c) or None
+                break
     seen: set[str] = set()
     for tag, cells in blocks:
         if tag not in ("tr", "li"):

@@ -23,9 +23,16 @@ _DAY_NAMES = {
     "su": "Sun",
 }
 _ORDER = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+_EVERY_DAY = r"(?:daily|every\s*day|7\s+days(?:\s+a\s+week)?|seven\s+days(?:\s+a\s+week)?)"
 _DAY = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
         r"mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?")
-_DAYS = rf"{_DAY}(?:\s*(?:-|–|—|to|through|thru)\s*{_DAY}|(?:\s*(?:,|&|and)\s*{_DAY})+)?"
+_DAYS = (rf"(?:{_EVERY_DAY}|{_DAY}(?:\s*(?:-|–|—|to|through|thru)\s*{_DAY}|"
+         rf"(?:\s*(?:,|&|and)\s*{_DAY})+)?)")
+_CELL_DASH = re.compile(r"\s*\|\s*(?:-|–|—|to)\s*\|\s*", re.IGNORECASE)
+_OTHER_HOURS = re.compile(r"emergenc|after[- ]?hours|out[- ]of[- ]hours|by appointment|"
+                          r"holiday|kitchen|happy hour|24/7|on[- ]call", re.IGNORECASE)
+_SEGMENT = re.compile(r"(?<=[.;])\s+(?=[A-Z0-9])|\s+\|\s+")
+_MAIN_LABEL = re.compile(r"\bhours\b|\bopen(?:ing)?\b|\btimings?\b", re.IGNORECASE)
 _TIME = r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)?|noon|midnight)"
 _RANGE = rf"({_TIME})\s*(?:-|–|—|to|until)\s*({_TIME})"
 _RANGE_RE = re.compile(_RANGE, re.IGNORECASE)
@@ -76,6 +83,8 @@ def _span(start: str, end: str) -> str | None:
 
 
 def _days(text: str) -> list[str]:
+    if re.fullmatch(_EVERY_DAY, text.strip().lower()):
+        return list(_ORDER)
     parts = re.split(r"\s*(?:,|&|\band\b)\s*", text.strip().lower())
     out: list[str] = []
     for part in parts:
@@ -116,10 +125,32 @@ def _build(entries: Iterable[tuple[list[str], str | None]]) -> WeeklyHours | Non
         return None
 
 
+def _lines_for_main_hours(text: str) -> list[str]:
+    """The lines of ``text`` that state the regular opening hours: a block under a label such
+    as "Emergency hours", "After hours" or "By appointment" (up to the next hours label) and a
+    line that names such a service itself are left out, so they never mix with office hours."""
+    out: list[str] = []
+    other = False
+    for raw in text.splitlines():
+        kept = []
+        for part in _SEGMENT.split(_CELL_DASH.sub(" - ", raw)):
+            label = len(part) <= 60 and _RANGE_RE.search(part) is None
+            if _OTHER_HOURS.search(part):
+                other = other or label
+                continue
+            if label and _MAIN_LABEL.search(part):
+                other = False
+            if not other:
+                kept.append(part)
+        out.append(" | ".join(kept))
+    return out
+
+
 def hours_from_text(text: str) -> WeeklyHours | None:
-    """Hours written in prose or a table, e.g. "Mon–Fri 8am–5pm, Sat 9am–noon"."""
+    """Hours written in prose or a table, e.g. "Mon–Fri 8am–5pm, Sat 9am–noon"; table cells
+    ("Monday | 8:00am | - | 5:00pm"), "daily", "noon" and "closed" included."""
     entries: list[tuple[list[str], str | None]] = []
-    for m in _ENTRY.finditer(text):
+    for m in _ENTRY.finditer("\n".join(_lines_for_main_hours(text))):
         days = _days(m.group(1))
         if not days:
             continue

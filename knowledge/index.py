@@ -3,18 +3,23 @@ vectors, fused by reciprocal rank, with a confidence for the top answer. Pure co
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import unquote
 
 import numpy as np
 
-from knowledge.lexical import Bm25Index, analyze
+from knowledge.lexical import Bm25Index, analyze, expand_query
 
-__all__ = ["HybridIndex", "IndexedChunk", "Passage", "SearchMode", "SearchResult"]
+__all__ = ["HybridIndex", "IndexedChunk", "Passage", "PassageKind", "SearchMode", "SearchResult",
+           "is_document"]
 
 RRF_K = 60
 RRF_DEPTH = 100
 CONFIDENT_AT = 0.4
+# Forms and PDFs rank below the pages when both answer (an intake form repeats every topic).
+DOCUMENT_WEIGHT = 0.95
 
 
 class SearchMode(StrEnum):
@@ -23,12 +28,20 @@ class SearchMode(StrEnum):
     HYBRID = "hybrid"
 
 
+class PassageKind(StrEnum):
+    PAGE = "page"          # a passage of a page's main text
+    PROFILE = "profile"    # the business profile, said the way callers ask
+    SITE = "site"          # header/footer/sidebar text, or lines the main text dropped
+    DOCUMENT = "document"  # a form, an application or a PDF: ranked below the content
+
+
 @dataclass(frozen=True)
 class IndexedChunk:
     url: str
     title: str
     heading: str
     text: str
+    kind: PassageKind = PassageKind.PAGE
 
     @property
     def indexed_text(self) -> str:
@@ -76,6 +89,7 @@ class HybridIndex:
         self.chunks = chunks
         self.bm25 = Bm25Index([analyze(c.indexed_text) for c in chunks])
         self.vectors = vectors if vectors is not None and len(vectors) == len(chunks) else None
+        self._documents = np.array([c.kind is PassageKind.DOCUMENT for c in chunks], dtype=bool)
 
     @property
     def has_vectors(self) -> bool:
@@ -91,7 +105,7 @@ class HybridIndex:
         if not self.chunks:
             return SearchResult(question, (), 0.0, mode.value)
         terms = analyze(question)
-        lexical = self.bm25.scores(terms)
+        lexical = self.bm25.scores(terms + analyze(expand_query(question)))
         dense = None
         if query_vector is not None and self.vectors is not None:
             # einsum, not BLAS: a matrix-vector product this small is fastest single-threaded,
@@ -109,6 +123,8 @@ class HybridIndex:
         else:
             assert dense is not None
             fused = _rrf(lexical, dense)
+        if self._documents.any():
+            fused = np.where(self._documents, fused * DOCUMENT_WEIGHT, fused)
         order = _diverse(self.chunks, _top(fused, max(k, 1) * 4), max(k, 1))
         if mode is SearchMode.BM25:
             order = np.array([i for i in order if lexical[i] > 0], dtype=np.int64)
@@ -133,15 +149,30 @@ class HybridIndex:
         return float(np.clip(0.5 * coverage + 0.5 * similarity, 0.0, 1.0))
 
 
+_DOCUMENT = re.compile(r"\b(?:form|application|agreement|intake|registration|waiver|"
+                       r"consent|questionnaire)s?\b", re.IGNORECASE)
+
+
+def is_document(url: str, title: str, kind: str) -> bool:
+    """A form, an application or an agreement (a PDF or a page): useful, but below the site's
+    own content. A PDF price list or menu is content."""
+    name = unquote(url.rsplit("/", 1)[-1]).replace("-", " ").replace("_", " ")
+    return _DOCUMENT.search(f"{title} {name}") is not None and (kind == "pdf" or bool(
+        _DOCUMENT.search(name)))
+
+
 def _diverse(chunks: list[IndexedChunk], ranked: np.ndarray, k: int) -> np.ndarray:
     """The best ``k`` passages, one per page first (a caller's question is better served by
     three pages than by three paragraphs of one), then the best of the rest."""
     first: list[int] = []
     rest: list[int] = []
-    pages: set[str] = set()
+    pages: set[tuple[str, str]] = set()
     for i in ranked.tolist():
-        (rest if chunks[i].url in pages else first).append(i)
-        pages.add(chunks[i].url)
+        # The profile and the site-wide text are sources of their own, not more of a page.
+        key = (chunks[i].url, chunks[i].kind.value if chunks[i].kind in (
+            PassageKind.PROFILE, PassageKind.SITE) else "")
+        (rest if key in pages else first).append(i)
+        pages.add(key)
     return np.array((first + rest)[:k], dtype=np.int64)
 
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 import Stemmer
 
-__all__ = ["STOPWORDS", "Bm25Index", "analyze"]
+__all__ = ["STOPWORDS", "Bm25Index", "analyze", "expand_query", "normalize_numbers"]
 
 STOPWORDS = frozenset("""
 a about again against all am an and any are as at be because been being between both but by can
@@ -34,9 +34,72 @@ def _stem(word: str) -> str:
     return str(_stemmer.stemWord(word))
 
 
+_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate(
+    "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_NUMBER_WORD = "|".join([*_UNITS, *_TENS, *_SCALES])
+_SPOKEN_NUMBER = re.compile(
+    rf"\b(?:{_NUMBER_WORD})(?:(?:\s+|-|\s+and\s+)(?:{_NUMBER_WORD}))*\b", re.IGNORECASE)
+
+
+def _spoken_value(words: list[str]) -> int:
+    total = current = 0
+    for w in words:
+        if w in _UNITS:
+            current += _UNITS[w]
+        elif w in _TENS:
+            current += _TENS[w]
+        elif w == "hundred":
+            current = max(current, 1) * 100
+        else:
+            total += max(current, 1) * _SCALES[w]
+            current = 0
+    return total + current
+
+
+def _digits_for_words(match: re.Match[str]) -> str:
+    words = [w for w in re.split(r"[\s-]+", match.group(0).lower()) if w != "and"]
+    if len(words) == 1 and words[0] in _UNITS:
+        return match.group(0)   # "one of those" stays words; "fifty" or "two hundred" do not
+    return str(_spoken_value(words))
+
+
+def normalize_numbers(text: str) -> str:
+    """"£250,000.00" and "two hundred and fifty thousand" both → "250000"."""
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    text = re.sub(r"(?<=\d)\.00\b", "", text)
+    return _SPOKEN_NUMBER.sub(_digits_for_words, text)
+
+
+# Spoken questions against written pages: the words a page or the profile uses for what a
+# caller asks ("whereabouts are you?" → address, location; "how much" → price, cost).
+_PARAPHRASES = [
+    (re.compile(r"\bwhere\b|whereabouts|located|location|directions|find you|get to you|"
+                r"address", re.IGNORECASE), "address located location directions"),
+    (re.compile(r"how much|\bcost|\bprice|\bcharge|\bfee|\brates?\b|expensive|afford",
+                re.IGNORECASE), "price cost fee charge"),
+    (re.compile(r"\bopen\b|\bclos(?:e|es|ed|ing)\b|\bhours\b|what time|when are you",
+                re.IGNORECASE), "opening hours open closed"),
+    (re.compile(r"do you (?:take|accept)|can i pay|payment|insurance", re.IGNORECASE),
+     "accept payment insurance"),
+    (re.compile(r"phone|number|\bcall\b|ring you", re.IGNORECASE), "phone number call"),
+    (re.compile(r"\bwho\b", re.IGNORECASE), "owner founder founded"),
+    (re.compile(r"\bmorning|\bafternoon|\bevening|\blunchtime", re.IGNORECASE), "am pm noon"),
+]
+
+
+def expand_query(question: str) -> str:
+    """Words to add to a caller's question for the lexical search."""
+    return " ".join(words for pattern, words in _PARAPHRASES if pattern.search(question))
+
+
 def analyze(text: str) -> list[str]:
     """Lower-case words without stop words, stemmed ("leaking pipes" → ["leak", "pipe"])."""
-    return [_stem(w.replace("'", "")) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    text = normalize_numbers(text.lower())
+    return [_stem(w.replace("'", "")) for w in _WORD.findall(text) if w not in STOPWORDS]
 
 
 class Bm25Index:

@@ -62,6 +62,10 @@ class BusinessProfile:
     faqs: tuple[Faq, ...] = ()
     timezone: str | None = None
     price_range: str | None = None
+    # Numbers that are not the main line, with what they are for: (("fax", "+441905…"), …).
+    other_phones: tuple[tuple[str, str], ...] = ()
+    # Where each field came from: {"hours": {"page": url, "method": "schema.org"}, …}.
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def weekly_hours(self) -> WeeklyHours:
@@ -74,7 +78,8 @@ class BusinessProfile:
                 "booking_link": self.booking_link, "faqs": [f.to_json() for f in self.faqs]}
 
     def to_storage(self) -> dict[str, Any]:
-        return {**self.to_json(), "timezone": self.timezone, "price_range": self.price_range}
+        return {**self.to_json(), "timezone": self.timezone, "price_range": self.price_range,
+                "other_phones": [list(p) for p in self.other_phones], "sources": self.sources}
 
     @classmethod
     def from_storage(cls, d: dict[str, Any] | None) -> BusinessProfile:
@@ -85,7 +90,9 @@ class BusinessProfile:
             services=tuple(Service.from_json(s) for s in d.get("services") or []),
             booking_link=d.get("booking_link"),
             faqs=tuple(Faq(f["question"], f["answer"]) for f in d.get("faqs") or []),
-            timezone=d.get("timezone"), price_range=d.get("price_range"))
+            timezone=d.get("timezone"), price_range=d.get("price_range"),
+            other_phones=tuple((str(a), str(b)) for a, b in d.get("other_phones") or []),
+            sources=dict(d.get("sources") or {}))
 
 
 def default_greeting(name: str) -> str:
@@ -120,6 +127,104 @@ def _name_from_titles(titles: list[str]) -> str | None:
     return first[0] if first else None
 
 
+_NAME_WEIGHTS = {"schema.org": 12, "og:site_name": 3, "logo": 2, "brand": 2, "copyright": 2,
+                 "title": 1}
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower().replace("&", "and"))
+
+
+def consensus_name(pages: list[tuple[str, str, PageFacts]], schema_name: str | None
+                   ) -> tuple[str | None, str, str | None]:
+    """The business's name by vote: schema.org, og:site_name, logo alt text, brand element,
+    copyright line and title segments, each page voting once per name; a short name that a
+    longer candidate begins with ("pawpaw" in "Pawpaw Spa & Grooming") lends it its votes.
+    Returns ``(name, method, page)``."""
+    votes: Counter[str] = Counter()
+    shown: dict[str, tuple[str, str, str]] = {}   # key -> (name, method, page)
+    methods: dict[str, set[str]] = {}
+
+    def vote(value: str | None, method: str, url: str) -> None:
+        key = _name_key(value or "")
+        if len(key) < 2:
+            return
+        votes[key] += _NAME_WEIGHTS[method]
+        methods.setdefault(key, set()).add(method)
+        if key not in shown or _NAME_WEIGHTS[method] > _NAME_WEIGHTS[shown[key][1]]:
+            shown[key] = (str(value).strip(), method, url)
+
+    if schema_name:
+        url = next((u for u, _, f in pages if any(e.get("name") == schema_name
+                                                  for e in f.businesses)), pages[0][0])
+        vote(schema_name, "schema.org", url)
+    for url, _title, f in pages:
+        seen: set[tuple[str, str]] = set()
+        hints = [{"method": "og:site_name", "value": f.site_name}] if f.site_name else []
+        for hint in [*hints, *f.names]:
+            pair = (_name_key(hint["value"] or ""), hint["method"])
+            if pair not in seen and hint["method"] in _NAME_WEIGHTS:
+                seen.add(pair)
+                vote(hint["value"], hint["method"], url)
+    if not votes:
+        fallback = _name_from_titles([t for _, t, _ in pages])
+        return fallback, "title", pages[0][0] if pages else None
+    total = Counter(votes)
+    for short in votes:
+        for long in votes:
+            if long != short and long.startswith(short) and len(methods[long]) >= 2:
+                total[long] += votes[short]
+    best = max(total, key=lambda k: (total[k], len(methods[k])))
+    name, method, url = shown[best]
+    return name, method if len(methods[best]) == 1 else "consensus of " + ", ".join(
+        sorted(methods[best])), url
+
+
+def _page_weight(url: str, root_path: str) -> int:
+    path = urlsplit(url).path or "/"
+    return 2 if path in (root_path, root_path + "index.html") or re.search(
+        r"contact", path) else 1
+
+
+def prominent_phone(pages: list[tuple[str, str, PageFacts]], root_path: str
+                    ) -> tuple[str | None, str | None]:
+    """The business's main number: ``tel:`` links count most, then numbers in the header or
+    footer, then numbers in the text; home and contact pages count double; numbers labelled
+    fax, emergency or after-hours never win."""
+    score: Counter[str] = Counter()
+    first: dict[str, str] = {}
+    for url, _, f in pages:
+        weight = _page_weight(url, root_path)
+        info = f.phone_info or [{"number": n, "label": "main", "where": "tel"}
+                                for n in f.phones] + [
+            {"number": n, "label": "main", "where": "text"} for n in f.text_phones]
+        seen: set[tuple[str, str]] = set()
+        for item in info:
+            if item["label"] not in ("main", "mobile", "whatsapp"):
+                continue
+            pair = (item["number"], item["where"])
+            if pair in seen:
+                continue
+            seen.add(pair)
+            score[item["number"]] += weight * {"tel": 3, "chrome": 2}.get(item["where"], 1)
+            first.setdefault(item["number"], url)
+    if not score:
+        return None, None
+    best = max(score, key=lambda n: score[n])
+    return best, first[best]
+
+
+def other_phones(pages: list[tuple[str, str, PageFacts]], main: str | None
+                 ) -> tuple[tuple[str, str], ...]:
+    """The site's other numbers with their labels (fax, emergency, after-hours…)."""
+    out: dict[str, str] = {}
+    for _, _, f in pages:
+        for item in f.phone_info:
+            if item["number"] != main and item["label"] != "main":
+                out.setdefault(item["number"], item["label"])
+    return tuple((label, number) for number, label in list(out.items())[:6])
+
+
 def build_profile(pages: list[tuple[str, str, PageFacts]], root_url: str) -> BusinessProfile:
     """Merge per-page facts (``(url, title, facts)``, root page first) into one profile."""
     root_path = urlsplit(root_url).path or "/"
@@ -137,23 +242,68 @@ def build_profile(pages: list[tuple[str, str, PageFacts]], root_url: str) -> Bus
     def from_entities(key: str) -> Any:
         return next((e[key] for e in entities if e.get(key)), None)
 
-    name = from_entities("name") or _most_common([f.site_name for _, _, f in ordered]) or \
-        _name_from_titles([t for _, t, _ in ordered])
-    phone = try_normalize(from_entities("telephone")) or \
-        _most_common([p for _, _, f in ordered for p in f.phones]) or \
-        _most_common([p for _, _, f in ordered for p in f.text_phones])
-    address = from_entities("address") or _most_common([f.address for _, _, f in ordered])
-    hours = from_entities("hours") or next(
-        (f.hours for u, _, f in ordered if f.hours and re.search(r"hour", u)), None) or \
-        _most_common([f.hours for _, _, f in ordered]) or {}
+    sources: dict[str, dict[str, str]] = {}
+
+    def source(key: str, method: str, url: str | None = None, pick: Any = None) -> None:
+        """Record where ``key`` came from: the page (``url``, or the first whose facts hold
+        ``pick``) and how it was read."""
+        if url is None and pick is not None:
+            url = next((u for u, _, f in ordered if pick(f)), None)
+        sources[key] = {"page": url or "", "method": method}
+
+    def entity_source(key: str) -> None:
+        source(key, "schema.org", pick=lambda f: any(e.get(key) for e in f.businesses))
+
+    country = from_entities("country") or _most_common([f.country for _, _, f in ordered])
+    region = country or "US"
+    name, name_method, name_url = consensus_name(ordered, from_entities("name"))
+    if name:
+        source("name", name_method, name_url)
+    phone = try_normalize(from_entities("telephone"), region)
+    if phone:
+        entity_source("telephone")
+        sources["phone"] = sources.pop("telephone")
+    else:
+        phone, phone_url = prominent_phone(ordered, root_path)
+        if phone:
+            source("phone", "prominence (tel: links, header/footer, repeats)", phone_url)
+    others = other_phones(ordered, phone)
+    address = from_entities("address")
+    if address:
+        entity_source("address")
+    else:
+        address = _most_common([f.address for _, _, f in ordered])
+        if address:
+            source("address", "postal address in the text",
+                   pick=lambda f: _key(f.address or "") == _key(address))
+    hours = from_entities("hours")
+    if hours:
+        entity_source("hours")
+    else:
+        hours_page = next((u for u, _, f in ordered if f.hours and re.search(r"hour", u)), None)
+        hours = next((f.hours for u, _, f in ordered if u == hours_page), None) or \
+            _most_common([f.hours for _, _, f in ordered]) or {}
+        if hours:
+            source("hours", "opening hours in the text", hours_page,
+                   pick=lambda f: f.hours == hours)
     booking = entity.get("booking_url") or from_entities("booking_url")
-    if not booking:
+    if booking:
+        entity_source("booking_url")
+        sources["booking_link"] = sources.pop("booking_url")
+    else:
         candidates = [c for _, _, f in ordered for c in f.booking]
         best = max((c["score"] for c in candidates), default=0)
         booking = _most_common([c["url"] for c in candidates if c["score"] == best]) \
             if best >= 2 else None
+        if booking:
+            source("booking_link", "booking provider link" if best == 3 else
+                   "the site's own booking page", pick=lambda f: any(
+                       c["url"] == booking for c in f.booking))
     services: dict[str, Service] = {}
-    for _, _, f in ordered:
+    service_pages: list[str] = []
+    for url, _, f in ordered:
+        if f.services:
+            service_pages.append(url)
         for s in f.services:
             key = s["name"].lower()
             prev = services.get(key)
@@ -168,8 +318,13 @@ def build_profile(pages: list[tuple[str, str, PageFacts]], root_url: str) -> Bus
     for _, _, f in ordered:
         for q in f.faqs:
             faqs.setdefault(q["question"].lower(), Faq(q["question"], q["answer"]))
+    if services:
+        sources["services"] = {"page": ", ".join(service_pages[:5]),
+                               "method": "schema.org, price lists, service pages, forms"}
+    if faqs:
+        sources["faqs"] = {"page": "", "method": "schema.org FAQPage, question headings"}
     return BusinessProfile(
         name=name, phone=phone, address=address, hours=hours,
         services=tuple(list(services.values())[:_MAX_SERVICES]), booking_link=booking,
         faqs=tuple(list(faqs.values())[:_MAX_FAQS]), timezone=guess_timezone(address, phone),
-        price_range=from_entities("price_range"))
+        price_range=from_entities("price_range"), other_phones=others, sources=sources)

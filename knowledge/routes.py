@@ -44,13 +44,19 @@ def _service(request: Request) -> KnowledgeService:
     return get_service(request)
 
 
-async def _business_id(request: Request, principal: Principal, ref: str) -> int:
+async def _business_id(request: Request, principal: Principal, ref: str, *,
+                       manage: bool = False) -> int:
+    """The business ``ref`` names when the principal may see it (404 otherwise); ``manage``:
+    also change it, which staff members may not (403)."""
     try:
         async with _db(request).transaction() as session:
             business_id = int((await get_business(session, ref)).id)
     except BusinessNotFound as exc:
         raise HTTPException(404, "not found") from exc
-    principal.require(business_id)
+    if manage:
+        principal.require_manager(business_id)
+    else:
+        principal.require(business_id)
     return business_id
 
 
@@ -68,6 +74,8 @@ async def onboard_new(request: Request, body: NewBusinessOnboardRequest,
         existing = await business_for_number(session, number)
     if existing is not None and not principal.may_see(existing.id):
         raise HTTPException(409, f"{number} already belongs to another business")
+    if existing is not None:
+        principal.require_manager(existing.id)
     if existing is None and not principal.is_admin:
         raise HTTPException(403, "only an operator can add a business; onboard your own with "
                                  "POST /api/businesses/{id}/onboard")
@@ -86,7 +94,7 @@ async def onboard_new(request: Request, body: NewBusinessOnboardRequest,
 @router.post("/{ref}/onboard")
 async def onboard(request: Request, ref: str, body: OnboardRequest,
                   principal: CurrentPrincipal) -> dict[str, Any]:
-    business_id = await _business_id(request, principal, ref)
+    business_id = await _business_id(request, principal, ref, manage=True)
     try:
         report = await _service(request).onboard(body.url, business=business_id,
                                                  max_pages=body.max_pages)
@@ -97,7 +105,7 @@ async def onboard(request: Request, ref: str, body: OnboardRequest,
 
 @router.post("/{ref}/recrawl")
 async def recrawl(request: Request, ref: str, principal: CurrentPrincipal) -> dict[str, Any]:
-    business_id = await _business_id(request, principal, ref)
+    business_id = await _business_id(request, principal, ref, manage=True)
     try:
         report = await _service(request).recrawl(business_id)
     except NotOnboarded as exc:
@@ -118,7 +126,7 @@ async def edit_profile(request: Request, ref: str, principal: CurrentPrincipal,
                        changes: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """Owner edits (name, phone, address, hours, booking_link, services, faqs); an edited field
     is never overwritten by a re-crawl."""
-    business_id = await _business_id(request, principal, ref)
+    business_id = await _business_id(request, principal, ref, manage=True)
     try:
         result = await _service(request).edit_profile(business_id, changes)
     except (ValueError, HoursError, InvalidPhoneNumber, KeyError, TypeError) as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -23,11 +24,19 @@ from knowledge.embedders import build_embedder, build_profile_writer
 from knowledge.errors import EmbeddingError, KnowledgeError, NotOnboarded
 from knowledge.facts import PageFacts
 from knowledge.fetch import Fetcher, FetchLimits
-from knowledge.index import HybridIndex, IndexedChunk, SearchMode, SearchResult
+from knowledge.index import (
+    HybridIndex,
+    IndexedChunk,
+    PassageKind,
+    SearchMode,
+    SearchResult,
+    is_document,
+)
 from knowledge.models import KnowledgeChunk, KnowledgePage, KnowledgeSite
 from knowledge.overrides import apply_to_business, effective_profile, owner_value
 from knowledge.ports import Embedder, ProfileWriter
 from knowledge.profile import BusinessProfile, build_profile
+from knowledge.sitewide import extra_passages
 from knowledge.suggestions import fill_gaps
 from receptionist.core import (
     Business,
@@ -43,7 +52,7 @@ from receptionist.core import (
     utcnow,
 )
 
-__all__ = ["KnowledgeConfig", "KnowledgeService", "OnboardReport"]
+__all__ = ["KnowledgeConfig", "KnowledgeService", "OnboardReport", "OnboardedHook"]
 
 log = logging.getLogger("knowledge.service")
 
@@ -67,6 +76,7 @@ class OnboardReport:
     removed: int
     chunks: int
     skipped: list[Skip]
+    notes: list[str] = field(default_factory=list)  # what the application did with it
 
     def to_json(self) -> dict[str, Any]:
         return {"business_id": self.business_id, "created": self.created,
@@ -80,13 +90,20 @@ class OnboardReport:
 _Prepared = dict[str, list[tuple[str, str, bytes | None]]]
 
 
+OnboardedHook = Callable[["OnboardReport"], Awaitable[list[str]]]
+"""Called after every onboard and re-crawl, once the profile is stored (e.g. the application
+makes the services found bookable); returns lines for the owner."""
+
+
 class KnowledgeService:
     def __init__(self, db: Database, settings: Settings, *,
                  embedder: Embedder | Literal["auto"] | None = "auto",
                  config: KnowledgeConfig | None = None,
                  writer: ProfileWriter | Literal["auto"] | None = "auto",
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 on_onboarded: OnboardedHook | None = None) -> None:
         self.db = db
+        self.on_onboarded = on_onboarded
         self.settings = settings
         self.config = config or KnowledgeConfig()
         self._embedder_choice = embedder
@@ -141,6 +158,8 @@ class KnowledgeService:
         self._indexes.pop(report.business_id, None)
         if self._writer is not None and (report.new or report.changed):
             report.profile = await self._suggest(report.business_id, outcome)
+        if self.on_onboarded is not None:
+            report.notes += await self.on_onboarded(report)
         log_event(log, "knowledge.onboarded", business_id=report.business_id,
                   pages=report.new + report.changed + report.unchanged, chunks=report.chunks,
                   skipped=len(report.skipped))
@@ -305,6 +324,18 @@ class KnowledgeService:
                     "chunks": n_chunks, "last_crawl": site.last_crawl,
                     "overrides": sorted(set(biz.overrides or []) | set(site.owner or {}))}
 
+    async def sources(self, business_id: int | str) -> dict[str, dict[str, str]]:
+        """Where each profile field came from: ``{field: {"page": url, "method": how}}``; a
+        field the owner set says so."""
+        async with self.db.transaction() as session:
+            biz = await get_business(session, business_id)
+            site = await session.get(KnowledgeSite, biz.id)
+            found = BusinessProfile.from_storage(site.extracted if site else None).sources
+            owned = set(biz.overrides or []) | set((site.owner if site else None) or {})
+        out = {k: v for k, v in found.items() if k not in owned}
+        out.update({k: {"page": "", "method": "set by the owner"} for k in sorted(owned)})
+        return out
+
     async def search(self, business_id: int, question: str, k: int = 3,
                      mode: SearchMode | None = None) -> SearchResult:
         """Ranked passages for a caller's question, best first, with a confidence."""
@@ -341,15 +372,33 @@ class KnowledgeService:
         async with self.db.transaction() as session:
             rows = (await session.execute(
                 select(KnowledgeChunk.id, KnowledgePage.url, KnowledgePage.title,
+                       KnowledgePage.kind,
                        KnowledgeChunk.heading, KnowledgeChunk.text, KnowledgeChunk.embedder,
                        KnowledgeChunk.embedding)
                 .join(KnowledgePage, KnowledgePage.id == KnowledgeChunk.page_id)
                 .where(KnowledgeChunk.business_id == business_id)
                 .order_by(KnowledgePage.id, KnowledgeChunk.position))).all()
-        chunks = [IndexedChunk(r.url, r.title, r.heading, r.text) for r in rows]
+        chunks = [IndexedChunk(r.url, r.title, r.heading, r.text,
+                               PassageKind.DOCUMENT if is_document(r.url, r.title, r.kind)
+                               else PassageKind.PAGE) for r in rows]
+        # The same passage on two URLs ("/" and "/index.html") is indexed once.
+        seen: set[str] = set()
+        keep = []
+        for i, c in enumerate(chunks):
+            key = " ".join(c.text.lower().split())
+            if key not in seen:
+                seen.add(key)
+                keep.append(i)
+        rows = [rows[i] for i in keep]
+        chunks = [chunks[i] for i in keep]
+        # An extra passage whose body a page already holds word for word (an FAQ answer, a
+        # footer the main text kept) would only crowd that page out of the results.
+        extras = [c for c in await self._extra_passages(business_id)
+                  if " ".join(c.text.lower().split()) not in seen
+                  and " ".join(c.text.partition("\n")[2].lower().split()) not in seen]
         embedder = await self.embedder()
         if embedder is None or not chunks:
-            return HybridIndex(chunks, None)
+            return HybridIndex(chunks + extras, None)
         stale = [i for i, r in enumerate(rows) if r.embedder != embedder.name or not r.embedding]
         vectors: list[np.ndarray | None] = [
             None if i in set(stale) else np.frombuffer(r.embedding, dtype=np.float32)
@@ -366,10 +415,34 @@ class KnowledgeService:
                     chunk = await session.get(KnowledgeChunk, rows[i].id)
                     if chunk is not None:
                         chunk.embedder, chunk.embedding = embedder.name, row.tobytes()
+        if extras:
+            try:
+                vectors += list(await embedder.embed([c.indexed_text for c in extras]))
+            except EmbeddingError as exc:
+                log_event(log, "knowledge.embedding_failed", logging.WARNING, error=str(exc))
+                return HybridIndex(chunks + extras, None)
         ready = [v for v in vectors if v is not None]
         if len(ready) != len(vectors) or len({v.shape[0] for v in ready}) != 1:
-            return HybridIndex(chunks, None)
-        return HybridIndex(chunks, np.vstack(ready).astype(np.float32))
+            return HybridIndex(chunks + extras, None)
+        return HybridIndex(chunks + extras, np.vstack(ready).astype(np.float32))
+
+    async def _extra_passages(self, business_id: int) -> list[IndexedChunk]:
+        """The profile (with the owner's edits) and the site-wide text, as passages."""
+        async with self.db.transaction() as session:
+            biz = await get_business(session, business_id)
+            site = await session.get(KnowledgeSite, business_id)
+            if site is None:
+                return []
+            profile = effective_profile(biz, site)
+            if site.extracted:
+                profile = replace(profile, sources=BusinessProfile.from_storage(
+                    site.extracted).sources, other_phones=BusinessProfile.from_storage(
+                    site.extracted).other_phones)
+            pages = (await session.execute(select(KnowledgePage.url, KnowledgePage.title,
+                                                  KnowledgePage.facts).where(
+                KnowledgePage.business_id == business_id).order_by(KnowledgePage.id))).all()
+        facts = [(p.url, p.title, PageFacts.from_json(p.facts)) for p in pages]
+        return extra_passages(facts, profile, site.root_url)
 
     # -- owner edits ---------------------------------------------------------------------
     async def edit_profile(self, business_id: int | str, changes: dict[str, Any]

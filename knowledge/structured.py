@@ -76,6 +76,15 @@ def _address(value: Any) -> str | None:
     return ", ".join(parts) or None
 
 
+def _country(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if not isinstance(value, dict):
+        return None
+    country = _text(value.get("addressCountry"))
+    return country.upper() if country and len(country) == 2 else None
+
+
 def _is_business(node: dict[str, Any]) -> bool:
     types = _types(node)
     if types & _BUSINESS_TYPES:
@@ -111,6 +120,7 @@ def business_entities(data: dict[str, list[Any]]) -> list[dict[str, Any]]:
                 "name": _text(node.get("name")),
                 "telephone": _text(node.get("telephone")),
                 "address": _address(node.get("address")),
+                "country": _country(node.get("address")),
                 "hours": hours.to_json() if hours else None,
                 "price_range": _text(node.get("priceRange")),
                 "booking_url": booking,
@@ -166,15 +176,35 @@ def services_from_schema(data: dict[str, list[Any]]) -> list[dict[str, Any]]:
             price = _offer_price(node.get("offers"))
         if not name or len(name) > 120:
             continue
-        key = name.lower()
-        prev = out.get(key)
-        if prev is None:
-            out[key] = {"name": name, "price": price, "duration_min": None,
-                        "description": description}
-        else:
-            prev["price"] = prev["price"] or price
-            prev["description"] = prev["description"] or description
+        _add_service(out, name, price, description)
+    # A business's own list: ``availableService`` (objects or names) and ``serviceType``.
+    for node in walk([*data.get("json-ld", []), *data.get("microdata", [])]):
+        if not _is_business(node):
+            continue
+        for key in ("availableService", "serviceType", "makesOffer"):
+            values = node.get(key) or []
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, dict) and isinstance(value.get("itemOffered"), dict):
+                    value = value["itemOffered"]
+                name = _text(value.get("name") if isinstance(value, dict) else value)
+                if name and len(name) <= 120:
+                    description = _text(value.get("description")) if isinstance(
+                        value, dict) else None
+                    _add_service(out, name, None, description)
     return list(out.values())
+
+
+def _add_service(out: dict[str, dict[str, Any]], name: str, price: str | None,
+                 description: str | None) -> None:
+    # "Domestic Electrical" and "Domestic Electrical Services" are one service.
+    key = re.sub(r"\s+services?$", "", name.lower())
+    prev = out.get(key)
+    if prev is None:
+        out[key] = {"name": name, "price": price, "duration_min": None,
+                    "description": description}
+    else:
+        prev["price"] = prev["price"] or price
+        prev["description"] = prev["description"] or description
 
 
 def faqs_from_schema(data: dict[str, list[Any]]) -> list[dict[str, str]]:

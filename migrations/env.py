@@ -17,7 +17,7 @@ MODEL_MODULES = [
     "receptionist.telephony.models",
     "knowledge.models",
     "calendar_sync.models",
-    "receptionist.agent.models",
+    "receptionist.agent.models", "receptionist.chat.models",
     "receptionist.media.models",
     "receptionist.web.models",
     "receptionist.accounts.models",

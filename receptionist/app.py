@@ -16,6 +16,7 @@ from knowledge import router as knowledge_router
 from receptionist.accounts import AccessMiddleware
 from receptionist.accounts import router as accounts_router
 from receptionist.call import router as media_router
+from receptionist.chat import router as chat_router
 from receptionist.core import Settings, configure_logging, log_event
 from receptionist.core.principal import NotSignedIn, Public
 from receptionist.services import Overrides, build_services, build_sms_sender, outbox_config
@@ -71,6 +72,7 @@ def create_app(settings: Settings, services: Overrides | None = None) -> FastAPI
     app.include_router(knowledge_router)
     app.include_router(calendar_router)  # /api/calendar/*, mirrors `receptionist calendar …`
     app.include_router(media_router)  # WS /twilio/media
+    app.include_router(chat_router)  # POST /api/chat, the text channel
 
     @app.get("/healthz", dependencies=[Public])
     async def healthz() -> dict[str, str]:

@@ -18,15 +18,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from calendar_sync.cli import calendar_app, service_app, use_notifier_factory
-from knowledge.cli import knowledge_app, onboard_command
+from knowledge.cli import knowledge_app, onboard_command, use_service_factory
 from receptionist.accounts.cli import first_login, token_app, user_app
 from receptionist.business_cli import business_app, team_app
+from receptionist.chat_cli import chat_command
 from receptionist.core.cli_support import cli_settings, open_db, print_json, run
 from receptionist.voice_cli import simulate_command, voice_app
 
 if TYPE_CHECKING:
     from calendar_sync import BookingNotifier
-    from receptionist.core import Business, Clock, Database
+    from knowledge import KnowledgeService
+    from receptionist.core import Business, Clock, Database, Settings
 
 __all__ = ["app", "main"]
 
@@ -47,6 +49,7 @@ app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(service_app, name="service")
 app.add_typer(calendar_app, name="calendar")
 call_app.command("simulate")(simulate_command)
+app.command("chat")(chat_command)
 app.add_typer(voice_app, name="voice")
 app.add_typer(user_app, name="user")  # the accounts service loads when a command runs
 app.add_typer(token_app, name="token")
@@ -71,6 +74,19 @@ def _calendar_notifier(db: Database, clock: Clock) -> BookingNotifier:
 
 
 use_notifier_factory(_calendar_notifier)
+
+
+def _knowledge_service(db: Database, settings: Settings) -> KnowledgeService:
+    """Onboarding from the command line makes the services found bookable, as the server's."""
+    from knowledge import KnowledgeService
+    from receptionist.core import SystemClock
+    from receptionist.onboarding import WebsiteServicesToCalendar
+
+    return KnowledgeService(db, settings, on_onboarded=WebsiteServicesToCalendar(db,
+                                                                                 SystemClock()))
+
+
+use_service_factory(_knowledge_service)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -113,7 +129,13 @@ def serve(
     if migrate:
         upgrade_database(settings.database_url)
     host, port = host or settings.host, port or settings.port
-    typer.secho(f"Receptionist on http://{host}:{port}  (dashboard: /, health: /healthz; "
+
+    async def nobody_can_sign_in() -> None:  # says how to add the first user
+        async with open_db(settings) as db:
+            await first_login(db, settings, None, f"{settings.public_url}/login")
+
+    run(nobody_can_sign_in)
+    typer.secho(f"Receptionist on http://{host}:{port}  (sign in: /login, health: /healthz; "
                 f"SMS: {settings.sms_provider}; database: {settings.database_url.split('://')[0]})",
                 fg=typer.colors.GREEN, err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",

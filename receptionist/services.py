@@ -30,6 +30,7 @@ from receptionist.core import (
     SystemClock,
     WebhookSigner,
 )
+from receptionist.onboarding import WebsiteServicesToCalendar
 from receptionist.telephony.service import CallService
 from receptionist.web.crawl_jobs import CrawlJobs
 from textback import (
@@ -42,8 +43,9 @@ from textback import (
 )
 
 if TYPE_CHECKING:
-    from receptionist.agent import CalendarScheduler
+    from receptionist.agent import AgentKit, CalendarScheduler
     from receptionist.call import VoiceService
+    from receptionist.chat import ChatService
     from receptionist.media.wiring import VoiceRuntime
     from receptionist.telephony.ports import AiAnswering
 
@@ -86,6 +88,8 @@ class Services:
     knowledge: KnowledgeService
     calendar: CalendarService
     scheduler: CalendarScheduler
+    agent: AgentKit  # facts, prompts, tools and brains: the same for calls and chats
+    chat: ChatService
     accounts: AccountsService
     voice: VoiceRuntime | None
     ai: AiAnswering | None
@@ -125,6 +129,7 @@ class Services:
             await self.voice.aclose()
         if self.owns_sms_sender:
             await self.sms_sender.aclose()
+        await self.agent.aclose()
         await self.calendar.aclose()
         await self.knowledge.aclose()
         await self.db.dispose()
@@ -152,7 +157,8 @@ def outbox_config(settings: Settings) -> OutboxConfig:
 
 
 def build_services(settings: Settings, overrides: Overrides | None = None) -> Services:
-    from receptionist.agent import CalendarScheduler
+    from receptionist.agent import CalendarScheduler, KnowledgeServiceLookup, build_agent_kit
+    from receptionist.chat import ChatService
 
     overrides = overrides or Overrides()
     clock = overrides.clock or SystemClock()
@@ -162,27 +168,32 @@ def build_services(settings: Settings, overrides: Overrides | None = None) -> Se
     outbox = OutboxWorker(db, sender, outbox_config(settings), clock)
     textback = TextbackService(db, outbox, clock)
     calls = CallService(db, outbox, clock, BusinessDirectory(db))
-    knowledge = KnowledgeService(db, settings)
+    # after every onboard and re-crawl, the services found become bookable
+    knowledge = KnowledgeService(db, settings, on_onboarded=WebsiteServicesToCalendar(db, clock))
     # Booking texts go through the outbox, like every other text.
     notifier = TextingNotifier(team=textback.notify_team, caller=textback.text_caller,
                                conversion=note_conversion, clock=clock)
     calendar = overrides.calendar or CalendarService.from_settings(settings, db, clock=clock,
                                                                    notifier=notifier)
     scheduler = CalendarScheduler(calendar)
+    lookup = KnowledgeServiceLookup(knowledge)
+    agent = build_agent_kit(settings, db=db, clock=clock, textback=textback, knowledge=lookup,
+                            scheduler=scheduler, min_confidence=KNOWLEDGE_MIN_CONFIDENCE)
+    chat = ChatService(db, agent, clock)
     accounts = build_accounts(db, clock, settings)
     voice = None
     if overrides.voice:
-        from receptionist.agent import KnowledgeServiceLookup
         from receptionist.media.wiring import build_voice
 
         voice = build_voice(settings, db=db, clock=clock, signer=signer, lifecycle=calls,
-                            textback=textback, knowledge=KnowledgeServiceLookup(knowledge),
-                            scheduler=scheduler, min_confidence=KNOWLEDGE_MIN_CONFIDENCE)
+                            textback=textback, knowledge=lookup, scheduler=scheduler,
+                            min_confidence=KNOWLEDGE_MIN_CONFIDENCE, kit=agent)
     ai = overrides.ai if overrides.ai is not None else (voice.service if voice else None)
     run_workers = settings.workers_enabled if overrides.run_workers is None \
         else overrides.run_workers
     return Services(settings=settings, db=db, clock=clock, signer=signer, sms_sender=sender,
                     outbox=outbox, textback=textback, calls=calls, knowledge=knowledge,
-                    calendar=calendar, scheduler=scheduler, accounts=accounts, voice=voice, ai=ai,
+                    calendar=calendar, scheduler=scheduler, agent=agent, chat=chat,
+                    accounts=accounts, voice=voice, ai=ai,
                     run_workers=run_workers, crawl_jobs=CrawlJobs(db, knowledge, clock),
                     owns_sms_sender=overrides.sms_sender is None)

@@ -9,9 +9,13 @@ The end-to-end tests drive the same functions.
 from __future__ import annotations
 
 import asyncio
+import re
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -68,10 +72,82 @@ class CallReport:
                 "bookings": self.bookings, "texts": self.texts}
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def _similar(a: str, b: str) -> float:
+    return SequenceMatcher(None, _words(a), _words(b)).ratio()
+
+
+def align(heard: list[str], said: list[str], *, at_least: float = 0.2
+          ) -> list[tuple[int | None, int | None]]:
+    """Pairs (heard index, said index) in order: the caller's ear splits and joins the agent's
+    turns at pauses, so each heard turn is matched to the said turn most like it, never out of
+    order; what has no counterpart is paired with None."""
+    n, m = len(heard), len(said)
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            score = _similar(heard[i], said[j])
+            take = score + best[i + 1][j + 1] if score >= at_least else -1.0
+            best[i][j] = max(take, best[i + 1][j], best[i][j + 1])
+    pairs: list[tuple[int | None, int | None]] = []
+    i = j = 0
+    while i < n and j < m:
+        score = _similar(heard[i], said[j])
+        if score >= at_least and best[i][j] == score + best[i + 1][j + 1]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            pairs.append((i, None))
+            i += 1
+        else:
+            pairs.append((None, j))
+            j += 1
+    pairs += [(k, None) for k in range(i, n)] + [(None, k) for k in range(j, m)]
+    return pairs
+
+
+def server_and_heard(turns: list[dict[str, str]], said: list[tuple[str, str]]
+                     ) -> list[dict[str, str]]:
+    """The simulated call's turns with the server's own words as ``text`` and what the other
+    side heard as ``heard``: for the agent, the caller's re-transcription; for the caller, the
+    server's transcription of the line said. ``said`` is the server's record, (role, text) in
+    order; TwiML ``<Say>`` lines are spoken by Twilio as written. A turn the server said that
+    the line never heard (cut off by a hang-up) comes with ``heard`` empty."""
+    placed: list[tuple[float, dict[str, str]]] = [
+        (k, {"role": t["role"], "text": t["text"], "heard": t["text"]})
+        for k, t in enumerate(turns) if t.get("source") == "twiml"]
+    for role in ("agent", "caller"):
+        ours = [(k, t) for k, t in enumerate(turns)
+                if t["role"] == role and t.get("source") != "twiml"]
+        theirs = [text for r, text in said if r == role]
+        at = -1.0
+        for mine, server in align([t["text"] for _, t in ours], theirs):
+            if mine is None:
+                assert server is not None
+                at += 0.001
+                placed.append((at, {"role": role, "text": theirs[server], "heard": ""}))
+                continue
+            k, turn = ours[mine]
+            at = float(k)
+            if server is None:  # no record of it on the server (e.g. not stored yet)
+                text, heard = turn["text"], turn["text"] if role == "agent" else ""
+            elif role == "agent":
+                text, heard = theirs[server], turn["text"]
+            else:
+                text, heard = turn["text"], theirs[server]
+            placed.append((at, {"role": role, "text": text, "heard": heard}))
+    placed.sort(key=lambda item: item[0])
+    return [turn for _, turn in placed]
+
+
 async def simulate_call(
     settings: Settings, *, server: str, to: str, from_: str, says: list[str],
     hang_up_before_greeting: bool = False, speed: float = 1.0, transcribe: bool = True,
     vocabulary: list[str] | None = None, control: CallControlFeed | None = None,
+    on_turn: Callable[[dict[str, str]], None] | None = None,
 ) -> SimulatedCall:
     from receptionist.call import CallSimulator, Say
     from receptionist.core import WebhookSigner
@@ -80,7 +156,7 @@ async def simulate_call(
     simulator = CallSimulator(
         server=server, signer=signer, account_sid=settings.webhook_account_sid(),
         caller_voice=caller_voice(), ear=agent_ear(vocabulary) if transcribe else None,
-        speed=speed, control=control,
+        speed=speed, control=control, on_turn=on_turn,
     )
     return await simulator.call(to=to, from_=from_, script=[Say(text) for text in says],
                                 hang_up_before_greeting=hang_up_before_greeting)
@@ -94,6 +170,7 @@ async def collect_report(db: Database, call: SimulatedCall, *, caller: str,
     from sqlalchemy import or_, select
 
     from calendar_sync.models import Booking
+    from receptionist.agent import CallSummary, TranscriptTurn
     from receptionist.telephony.models import Call
     from textback import Message
 
@@ -102,7 +179,12 @@ async def collect_report(db: Database, call: SimulatedCall, *, caller: str,
         async with db.transaction() as session:
             row = (await session.execute(select(Call).where(Call.call_sid == call.call_sid))
                    ).scalar_one_or_none()
-        if row is None or row.outcome is not None or time.monotonic() > deadline:
+            # the media server writes its record of the conversation when the stream ends
+            stored = call.first_line is None or call.first_line.first_audio_s is None or (
+                await session.scalar(select(CallSummary.id).where(
+                    CallSummary.call_sid == call.call_sid))) is not None
+        if row is None or (row.outcome is not None and stored) \
+                or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.05)
     async with db.transaction() as session:
@@ -119,9 +201,13 @@ async def collect_report(db: Database, call: SimulatedCall, *, caller: str,
             for b in (await session.execute(
                 select(Booking).where(Booking.call_sid == call.call_sid))).scalars()
         ]
+        said = [(t.role, t.text) for t in (await session.scalars(
+            select(TranscriptTurn).where(TranscriptTurn.call_sid == call.call_sid)
+            .order_by(TranscriptTurn.seq))).all()]
     return CallReport(
         call_sid=call.call_sid, outcome=row.outcome if row else None,
-        missed_reason=row.missed_reason if row else None, turns=call.turns, bookings=bookings,
+        missed_reason=row.missed_reason if row else None,
+        turns=server_and_heard(call.turns, said), bookings=bookings,
         texts=[{"to": m.to_number, "kind": m.kind, "body": m.body, "status": m.status}
                for m in messages],
     )
@@ -146,24 +232,38 @@ def simulate_command(
     settings = cli_settings()
     caller, number = normalize(from_), normalize(to)
 
+    def show(turn: dict[str, str]) -> None:
+        """Each turn the moment it happens; the agent's as the caller's ear heard it (the
+        server's own words are in its record, read when the call is over)."""
+        who = "Caller" if turn["role"] == "caller" else (
+            "Agent " if turn.get("source") == "twiml" else "Agent (heard)")
+        typer.echo(f"  {who}: {turn['text']}")
+        sys.stdout.flush()
+
     async def go() -> None:
         since = datetime.now(UTC)
         async with open_db(settings) as db, db.transaction() as session:
             business = await business_for_number(session, number)
             vocabulary = [business.name] if business is not None else []
+        if not as_json:
+            typer.secho(f"Calling {number} from {caller} through {server}", bold=True)
+            sys.stdout.flush()
         call = await simulate_call(settings, server=server, to=number, from_=caller,
                                    says=list(say or []),
                                    hang_up_before_greeting=hang_up_before_greeting,
-                                   speed=speed, transcribe=transcribe, vocabulary=vocabulary)
+                                   speed=speed, transcribe=transcribe, vocabulary=vocabulary,
+                                   on_turn=None if as_json else show)
         async with open_db(settings) as db:
             report = await collect_report(db, call, caller=caller, since=since)
         if as_json:
             print_json(report.to_json())
             return
         typer.secho(f"Call {report.call_sid}", bold=True)
-        for turn in report.turns:
-            who = "Agent " if turn["role"] == "agent" else "Caller"
-            typer.echo(f"  {who}: {turn['text']}")
+        differs = [t for t in report.turns if t["role"] == "agent" and t["text"] != t["heard"]]
+        if differs:
+            typer.echo("The agent's words as the server said them:")
+            for turn in differs:
+                typer.echo(f"  Agent : {turn['text']}")
         reason = f" ({report.missed_reason})" if report.missed_reason else ""
         typer.secho(f"Outcome: {report.outcome}{reason}", fg=typer.colors.CYAN)
         for booking in report.bookings:

@@ -14,8 +14,12 @@ bridge   N concurrent calls through the real ``CallSession`` and realtime engine
          schedule) and barge-in (model ``speech_started`` in -> ``clear`` out).
 sweep    the same at growing N until the p99 frame jitter passes 20 ms.
 pipeline the local pipeline (WebRTC VAD, Whisper tiny.en, the local brain, eSpeak NG) on the 16
-         recorded caller utterances fed in real time: end of caller speech -> first agent audio,
-         and barge-in (VAD detection -> ``clear`` out).
+         recorded caller utterances fed in real time: end of caller speech -> first agent audio
+         with its stages per turn (end-of-utterance, STT, brain, first TTS chunk; p50s), the WER
+         of what the brain got, and barge-in (VAD detection -> ``clear`` out). Variants in one
+         invocation (``--variants``), each utterance heard by every variant in turn: default, before
+         (the old path), instant (default with an instant brain), streaming (default plus
+         decoding while the caller speaks), window-only; ratios against ``before``.
 """
 
 from __future__ import annotations
@@ -372,12 +376,40 @@ def ms(seconds: float) -> float:
 # --- the local pipeline ---------------------------------------------------------------------
 
 
-async def pipeline(rounds: int, beam: int) -> dict[str, Any]:
+# The pipeline variants run in one invocation, so their ratios hold on a noisy machine:
+# ``default`` (the settings' defaults: a 15 s encoder window, the turn ended by its words),
+# ``before`` (the previous path: faster-whisper's 30 s window, a fixed end-of-turn silence),
+# ``instant`` (``default`` with a brain that answers at once: what the local brain costs),
+# ``streaming`` (``default`` plus re-decoding while the caller speaks, local_stt_streaming)
+# and ``window-only`` (the window without the end-of-turn rule).
+VARIANTS = {
+    "default": {"partials": False, "end_rule": True, "window_s": 15, "instant": False},
+    "before": {"partials": False, "end_rule": False, "window_s": None, "instant": False},
+    "instant": {"partials": False, "end_rule": True, "window_s": 15, "instant": True},
+    "streaming": {"partials": True, "end_rule": True, "window_s": 15, "instant": False},
+    "window-only": {"partials": False, "end_rule": False, "window_s": 15, "instant": False},
+}
+
+
+class InstantBrain:
+    """Answers every turn at once with a fixed line: the baseline without the brain's cost."""
+
+    async def reply(self, ctx: Any, history: Any, caller_text: str) -> Any:
+        from receptionist.agent import BrainReply
+
+        return BrainReply("Sure, I can help with that. What else?", [], None)
+
+
+async def pipeline(rounds: int, beam: int, variants: list[str],
+                   verbose: bool = False) -> dict[str, dict[str, Any]]:
+    """Every variant hears each utterance in turn (A, B, C, then the next utterance), so load
+    that comes and goes on a shared machine falls on all of them alike."""
     from sqlalchemy.ext.asyncio import AsyncSession  # noqa: F401 - the models below need it
 
     from receptionist.call import PipelineEngine
+    from receptionist.call.engines.turns import EndOfTurnRule
     from receptionist.services import Overrides, build_services
-    from receptionist.speech import WebRtcVad, WhisperSpeechToText
+    from receptionist.speech import WebRtcVad, WhisperSpeechToText, corpus_word_error_rate
     from tests.support.databases import import_all_models
     from tests.support.factories import add_business
 
@@ -393,53 +425,82 @@ async def pipeline(rounds: int, beam: int) -> dict[str, Any]:
     await db.create_all()
     business = await add_business(db, hours="Mon-Fri 08:00-17:00; Sat 09:00-13:00",
                                   greeting="Thanks for calling Greenfield Plumbing.")
-    brain = runtime.factory.local_brain
-    assert brain is not None
     whisper = runtime.whisper
     await asyncio.to_thread(whisper.get)
     voice = EngineFactory.local_voice_for(settings)
-    metrics = BridgeMetrics()
     manifest = json.loads((FIXTURES / "transcripts.json").read_text())
-    events: list[Any] = []
+    runs: dict[str, dict[str, Any]] = {}
+    for n, variant in enumerate(variants):
+        options = VARIANTS[variant]
+        brain: Any = InstantBrain() if options["instant"] else runtime.factory.local_brain
+        heard: list[str] = []
 
-    async def emit(event: Any) -> None:
-        events.append(event)
+        def emit_into(heard: list[str]) -> Any:
+            async def emit(event: Any) -> None:
+                if type(event).__name__ == "CallerSaid" and event.text:
+                    heard.append(event.text)
+            return emit
 
-    ctx = CallContext("CA" + "9" * 32, business, "Greenfield Plumbing", "+12025550143",
-                      "America/New_York")
-    stt = TimedStt(WhisperSpeechToText(whisper, vocabulary=["Greenfield Plumbing"],
-                                       beam_size=beam))
-    engine = PipelineEngine(
-        emit=emit, clock=lambda: 0, ctx=ctx, brain=brain, fallback_brain=None,
-        stt=stt, fallback_stt=None,
-        voice=voice, fallback_voice=None, vad=WebRtcVad(8000, end_silence_ms=PAUSE_MS),
-        cache=AudioCache(), end_silence_ms=settings.vad_end_silence_ms, metrics=metrics)
-    runner = asyncio.create_task(engine.run())
+        ctx = CallContext(f"CA{n:032d}", business, "Greenfield Plumbing", "+12025550143",
+                          "America/New_York")
+        stt = TimedStt(WhisperSpeechToText(whisper, vocabulary=["Greenfield Plumbing"],
+                                           beam_size=beam, window_s=options["window_s"]))
+        metrics = BridgeMetrics()
+        engine = PipelineEngine(
+            emit=emit_into(heard), clock=lambda: 0, ctx=ctx, brain=brain, fallback_brain=None,
+            stt=stt, fallback_stt=None,
+            voice=voice, fallback_voice=None, vad=WebRtcVad(8000, end_silence_ms=PAUSE_MS),
+            cache=AudioCache(), end_silence_ms=settings.vad_end_silence_ms, metrics=metrics,
+            streaming=options["partials"],
+            end_rule=EndOfTurnRule(default_ms=settings.vad_end_silence_ms)
+            if options["end_rule"] else None)
+        runs[variant] = {"engine": engine, "runner": asyncio.create_task(engine.run()),
+                         "heard": heard, "stt": stt, "metrics": metrics}
     silence = b"\xff" * 160
+    references: list[str] = []
     for _ in range(rounds):
         for entry in manifest["utterances"]:
+            references.append(entry["text"])
             ulaw = (FIXTURES / entry["file"]).read_bytes()
             frames = [ulaw[i:i + 160].ljust(160, b"\xff") for i in range(0, len(ulaw), 160)]
             frames += [silence] * 75  # 1.5 s for the reply to start
-            due = time.perf_counter()
-            for frame in frames:
-                await engine.send_caller_audio(base64.b64encode(frame).decode(), frame)
-                due += FRAME_S
-                await asyncio.sleep(max(0.0, due - time.perf_counter()))
-    await engine.aclose()
-    await runner
-    await services.aclose()
-    latencies = metrics.response_s
-    return {"turns": len(latencies), "p50_ms": ms(percentile(latencies, 50)),
+            for run in runs.values():
+                due = time.perf_counter()
+                for frame in frames:
+                    await run["engine"].send_caller_audio(base64.b64encode(frame).decode(),
+                                                          frame)
+                    due += FRAME_S
+                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
+    results: dict[str, dict[str, Any]] = {}
+    for variant, run in runs.items():
+        await run["engine"].aclose()
+        await run["runner"]
+        metrics, stt, heard = run["metrics"], run["stt"], run["heard"]
+        latencies, stages = metrics.response_s, metrics.stages
+
+        def stage_p50(name: str, stages: list[Any] = stages) -> float:
+            return float(percentile([float(getattr(x, name)) for x in stages], 50))
+
+        results[variant] = {
+            "variant": variant, "turns": len(latencies),
+            "p50_ms": ms(percentile(latencies, 50)),
             "p95_ms": ms(percentile(latencies, 95)), "max_ms": ms(max(latencies or [0.0])),
             "all_ms": [round(x * 1000) for x in latencies],
+            "stages_p50_ms": {name: stage_p50(f"{name}_ms")
+                              for name in ("eou", "stt", "brain", "tts")},
             "stt_runs": len(stt.durations), "stt_p50_ms": ms(percentile(stt.durations, 50)),
             "stt_max_ms": ms(max(stt.durations or [0.0])),
-            "pause_ms": PAUSE_MS, "end_silence_ms": settings.vad_end_silence_ms, "beam": beam}
+            "wer": round(corpus_word_error_rate(zip(references, heard, strict=True)), 3)
+            if len(heard) == len(references) else None,
+            "heard": len(heard), "heard_texts": heard if verbose else None, "pause_ms": PAUSE_MS,
+            "end_silence_ms": settings.vad_end_silence_ms, "beam": beam,
+            **VARIANTS[variant]}
+    await services.aclose()
+    return results
 
 
 class TimedStt:
-    """Times each transcription (speculative ones that get cancelled included)."""
+    """Times each transcription (speculative and partial ones included)."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -450,6 +511,15 @@ class TimedStt:
         started = time.perf_counter()
         try:
             return await self.inner.transcribe(pcm16, sample_rate_hz, prompt=prompt)
+        finally:
+            self.durations.append(time.perf_counter() - started)
+
+    async def transcribe_after(self, pcm16: bytes, sample_rate_hz: int, *, prefix: str,
+                               prompt: str | None = None, draft: bool = False) -> Any:
+        started = time.perf_counter()
+        try:
+            return await self.inner.transcribe_after(pcm16, sample_rate_hz, prefix=prefix,
+                                                     prompt=prompt, draft=draft)
         finally:
             self.durations.append(time.perf_counter() - started)
 
@@ -491,7 +561,12 @@ async def pipeline_barge_in() -> dict[str, Any]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    report: dict[str, Any] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    from scripts.machine_ref import machine_reference
+
+    reference = machine_reference()
+    print(reference, flush=True)
+    report: dict[str, Any] = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                              "machine": reference}
     if args.only in (None, "bridge"):
         with realtime_double() as base_url:
             result = await bridge(base_url, args.calls, args.seconds)
@@ -512,8 +587,15 @@ async def main(args: argparse.Namespace) -> None:
     if args.only in (None, "pipeline"):
         report["pipeline_barge_in"] = await pipeline_barge_in()
         print("pipeline barge-in", json.dumps(report["pipeline_barge_in"]))
-        report["pipeline"] = await pipeline(args.rounds, args.beam)
-        print("pipeline", json.dumps(report["pipeline"]))
+        results = await pipeline(args.rounds, args.beam, args.variants.split(","), args.verbose)
+        for variant, result in results.items():
+            print(f"pipeline {variant}", json.dumps(result), flush=True)
+        report["pipeline"] = results
+        base = results.get("before")
+        for variant, result in results.items():
+            if base is not None and variant != "before" and base["p50_ms"]:
+                print(f"pipeline {variant}/before: p50 x{result['p50_ms'] / base['p50_ms']:.2f}"
+                      f", p95 x{result['p95_ms'] / max(base['p95_ms'], 1e-9):.2f}")
     if args.json:
         await asyncio.to_thread(Path(args.json).write_text, json.dumps(report, indent=2))
 
@@ -528,5 +610,8 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=1, help="passes over the 16 utterances")
     parser.add_argument("--beam", type=int, default=Settings().local_stt_beam_size,
                         help="Whisper beam size for the pipeline run")
+    parser.add_argument("--variants", default="default,before,instant,streaming",
+                        help="pipeline variants, run in this order: " + ", ".join(VARIANTS))
+    parser.add_argument("-v", "--verbose", action="store_true", help="print what STT heard")
     parser.add_argument("--json", help="also write the figures to this file")
     asyncio.run(main(parser.parse_args()))

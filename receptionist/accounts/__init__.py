@@ -8,8 +8,9 @@ not load the web stack.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from receptionist.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from receptionist.accounts.errors import (
@@ -34,17 +35,8 @@ if TYPE_CHECKING:
     )
     from receptionist.accounts.sessions import LOGIN_COOKIE, SESSION_COOKIE, CookieSigner
     from receptionist.accounts.tokens import NewToken, TokenInfo
-
-_WHERE = {
-    "AccountExists": "errors", "AccountInputError": "errors", "AccountNotFound": "errors",
-    "AccountsError": "errors", "InvalidCredentials": "errors", "TooManyAttempts": "errors",
-    "AccessMiddleware": "middleware", "generate_password": "passwords",
-    "RouteAccess": "policy", "route_table": "policy", "SignInLimits": "ratelimit",
-    "router": "routes", "safe_next": "routes", "AccountsService": "service",
-    "SessionView": "service", "SignedIn": "service", "UserInfo": "service",
-    "build_accounts": "service", "LOGIN_COOKIE": "sessions", "SESSION_COOKIE": "sessions",
-    "CookieSigner": "sessions", "NewToken": "tokens", "TokenInfo": "tokens",
-}
+else:
+    __getattr__, __dir__ = lazy_exports(__name__, __file__)
 
 __all__ = [
     "LOGIN_COOKIE",
@@ -71,10 +63,3 @@ __all__ = [
     "router",
     "safe_next",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

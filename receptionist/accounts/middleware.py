@@ -5,23 +5,25 @@ signed session cookie, and puts the ``Principal`` on ``request.state.principal``
 ``request.state.csrf_token`` for a cookie session). For a cookie session every request other
 than GET/HEAD/OPTIONS must carry that CSRF token, in the ``X-CSRF-Token`` header or the form
 field ``csrf_token``, else 403; bearer requests are exempt (a browser never adds that header on
-its own). Without a principal only the open paths answer: API calls get 401, page visits a
-redirect to ``/login``.
+its own). A WebSocket opened with the session cookie must come from a page of this site (its
+``Origin`` names the host it connects to): browsers send cookies on cross-site WebSocket
+handshakes too. Without a principal only the open paths answer: API calls get 401, page visits
+a redirect to ``/login``.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 from http.cookies import CookieError, SimpleCookie
-from urllib.parse import parse_qsl, quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import HTTPException
 from starlette.datastructures import Headers
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from receptionist.accounts.csrf import SAFE_METHODS, check_csrf
 from receptionist.accounts.policy import is_open_path, skips_sign_in
 from receptionist.accounts.service import AccountsService
 from receptionist.accounts.sessions import SESSION_COOKIE
@@ -31,9 +33,6 @@ from receptionist.core.provided import services_of
 __all__ = ["AccessMiddleware"]
 
 log = logging.getLogger("receptionist.accounts")
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-MAX_FORM_BYTES = 1024 * 1024  # owner forms are small; a bigger body is refused, not buffered
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _accounts(scope: Scope) -> AccountsService | None:
@@ -57,45 +56,12 @@ def _cookie(headers: Headers, name: str) -> str | None:
     return morsel.value if morsel is not None else None
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A ``receive`` that hands the buffered body to the app, then the client's own events."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
-
-
-async def _form_token(scope: Scope, receive: Receive) -> tuple[str | None, Receive, bool]:
-    """The ``csrf_token`` form field, the ``receive`` to pass on, and whether the body was too
-    large to look at."""
-    body = b""
-    more = True
-    while more:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        body += message.get("body", b"")
-        more = bool(message.get("more_body"))
-        if len(body) > MAX_FORM_BYTES:
-            return None, receive, True
-    ctype = Headers(scope=scope).get("content-type", "").split(";")[0].strip().lower()
-    token: str | None = None
-    if ctype == "application/x-www-form-urlencoded":
-        fields = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True,
-                           max_num_fields=1000)
-        token = next((v for k, v in fields if k == "csrf_token"), None)
-    else:
-        form = await Request(scope, _replay(body, receive)).form()
-        value = form.get("csrf_token")
-        token = value if isinstance(value, str) else None
-        await form.close()
-    return token, _replay(body, receive), False
+def _same_origin(headers: Headers) -> bool:
+    """A browser's WebSocket handshake names the page's origin; it must be this host."""
+    origin = headers.get("origin")
+    if origin is None:  # not a browser: no ambient cookie to abuse
+        return True
+    return bool(origin) and urlsplit(origin).netloc.lower() == headers.get("host", "").lower()
 
 
 class AccessMiddleware:
@@ -126,12 +92,17 @@ class AccessMiddleware:
         else:
             cookie = _cookie(headers, SESSION_COOKIE)
             view = await accounts.session(cookie) if cookie else None
+            if view is not None and scope["type"] == "websocket" and not _same_origin(headers):
+                log_event(log, "accounts.ws_origin_rejected", logging.WARNING,
+                          path=scope["path"])
+                await self._deny(scope, receive, send, 403, "cross-site WebSocket")
+                return
             if view is not None:
                 state["principal"] = view.principal
                 state["csrf_token"] = csrf_expected = view.csrf_token
         if (csrf_expected is not None and scope["type"] == "http"
                 and scope["method"] not in SAFE_METHODS and scope["path"] != "/login"):
-            receive, failure = await self._check_csrf(scope, receive, headers, csrf_expected)
+            receive, failure = await check_csrf(scope, receive, headers, csrf_expected)
             if failure is not None:
                 await failure(scope, receive, send)
                 return
@@ -140,21 +111,6 @@ class AccessMiddleware:
                              "sign in or send Authorization: Bearer <token>")
             return
         await self.app(scope, receive, send)
-
-    async def _check_csrf(self, scope: Scope, receive: Receive, headers: Headers,
-                          expected: str) -> tuple[Receive, Response | None]:
-        sent = headers.get("x-csrf-token")
-        ctype = headers.get("content-type", "").split(";")[0].strip().lower()
-        if sent is None and ctype in _FORM_TYPES:
-            sent, receive, too_large = await _form_token(scope, receive)
-            if too_large:
-                return receive, JSONResponse({"detail": "form too large"}, status_code=413)
-        if sent is None or not hmac.compare_digest(sent.encode(), expected.encode()):
-            log_event(log, "accounts.csrf_rejected", logging.WARNING, path=scope["path"])
-            return receive, JSONResponse(
-                {"detail": "missing or wrong CSRF token: send the form field csrf_token or the "
-                           "X-CSRF-Token header from this page"}, status_code=403)
-        return receive, None
 
     async def _deny(self, scope: Scope, receive: Receive, send: Send, status: int,
                     detail: str) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from receptionist.accounts.errors import (
     AccountExists,
@@ -93,18 +94,20 @@ class AccountsService:
             raise InvalidRole("an operator (--admin) has no business; an owner or staff member "
                               "needs --business")
         password_hash = await hash_password(password)
-        async with self.db.transaction() as session:
-            biz = await get_business(session, business) if business is not None else None
-            taken = (await session.execute(select(User.id).where(User.email == email))).first()
-            if taken is not None:
-                raise AccountExists(f"{email} already has an account; see `receptionist user "
-                                    "list`")
-            user = User(email=email, password_hash=password_hash, role=role.value,
-                        business_id=biz.id if biz else None, created_at=self.clock.now())
-            session.add(user)
-            await session.flush()
-            return UserInfo(user.id, email, role, user.business_id, biz.name if biz else None,
-                            user.created_at)
+        taken = AccountExists(f"{email} already has an account; see `receptionist user list`")
+        try:
+            async with self.db.transaction() as session:
+                biz = await get_business(session, business) if business is not None else None
+                if (await session.execute(select(User.id).where(User.email == email))).first():
+                    raise taken
+                user = User(email=email, password_hash=password_hash, role=role.value,
+                            business_id=biz.id if biz else None, created_at=self.clock.now())
+                session.add(user)
+                await session.flush()
+                return UserInfo(user.id, email, role, user.business_id,
+                                biz.name if biz else None, user.created_at)
+        except IntegrityError as exc:  # the same email added at the same moment elsewhere
+            raise taken from exc
 
     async def list_users(self, business: str | int | None = None) -> list[UserInfo]:
         async with self.db.transaction() as session:

@@ -17,6 +17,11 @@ from receptionist.agent.facts import (
     Directory,
     ServiceInfo,
 )
+from receptionist.agent.kit import (
+    AgentKit,
+    build_agent_kit,
+    uses_remote_brain,
+)
 from receptionist.agent.local.brain import (
     LocalBrain,
 )
@@ -69,6 +74,7 @@ from receptionist.agent.records import (
     RecordedTool,
     RecordedTurn,
     StoredCall,
+    TurnStages,
     list_messages,
     load_call,
     store_call,
@@ -99,6 +105,7 @@ _LAZY = {
 __all__ = [
     "ACTION_HANG_UP",
     "ACTION_TRANSFER",
+    "AgentKit",
     "AgentMessage",
     "AgentTools",
     "BookingChange",
@@ -141,7 +148,9 @@ __all__ = [
     "ToolResult",
     "TranscriptTurn",
     "Turn",
+    "TurnStages",
     "UpcomingBooking",
+    "build_agent_kit",
     "build_instructions",
     "chat_tools",
     "greeting_for",
@@ -155,6 +164,7 @@ __all__ = [
     "store_call",
     "summarize",
     "translate_error",
+    "uses_remote_brain",
 ]
 
 

@@ -62,6 +62,11 @@ class TranscriptTurn(Base):
     at_ms: Mapped[int] = mapped_column(Integer)
     latency_ms: Mapped[int | None] = mapped_column(Integer, default=None)
     interrupted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where ``latency_ms`` went (``records.TurnStages``); pipeline answers only.
+    eou_ms: Mapped[int | None] = mapped_column(Integer, default=None)
+    stt_ms: Mapped[int | None] = mapped_column(Integer, default=None)
+    brain_ms: Mapped[int | None] = mapped_column(Integer, default=None)
+    tts_ms: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class ToolCallRow(Base):

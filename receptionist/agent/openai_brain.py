@@ -37,7 +37,7 @@ from receptionist.agent.ports import (
 from receptionist.agent.tools import fail
 from receptionist.core import Settings, log_event
 
-__all__ = ["InstructionsSource", "OpenAIChatBrain", "translate_error"]
+__all__ = ["InstructionsSource", "OpenAIChatBrain", "build_client", "translate_error"]
 
 log = logging.getLogger("receptionist.agent.openai_brain")
 
@@ -47,6 +47,16 @@ _FALLBACK_WORDS = "Sorry, let me get someone from the team to help with that."
 
 class InstructionsSource(Protocol):
     async def instructions(self, ctx: CallContext) -> str: ...
+
+
+def build_client(settings: Settings, *, timeout_s: float = 15.0) -> AsyncOpenAI:
+    """One client per process (the voice engines share it). SDK retries are off: a caller is
+    waiting, so a failure goes straight to the channel, which degrades to the local brain."""
+    if settings.openai_api_key is None:
+        raise ValueError("RECEPTIONIST_OPENAI_API_KEY is not set")
+    return AsyncOpenAI(api_key=settings.openai_api_key.get_secret_value(),
+                       base_url=settings.openai_base_url or None, timeout=timeout_s,
+                       max_retries=0)
 
 
 def translate_error(exc: BaseException) -> BrainError:

@@ -27,6 +27,7 @@ __all__ = [
     "RecordedTool",
     "RecordedTurn",
     "StoredCall",
+    "TurnStages",
     "list_messages",
     "load_call",
     "percentile",
@@ -37,6 +38,20 @@ __all__ = [
 log = logging.getLogger("receptionist.agent.records")
 
 
+@dataclass(frozen=True, slots=True)
+class TurnStages:
+    """Where the wait of one answer went, in ms from the end of the caller's speech (the
+    figures hosted voice platforms report per turn). ``eou_ms``: end-of-utterance detection
+    (speech end -> turn declared over); ``stt_ms``: speech end -> final transcript; ``brain_ms``:
+    turn over and transcript in -> first words of the reply; ``tts_ms``: first words -> first
+    audio chunk."""
+
+    eou_ms: int
+    stt_ms: int
+    brain_ms: int
+    tts_ms: int
+
+
 @dataclass(frozen=True)
 class RecordedTurn:
     role: str  # "agent" | "caller"
@@ -44,6 +59,7 @@ class RecordedTurn:
     at_ms: int  # since the stream started
     latency_ms: int | None = None  # agent turns: end of caller speech → first agent audio
     interrupted: bool = False
+    stages: TurnStages | None = None  # agent turns of the pipeline engine
 
 
 @dataclass(frozen=True)
@@ -86,9 +102,10 @@ class CallRecorder:
             self.turns.append(RecordedTurn("caller", text.strip(), at_ms))
 
     def agent(self, text: str, at_ms: int, *, latency_ms: int | None = None,
-              interrupted: bool = False) -> None:
+              interrupted: bool = False, stages: TurnStages | None = None) -> None:
         if text.strip():
-            self.turns.append(RecordedTurn("agent", text.strip(), at_ms, latency_ms, interrupted))
+            self.turns.append(RecordedTurn("agent", text.strip(), at_ms, latency_ms, interrupted,
+                                           stages))
 
     def turn(self, turn: Turn, *, latency_ms: int | None = None) -> None:
         if turn.role == "caller":
@@ -185,9 +202,14 @@ async def store_call(db: Database, record: CallRecord) -> bool:
                 ended_at=record.ended_at, duration_s=duration,
             ))
             for seq, turn in enumerate(record.turns):
+                stages = turn.stages
                 session.add(TranscriptTurn(
                     call_sid=record.call_sid, seq=seq, role=turn.role, text=turn.text,
-                    at_ms=turn.at_ms, latency_ms=turn.latency_ms, interrupted=turn.interrupted))
+                    at_ms=turn.at_ms, latency_ms=turn.latency_ms, interrupted=turn.interrupted,
+                    eou_ms=stages.eou_ms if stages else None,
+                    stt_ms=stages.stt_ms if stages else None,
+                    brain_ms=stages.brain_ms if stages else None,
+                    tts_ms=stages.tts_ms if stages else None))
             for seq, tool in enumerate(record.tools):
                 session.add(ToolCallRow(
                     call_sid=record.call_sid, seq=seq, at_ms=tool.at_ms, name=tool.call.name,
@@ -227,13 +249,21 @@ class StoredCall:
             "ended_at": s.ended_at.isoformat() if s.ended_at else None,
             "latency_p50_ms": s.latency_p50_ms, "latency_p95_ms": s.latency_p95_ms,
             "turns": [{"role": t.role, "text": t.text, "at_ms": t.at_ms,
-                       "latency_ms": t.latency_ms, "interrupted": t.interrupted}
+                       "latency_ms": t.latency_ms, "interrupted": t.interrupted,
+                       "stages_ms": _stages_json(t)}
                       for t in self.turns],
             "tools": [{"name": t.name, "arguments": t.arguments, "ok": t.ok, "error": t.error,
                        "action": t.action, "at_ms": t.at_ms} for t in self.tools],
             "messages": [{"kind": m.kind, "name": m.name, "reason": m.reason,
                           "urgency": m.urgency} for m in self.messages],
         }
+
+
+def _stages_json(turn: TranscriptTurn) -> dict[str, int] | None:
+    if turn.eou_ms is None:
+        return None
+    return {"eou": turn.eou_ms, "stt": turn.stt_ms or 0, "brain": turn.brain_ms or 0,
+            "tts": turn.tts_ms or 0}
 
 
 async def load_call(db: Database, call_sid: str) -> StoredCall | None:

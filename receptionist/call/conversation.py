@@ -61,6 +61,8 @@ class Conversation:
             case ev.AgentAudio():
                 self._on_audio(event, out)
                 return out  # the hot path: nothing below can change on audio alone
+            case ev.TurnMeasured():
+                return out  # figures for the call record (the session keeps them)
             case ev.MarkPlayed(name=name, at_ms=at_ms):
                 self._now_ms = max(self._now_ms, at_ms)
                 if self.playback.echoed(name, at_ms) and not self.conversation_started:

@@ -30,6 +30,7 @@ from receptionist.call.engines import (
     Voice,
 )
 from receptionist.call.engines.base import Clock
+from receptionist.call.engines.turns import EndOfTurnRule
 from receptionist.call.setup import CallSetup
 from receptionist.core import Settings, log_event
 from receptionist.speech import (
@@ -121,9 +122,10 @@ class EngineFactory:
         return self._pipeline(setup, emit, clock)
 
     def _pipeline(self, setup: CallSetup, emit: Emit, clock: Clock) -> PipelineEngine:
+        settings = self.settings
         local_stt = WhisperSpeechToText(
-            self.whisper, vocabulary=setup.vocabulary,
-            beam_size=self.settings.local_stt_beam_size) if self.whisper is not None else None
+            self.whisper, vocabulary=setup.vocabulary, beam_size=settings.local_stt_beam_size,
+            window_s=settings.local_stt_window_s) if self.whisper is not None else None
         stt = self.remote_stt or local_stt
         voice = self.remote_voice or self.local_voice
         brain = self.remote_brain or self.local_brain
@@ -136,7 +138,10 @@ class EngineFactory:
             voice=voice, fallback_voice=self.local_voice if voice is not self.local_voice
             else None,
             vad=WebRtcVad(8000, end_silence_ms=PAUSE_MS), cache=self.cache,
-            end_silence_ms=self.settings.vad_end_silence_ms, metrics=self.metrics,
+            end_silence_ms=settings.vad_end_silence_ms, metrics=self.metrics,
+            streaming=settings.local_stt_streaming,
+            end_rule=EndOfTurnRule(default_ms=settings.vad_end_silence_ms)
+            if settings.turn_end_by_words else None,
         )
 
     def fallback(self, emit: Emit, clock: Clock) -> FallbackEngine:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from receptionist.agent import ToolCall, ToolResult, Turn
+from receptionist.agent import ToolCall, ToolResult, Turn, TurnStages
 
 __all__ = [
     "AgentAudio",
@@ -52,6 +52,7 @@ __all__ = [
     "Transfer",
     "TransferFailed",
     "TruncateReply",
+    "TurnMeasured",
 ]
 
 
@@ -181,10 +182,20 @@ class TransferFailed:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class TurnMeasured:
+    """The engine's account of where the wait for ``reply_id``'s first audio went; for the
+    call record, nothing to decide."""
+
+    reply_id: str
+    stages: TurnStages
+
+
 Event = (
     StreamStarted | StreamStopped | MarkPlayed | DigitPressed | CallerStartedSpeaking
     | CallerStoppedSpeaking | CallerSaid | ReplyStarted | AgentAudio | AgentSaid | ReplyFinished
     | ToolRequested | ToolCompleted | TimerFired | EngineFailed | EngineRecovered | TransferFailed
+    | TurnMeasured
 )
 
 

@@ -20,7 +20,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from receptionist.agent import CallRecord, CallRecorder, ToolCall, ToolResult
+from receptionist.agent import CallRecord, CallRecorder, ToolCall, ToolResult, TurnStages
 from receptionist.call import twilio_wire as wire
 from receptionist.call.conversation import Conversation
 from receptionist.call.deps import CallDeps, SessionLimits
@@ -28,6 +28,7 @@ from receptionist.call.effects import StreamLifecycle, await_start, run_tool, ta
 from receptionist.call.engines import ConversationEngine, EngineUnavailable
 from receptionist.call.errors import CallControlError
 from receptionist.call.events import (
+    AgentAudio,
     CallerStartedSpeaking,
     CallerStoppedSpeaking,
     CancelReply,
@@ -56,6 +57,7 @@ from receptionist.call.events import (
     Transfer,
     TransferFailed,
     TruncateReply,
+    TurnMeasured,
 )
 from receptionist.call.ports import MediaSocket, SocketClosed
 from receptionist.call.recording import finish_record
@@ -91,6 +93,9 @@ class CallSession:
         self._barge_in_at: float | None = None
         self._caller_stopped_at: float | None = None
         self._latencies_ms: list[int] = []
+        self._stages: list[TurnStages | None] = []  # beside _latencies_ms, when the engine tells
+        self._audio_reply: str | None = None  # reply of the audio being played
+        self._latency_reply: str | None = None  # reply whose first audio gave the last latency
         self.recorder: CallRecorder | None = None
         self._stream_life = StreamLifecycle(deps.lifecycle)
 
@@ -213,7 +218,12 @@ class CallSession:
     # --- events in, commands out --------------------------------------------------------------
 
     async def _dispatch(self, event: Event) -> None:
-        if isinstance(event, CallerStartedSpeaking):
+        if isinstance(event, AgentAudio):
+            self._audio_reply = event.reply_id
+        elif isinstance(event, TurnMeasured):
+            if event.reply_id == self._latency_reply and self._stages:
+                self._stages[-1] = event.stages
+        elif isinstance(event, CallerStartedSpeaking):
             self._barge_in_at = time.perf_counter()
         elif isinstance(event, CallerStoppedSpeaking):
             self._caller_stopped_at = time.perf_counter()
@@ -230,6 +240,8 @@ class CallSession:
                 if self._caller_stopped_at is not None:
                     self._latencies_ms.append(
                         round((time.perf_counter() - self._caller_stopped_at) * 1000))
+                    self._stages.append(None)
+                    self._latency_reply = self._audio_reply
                     self._caller_stopped_at = None
             case SendMark(name=name):
                 await self._send(wire.mark_message(self.stream_sid, name))
@@ -380,6 +392,7 @@ class CallSession:
         if self.recorder is None:
             return None
         return finish_record(self.recorder, self.machine.history, self._latencies_ms,
+                             stages=self._stages,
                              ended_at=self.deps.clock.now(), end_reason=self.end_reason,
                              engine=self.engine.name if self.engine else None,
                              degraded=self.machine.fallback)

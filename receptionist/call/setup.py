@@ -41,7 +41,7 @@ class CallSetupBuilder:
         self.db = db
         self.lifecycle = lifecycle
         self.briefing = briefing
-        self.services = services  # the business's service names, to bias recognition
+        self.services = services  # the business's words (services, insurers…) for STT
 
     async def build(self, grant: StreamGrant) -> CallSetup:
         async with self.db.transaction() as session:
@@ -64,7 +64,7 @@ class CallSetupBuilder:
                 greeting = await self.briefing.greeting(grant.business_id) or greeting
                 instructions = await self.briefing.instructions(ctx) or instructions
                 if self.services is not None:
-                    vocabulary[1:1] = (await self.services(grant.business_id))[:20]
+                    vocabulary[1:1] = (await self.services(grant.business_id))[:40]
             except (LookupError, ValueError, OSError) as exc:  # a profile that fails to load
                 log_event(log, "call.briefing_failed", logging.WARNING,
                           call_sid=grant.call_sid, error=repr(exc))

@@ -79,6 +79,7 @@ class Steps:
             return self._next.pop()
         return next(self._steps)
 Control = Callable[[], Awaitable[tuple[str, str] | None]]  # -> ("hang_up"|"transfer", twiml)
+TurnSeen = Callable[[dict[str, str]], None]  # told of each turn the moment it is noted
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class SimulatedLine:
         parameters: dict[str, str], caller_voice: Callable[[str], Awaitable[bytes]],
         ear: SpeechToText | None, speed: float = 1.0, quiet_s: float = 0.8,
         reply_timeout_s: float = 20.0, control: Control | None = None, linger_s: float = 1.0,
+        on_turn: TurnSeen | None = None,
     ) -> None:
         self.ws = ws
         self.stream_sid = stream_sid
@@ -120,6 +122,7 @@ class SimulatedLine:
         self.reply_timeout_s = reply_timeout_s
         self.control = control
         self.linger_s = linger_s
+        self.on_turn = on_turn
         self.result = LineResult()
         self._queue: deque[bytearray | str] = deque()  # agent audio and mark names
         self._speaking = bytearray()  # caller audio still to send
@@ -313,7 +316,12 @@ class SimulatedLine:
                 text = (await self.ear.transcribe(ulaw_decode(heard), 8000)).text
             except SpeechError as exc:
                 text = f"[not transcribed: {exc}]"
-        self.result.turns.append({"role": "agent", "text": text})
+        self._note({"role": "agent", "text": text})
+
+    def _note(self, turn: dict[str, str]) -> None:
+        self.result.turns.append(turn)
+        if self.on_turn is not None:
+            self.on_turn(turn)
 
     async def _say(self, step: Say) -> None:
         if step.barge_in_after_ms is not None:
@@ -323,7 +331,7 @@ class SimulatedLine:
                 await asyncio.sleep(self.tick_s / 2)
             await self._note_agent_turn()  # what was heard before talking over it
         audio = await self.caller_voice(step.text)
-        self.result.turns.append({"role": "caller", "text": step.text})
+        self._note({"role": "caller", "text": step.text})
         self.result.events.append((time.perf_counter(), "caller_speaks"))
         self._done_speaking.clear()
         self._speaking += audio

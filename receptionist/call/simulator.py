@@ -35,6 +35,7 @@ from receptionist.call.simulated_line import (
     ScriptStep,
     SimulatedLine,
     Steps,
+    TurnSeen,
 )
 from receptionist.core import WebhookSigner
 from receptionist.speech import SpeechToText
@@ -112,6 +113,7 @@ class CallSimulator:
         caller_voice: Callable[[str], Awaitable[bytes]], ear: SpeechToText | None,
         speed: float = 1.0, quiet_s: float = 0.8, reply_timeout_s: float = 20.0,
         control: CallControlFeed | None = None, timeout_s: float = 10.0,
+        on_turn: TurnSeen | None = None,
     ) -> None:
         self.server = server.rstrip("/")
         self.signer = signer
@@ -123,6 +125,7 @@ class CallSimulator:
         self.reply_timeout_s = reply_timeout_s
         self.control = control
         self.timeout_s = timeout_s
+        self.on_turn = on_turn  # each turn as it happens (the CLI prints it)
 
     async def _post(self, http: httpx.AsyncClient, url: str, params: dict[str, str],
                     call: SimulatedCall) -> str:
@@ -159,7 +162,11 @@ class CallSimulator:
                                      {**base, "CallStatus": "ringing"}, call)
             for _ in range(6):  # a call runs through at most a few TwiML documents
                 doc = parse_twiml(twiml)
-                call.turns += [{"role": "agent", "text": said} for said in doc.says]
+                for said in doc.says:  # Twilio speaks these itself: heard as written
+                    turn = {"role": "agent", "text": said, "source": "twiml"}
+                    call.turns.append(turn)
+                    if self.on_turn is not None:
+                        self.on_turn(turn)
                 if doc.dial_action and not doc.stream_url:  # ring the team: nobody answers
                     twiml = await self._post(http, doc.dial_action, {
                         **base, "CallStatus": "in-progress", "DialCallStatus": "no-answer",
@@ -215,7 +222,7 @@ class CallSimulator:
             account_sid=self.account_sid, parameters=doc.parameters,
             caller_voice=self.caller_voice, ear=self.ear, speed=self.speed,
             quiet_s=self.quiet_s, reply_timeout_s=self.reply_timeout_s,
-            control=watch.next if watch is not None else None,
+            control=watch.next if watch is not None else None, on_turn=self.on_turn,
         )
         async with asyncio.timeout(600):
             result = await line.run(steps, hang_up_before_greeting=hang_up_before_greeting)

@@ -121,6 +121,17 @@ class Principal:
         if not self.may_see(business_id):
             raise HTTPException(404, "not found")
 
+    def may_manage(self, business_id: int | None) -> bool:
+        """Change a business's set-up (profile, knowledge, calendar, services, rules): its owner,
+        its API tokens and operators; staff members only use it."""
+        return self.may_see(business_id) and self.role is not Role.STAFF
+
+    def require_manager(self, business_id: int | None) -> None:
+        """404 for another tenant's business; 403 for a staff member of this one."""
+        self.require(business_id)
+        if not self.may_manage(business_id):
+            raise HTTPException(403, "only the business's owner may change its set-up")
+
     def scope(self, business_id: int | None) -> int | None:
         """The business a list should show: the caller's own, or (operators only) the one asked
         for, ``None`` meaning all."""

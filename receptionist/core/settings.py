@@ -91,8 +91,19 @@ class Settings(BaseSettings):
     local_tts_rate_wpm: Annotated[int, Field(ge=80, le=450)] = 175
     local_stt_beam_size: Annotated[int, Field(ge=1, le=10)] = Field(
         5, description="Whisper beam on live calls: wider is more accurate, narrower faster.")
+    local_stt_window_s: Annotated[int, Field(ge=5, le=30)] = Field(
+        15, description="Whisper encoder window for a caller turn (30 = the model's full "
+        "window; shorter is faster, 15 kept its accuracy on phone turns).")
+    turn_end_by_words: bool = Field(
+        True, description="Pipeline: end a turn sooner after a finished sentence, later after "
+        "'um' or a half sentence (vad_end_silence_ms when the words do not tell).")
+    local_stt_streaming: bool = Field(
+        False, description="Pipeline: also re-decode the turn while the caller speaks and give "
+        "the final decode the settled words. Off: on 2 cores it tripled STT work for ~5% off "
+        "the final decode (scripts/bench_speech.py --configs vocab,partials).")
     vad_end_silence_ms: Annotated[int, Field(ge=200, le=3000)] = Field(
-        500, description="Pipeline: caller silence that ends a turn."
+        500, description="Pipeline: caller silence that ends a turn (when its words do not "
+        "tell; see turn_end_by_words)."
     )
     silence_timeout_s: Annotated[float, Field(gt=0, le=600)] = Field(
         9.0, description="Caller silence before 'are you still there?', then goodbye."

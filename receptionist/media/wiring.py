@@ -15,17 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from receptionist.agent import (
-    AgentTools,
+    AgentKit,
     Brain,
     CallRecord,
     Directory,
     KnowledgeLookup,
-    LocalBrain,
-    Messenger,
     PromptBook,
     Scheduler,
-    TextbackMessenger,
+    build_agent_kit,
     store_call,
+    uses_remote_brain,
 )
 from receptionist.call import (
     AudioCache,
@@ -53,7 +52,7 @@ from receptionist.core import (
     log_event,
 )
 from receptionist.core.twilio_client import build_async_twilio_client
-from receptionist.speech import WhisperModelHandle
+from receptionist.speech import WhisperModelHandle, business_vocabulary
 from textback import TextbackService
 
 __all__ = ["VoiceRuntime", "build_voice"]
@@ -99,44 +98,38 @@ class VoiceRuntime:
                 await result
 
 
-def _uses_openai(settings: Settings) -> bool:
-    if settings.openai_api_key is None:
-        return False
-    return settings.voice_providers in ("auto", "openai")
-
-
 def build_voice(
     settings: Settings, *, db: Database, clock: Clock, signer: WebhookSigner,
     lifecycle: CallLifecycle, textback: TextbackService, knowledge: KnowledgeLookup | None = None,
     scheduler: Scheduler | None = None, metrics: BridgeMetrics | None = None,
     limits: SessionLimits | None = None, min_confidence: float = 0.3,
-    whisper: WhisperModelHandle | None = None,
+    whisper: WhisperModelHandle | None = None, kit: AgentKit | None = None,
 ) -> VoiceRuntime:
     """Called by ``receptionist.services.build_services``. ``whisper``: a model handle to share
-    (e.g. a benchmark's), else the runtime owns a new one when the local engines are installed."""
+    (e.g. a benchmark's), else the runtime owns a new one when the local engines are installed.
+    ``kit``: the agent the other channels use (its facts, prompts, tools and brains), else one
+    of its own."""
     closers: list[Callable[[], Any]] = []
-    facts = Directory(db, knowledge)
-    briefing = PromptBook(facts, clock)
-    messenger: Messenger = TextbackMessenger(db, textback, clock)
-    tools = AgentTools(facts=facts, knowledge=knowledge, scheduler=scheduler,
-                       messenger=messenger, clock=clock, min_confidence=min_confidence)
-    local_brain: Brain = LocalBrain(tools)
+    if kit is None:
+        kit = build_agent_kit(settings, db=db, clock=clock, textback=textback,
+                              knowledge=knowledge, scheduler=scheduler,
+                              min_confidence=min_confidence)
+        closers.append(kit.aclose)
+    facts, briefing, messenger, tools = kit.facts, kit.briefing, kit.messenger, kit.tools
+    local_brain: Brain = kit.local_brain
     factory = EngineFactory(settings=settings, cache=AudioCache(), toolbox=tools,
                             local_brain=local_brain, metrics=metrics)
     if local_engines_installed():
         whisper = whisper or WhisperModelHandle()
         factory.whisper = whisper
         factory.local_voice = EngineFactory.local_voice_for(settings)
-    if settings.openai_api_key is not None:
-        from receptionist.call import build_openai_client, openai_speech
+    if kit.openai_client is not None:
+        from receptionist.call import openai_speech
 
-        client = build_openai_client(settings)
-        closers.append(client.close)
+        client = kit.openai_client
         factory.openai_client = client  # realtime is available to any business that picks it
-        if _uses_openai(settings):
-            from receptionist.agent import OpenAIChatBrain
-
-            factory.remote_brain = OpenAIChatBrain(client, tools, briefing)
+        if uses_remote_brain(settings):
+            factory.remote_brain = kit.remote_brain
             factory.remote_stt, factory.remote_voice = openai_speech(client)
     if settings.twilio_account_sid and settings.twilio_auth_token is not None:
         twilio = build_async_twilio_client(settings, timeout_s=8.0)
@@ -147,7 +140,7 @@ def build_voice(
     deps = CallDeps(
         tokens=StreamTokens(db, clock, settings.stream_token_ttl_s),
         lifecycle=lifecycle,
-        setups=CallSetupBuilder(db, lifecycle, briefing, services=_service_names(facts)),
+        setups=CallSetupBuilder(db, lifecycle, briefing, services=_vocabulary(facts)),
         engines=factory,
         call_control=call_control,
         can_transfer=bool(getattr(call_control, "can_transfer", False)),
@@ -169,11 +162,19 @@ def build_voice(
                         closers=closers)
 
 
-def _service_names(facts: Directory) -> Callable[[int], Awaitable[list[str]]]:
-    async def names(business_id: int) -> list[str]:
-        return (await facts.facts(business_id)).service_names
+def _vocabulary(facts: Directory) -> Callable[[int], Awaitable[list[str]]]:
+    """The business's words that bias recognition (after its name, which setup puts first):
+    services, then insurers, brands and places named in its FAQ and description, its street."""
 
-    return names
+    async def words(business_id: int) -> list[str]:
+        known = await facts.facts(business_id)
+        texts = [answer for _question, answer in known.faqs]
+        if known.description:
+            texts.append(known.description)
+        return business_vocabulary(known.name, services=known.service_names,
+                                   address=known.address, texts=texts)[1:]
+
+    return words
 
 
 async def _store(db: Database, record: CallRecord) -> None:

@@ -23,6 +23,7 @@ from receptionist.speech.openai_speech import (
 )
 from receptionist.speech.ports import (
     TWILIO_SAMPLE_RATE_HZ,
+    IncrementalSpeechToText,
     SpeechEnded,
     SpeechStarted,
     SpeechToText,
@@ -32,19 +33,23 @@ from receptionist.speech.ports import (
     VoiceActivityDetector,
 )
 from receptionist.speech.sentences import split_sentences
+from receptionist.speech.streaming import IncrementalTranscript, agreed_prefix
 from receptionist.speech.utterance import Utterance, UtteranceCollector
-from receptionist.speech.vocabulary import vocabulary_prompt
+from receptionist.speech.vocabulary import business_vocabulary, proper_phrases, vocabulary_prompt
 from receptionist.speech.webrtc_vad import WebRtcVad
 from receptionist.speech.wer import corpus_word_error_rate, normalize_words, word_error_rate
 from receptionist.speech.whisper_stt import (
     WhisperModelHandle,
     WhisperSpeechToText,
     bundled_model_dir,
+    collapse_repeats,
 )
 
 __all__ = [
     "TWILIO_SAMPLE_RATE_HZ",
     "EspeakTextToSpeech",
+    "IncrementalSpeechToText",
+    "IncrementalTranscript",
     "OpenAISpeechToText",
     "OpenAITextToSpeech",
     "PermanentSpeechError",
@@ -64,10 +69,14 @@ __all__ = [
     "WebRtcVad",
     "WhisperModelHandle",
     "WhisperSpeechToText",
+    "agreed_prefix",
     "bundled_model_dir",
+    "business_vocabulary",
+    "collapse_repeats",
     "corpus_word_error_rate",
     "normalize_words",
     "pcm16_to_wav",
+    "proper_phrases",
     "resample",
     "split_sentences",
     "translate_openai_error",

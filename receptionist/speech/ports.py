@@ -15,6 +15,7 @@ from typing import Protocol, TypeAlias, runtime_checkable
 
 __all__ = [
     "TWILIO_SAMPLE_RATE_HZ",
+    "IncrementalSpeechToText",
     "SpeechEnded",
     "SpeechStarted",
     "SpeechToText",
@@ -68,6 +69,21 @@ class SpeechToText(Protocol):
         """Transcribe one utterance. ``prompt`` biases recognition (names, services).
 
         Raises ``SpeechError`` subclasses only."""
+        ...
+
+
+@runtime_checkable
+class IncrementalSpeechToText(SpeechToText, Protocol):
+    """An engine that can continue a transcript whose first words are already settled (for
+    transcribing a turn while the caller is still speaking)."""
+
+    async def transcribe_after(
+        self, pcm16: bytes, sample_rate_hz: int, *, prefix: str, prompt: str | None = None,
+        draft: bool = False,
+    ) -> Transcript:
+        """Transcribe ``pcm16`` given that it starts with the words ``prefix``; the result
+        holds the whole text, prefix included. ``draft``: a decode of a turn still going on,
+        where speed matters more than the last word. Raises ``SpeechError`` subclasses only."""
         ...
 
 

@@ -1,14 +1,83 @@
-"""Turning a business's own words into a recognition prompt, shared by the STT adapters."""
+"""Turning a business's own words into a recognition prompt, shared by the STT adapters.
+
+``business_vocabulary`` picks the words a caller of this business is likely to say and a
+general model is likely to mishear: its name, services, staff, the insurers and brands it
+names, its street and town. ``vocabulary_prompt`` turns them into Whisper's prompt.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 
-__all__ = ["vocabulary_prompt"]
+__all__ = ["business_vocabulary", "proper_phrases", "vocabulary_prompt"]
 
 # Whisper reads at most 224 prompt tokens and keeps the *last* ones; staying well under that
 # means a long list is never cut in the middle of a name. OpenAI's models accept the same text.
 _PROMPT_MAX_CHARS = 600
+
+# Capitalised words that start sentences or name days and months: not vocabulary worth a
+# prompt slot (Whisper knows them).
+_COMMON = frozenset(
+    "a an and are as at be but by can do does for from have how i if in is it its just let may "
+    "most no not of on or our please so some that the their then there these they this to us we "
+    "what when where which who why will with yes you your yes monday tuesday wednesday thursday "
+    "friday saturday sunday january february march april may june july august september october "
+    "november december call book contact us home about services free new all more same get".split()
+)
+_PHRASE = re.compile(r"\b[A-Z][A-Za-z&'-]*(?:\s+(?:&\s+)?[A-Z][A-Za-z&'-]*)*")
+_CLAUSE = re.compile(r"[.!?;:,()\[\]\n]+")  # a name does not run across punctuation
+_STREET = re.compile(
+    r"\b((?:[A-Z][a-z]+\s){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|"
+    r"Way|Court|Ct|Place|Pl|Parkway|Pkwy|Terrace|Highway|Hwy|Square|Crescent|Close|Parade))\b"
+)
+
+
+def proper_phrases(text: str) -> list[str]:
+    """Runs of capitalised words in running text ("We accept Delta Dental and MetLife." ->
+    ["Delta Dental", "MetLife"]), without a lone sentence-initial or common word."""
+    found: list[str] = []
+    matches = [m for clause in _CLAUSE.split(text) for m in _PHRASE.finditer(clause)]
+    for match in matches:
+        words = [w.strip("'") for w in match.group(0).split()]
+        while words and words[0].lower() in _COMMON:
+            words.pop(0)  # "We Accept" -> drop; "The Smile Studio" -> "Smile Studio"
+        if not words or (len(words) == 1 and len(words[0]) < 3):
+            continue
+        phrase = " ".join(words)
+        if phrase.lower() not in _COMMON and phrase not in found:
+            found.append(phrase)
+    return found
+
+
+def business_vocabulary(
+    name: str,
+    *,
+    services: Iterable[str] = (),
+    staff: Iterable[str] = (),
+    address: str | None = None,
+    texts: Iterable[str] = (),
+    limit: int = 40,
+) -> list[str]:
+    """The words to bias recognition with, most useful first, each once (case-insensitive).
+
+    ``texts``: the business's own prose (FAQ answers, description), where insurers, brands
+    and places are named."""
+    terms: list[str] = [name, *services, *staff]
+    if address:
+        terms += [street.strip() for street in _STREET.findall(address)]
+        parts = [p.strip() for p in address.split(",")]
+        terms += [p for p in parts[1:2] if p and not any(ch.isdigit() for ch in p)]  # the town
+    for text in texts:
+        terms += proper_phrases(text)
+    seen: set[str] = set()
+    out: list[str] = []
+    for term in terms:
+        clean = " ".join(term.split())
+        if clean and clean.lower() not in seen:
+            seen.add(clean.lower())
+            out.append(clean)
+    return out[:limit]
 
 
 def vocabulary_prompt(vocabulary: Sequence[str], extra: str | None = None) -> str | None:

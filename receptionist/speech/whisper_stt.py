@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -32,7 +33,7 @@ from receptionist.speech.errors import (
 from receptionist.speech.ports import Transcript
 from receptionist.speech.vocabulary import vocabulary_prompt
 
-__all__ = ["WhisperModelHandle", "WhisperSpeechToText", "bundled_model_dir"]
+__all__ = ["WhisperModelHandle", "WhisperSpeechToText", "bundled_model_dir", "collapse_repeats"]
 
 _log = logging.getLogger(__name__)
 _WHISPER_RATE_HZ = 16000
@@ -104,11 +105,19 @@ class WhisperModelHandle:
 
 
 class WhisperSpeechToText:
-    """``SpeechToText`` over a shared ``WhisperModelHandle``.
+    """``SpeechToText`` (and ``IncrementalSpeechToText``) over a shared ``WhisperModelHandle``.
 
     ``beam_size`` 5 costs ~15% more time than greedy (1) on short phone utterances but nearly
     halved the word error rate on our 8 kHz fixtures (0.35 -> 0.18). ``timeout_s`` bounds the
-    wait, not the worker thread, which finishes its decode in the background."""
+    wait, not the worker thread, which finishes its decode in the background.
+
+    ``window_s``: Whisper's encoder is trained on 30 s windows and faster-whisper always pads a
+    clip to one, so a 2 s phrase pays for 30 s of encoder (~0.4 s of a 2-core CPU, two thirds
+    of the decode). A phone turn is short: it is encoded in a ``window_s`` window instead (zero
+    features after the audio, as faster-whisper pads), about 3x faster end to end. 15 s kept the
+    word error rate of the full window on our caller lines (``scripts/bench_speech.py``); 10 s
+    did not (the decoder loses the end of the audio and repeats itself). ``None`` or a turn
+    longer than the window minus a second uses faster-whisper's own 30 s path."""
 
     def __init__(
         self,
@@ -118,54 +127,176 @@ class WhisperSpeechToText:
         language: str = "en",
         beam_size: int = 5,
         timeout_s: float = 20.0,
+        window_s: int | None = 15,
     ) -> None:
         self._model = model
         self._vocabulary = tuple(vocabulary)
         self._language = language
         self._beam_size = beam_size
         self._timeout_s = timeout_s
+        self._window_s = window_s
 
     async def transcribe(
         self, pcm16: bytes, sample_rate_hz: int, *, prompt: str | None = None
     ) -> Transcript:
+        return await self._run(pcm16, sample_rate_hz, prompt, None)
+
+    async def transcribe_after(
+        self, pcm16: bytes, sample_rate_hz: int, *, prefix: str, prompt: str | None = None,
+        draft: bool = False,
+    ) -> Transcript:
+        """Transcribe ``pcm16`` whose first words are known to be ``prefix``: the decoder is
+        given them as already decoded and only searches the rest (the turn's tail). A
+        ``draft`` (the turn is still going on) is decoded greedily: about twice as fast, and
+        its last words are not committed anyway."""
+        return await self._run(pcm16, sample_rate_hz, prompt, prefix.strip() or None,
+                               beam_size=1 if draft else None)
+
+    async def _run(
+        self, pcm16: bytes, sample_rate_hz: int, prompt: str | None, prefix: str | None,
+        *, beam_size: int | None = None,
+    ) -> Transcript:
         initial_prompt = vocabulary_prompt(self._vocabulary, prompt)
         try:
             return await asyncio.wait_for(
-                asyncio.to_thread(self._transcribe_blocking, pcm16, sample_rate_hz, initial_prompt),
+                asyncio.to_thread(
+                    self.transcribe_blocking, pcm16, sample_rate_hz, initial_prompt, prefix,
+                    beam_size,
+                ),
                 timeout=self._timeout_s,
             )
         except TimeoutError as exc:
             raise TransientSpeechError(f"Whisper took longer than {self._timeout_s} s") from exc
 
-    def _transcribe_blocking(
-        self, pcm16: bytes, sample_rate_hz: int, initial_prompt: str | None
+    def transcribe_blocking(
+        self,
+        pcm16: bytes,
+        sample_rate_hz: int,
+        initial_prompt: str | None = None,
+        prefix: str | None = None,
+        beam_size: int | None = None,
     ) -> Transcript:
+        """The decode itself, on the calling thread (benchmarks call it directly)."""
+        beam = beam_size or self._beam_size
         if len(pcm16) < 2:
             return Transcript(text="", confidence=None)
         audio16k = resample(pcm16[: len(pcm16) // 2 * 2], sample_rate_hz, _WHISPER_RATE_HZ)
         audio = np.frombuffer(audio16k, dtype="<i2").astype(np.float32) / 32768.0
         model = self._model.get()
+        window_s = self._window_s
         try:
-            segments, _info = model.transcribe(
-                audio,
-                language=self._language,
-                beam_size=self._beam_size,
-                initial_prompt=initial_prompt,
-                # One utterance at a time: no cross-window conditioning, no timestamps, no
-                # internal VAD (our VAD already cut the utterance).
-                condition_on_previous_text=False,
-                without_timestamps=True,
-                vad_filter=False,
-            )
-            decoded = list(segments)  # the generator does the actual decoding
+            if window_s is not None and len(audio) <= (window_s - 1) * _WHISPER_RATE_HZ:
+                text, logprob = _decode_window(
+                    model, audio, window_s, beam_size=beam,
+                    initial_prompt=initial_prompt, prefix=prefix,
+                )
+            else:
+                text, logprob = _decode_full(
+                    model, audio, language=self._language, beam_size=beam,
+                    initial_prompt=initial_prompt, prefix=prefix,
+                )
         except (RuntimeError, ValueError) as exc:
             raise PermanentSpeechError("Whisper failed to decode the utterance") from exc
-        text = " ".join(segment.text.strip() for segment in decoded).strip()
-        if not decoded:
+        if not text:
             return Transcript(text="", confidence=None)
-        # exp(mean token log-prob) per segment, weighted by segment length in characters.
-        weights = [max(len(segment.text.strip()), 1) for segment in decoded]
-        mean_logprob = sum(
-            w * segment.avg_logprob for w, segment in zip(weights, decoded, strict=True)
-        ) / sum(weights)
-        return Transcript(text=text, confidence=round(min(1.0, math.exp(mean_logprob)), 3))
+        return Transcript(text=text, confidence=round(min(1.0, math.exp(logprob)), 3))
+
+
+def _decode_full(
+    model: Any, audio: Any, *, language: str, beam_size: int, initial_prompt: str | None,
+    prefix: str | None,
+) -> tuple[str, float]:
+    segments, _info = model.transcribe(
+        audio,
+        language=language,
+        beam_size=beam_size,
+        initial_prompt=initial_prompt,
+        prefix=prefix,
+        # One utterance at a time: no cross-window conditioning, no timestamps, no
+        # internal VAD (our VAD already cut the utterance).
+        condition_on_previous_text=False,
+        without_timestamps=True,
+        vad_filter=False,
+    )
+    decoded = list(segments)  # the generator does the actual decoding
+    text = collapse_repeats(" ".join(segment.text.strip() for segment in decoded).strip())
+    if not decoded:
+        return "", 0.0
+    # exp(mean token log-prob) per segment, weighted by segment length in characters.
+    weights = [max(len(segment.text.strip()), 1) for segment in decoded]
+    mean_logprob = sum(
+        w * segment.avg_logprob for w, segment in zip(weights, decoded, strict=True)
+    ) / sum(weights)
+    return text, mean_logprob
+
+
+def _decode_window(
+    model: Any, audio: Any, window_s: int, *, beam_size: int, initial_prompt: str | None,
+    prefix: str | None,
+) -> tuple[str, float]:
+    """One window of ``window_s`` seconds through CTranslate2 directly (faster-whisper's own
+    loop would pad it to 30 s). Greedy-safe settings as faster-whisper's defaults."""
+    import ctranslate2  # installed with faster-whisper; imported only when decoding
+
+    tokenizer = _tokenizer(model)
+    features = model.feature_extractor(audio)
+    frames = window_s * 100  # 10 ms hops
+    window = np.zeros((1, features.shape[0], frames), dtype=np.float32)
+    used = min(features.shape[1], frames)
+    window[0, :, :used] = features[:, :used]
+    encoded = model.model.encode(ctranslate2.StorageView.from_array(window), to_cpu=False)
+    previous = tokenizer.encode(" " + initial_prompt.strip()) if initial_prompt else []
+    prompt = model.get_prompt(tokenizer, previous[-(model.max_length // 2 - 1):],
+                              without_timestamps=True, prefix=prefix)
+    result = model.model.generate(
+        encoded, [prompt], beam_size=beam_size, max_length=model.max_length,
+        return_scores=True, return_no_speech_prob=True, suppress_blank=True,
+        suppress_tokens=_suppressed(model),
+    )[0]
+    tokens = result.sequences_ids[0]
+    text = tokenizer.decode(tokens).strip()  # the prefix's tokens are part of the result
+    logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else 0.0
+    # faster-whisper's silence rule: likely no speech and an unsure decode -> nothing said.
+    if (result.no_speech_prob > 0.6 and logprob < -1.0) or not re.search(r"\w", text):
+        return "", 0.0
+    return collapse_repeats(text), logprob
+
+
+def _tokenizer(model: Any) -> Any:
+    cached = getattr(model, "_receptionist_tokenizer", None)
+    if cached is None:
+        from faster_whisper.tokenizer import Tokenizer
+
+        cached = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
+                           language="en")
+        model._receptionist_tokenizer = cached  # one per loaded model, built once
+    return cached
+
+
+def _suppressed(model: Any) -> list[int]:
+    cached = getattr(model, "_receptionist_suppressed", None)
+    if cached is None:
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        cached = list(get_suppressed_tokens(_tokenizer(model), [-1]))
+        model._receptionist_suppressed = cached
+    return cached
+
+
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+
+def collapse_repeats(text: str) -> str:
+    """Drop a sentence that repeats the one before it word for word ("Are you open? Are you
+    open?"): Whisper loops like that at the end of short audio; a caller hardly ever does."""
+    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    kept: list[str] = []
+    for sentence in sentences:
+        if kept and _words(kept[-1]) == _words(sentence):
+            continue
+        kept.append(sentence)
+    return " ".join(kept) if kept else text.strip()
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split()

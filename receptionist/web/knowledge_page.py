@@ -19,7 +19,6 @@ from knowledge import (
     KnowledgeSite,
 )
 from receptionist.core import HoursError, WeeklyHours
-from receptionist.core.principal import Role
 from receptionist.deps import CrawlJobsDep, DbDep, KnowledgeDep
 from receptionist.web.templating import PageScope, PageScopeDep, render
 
@@ -109,7 +108,7 @@ async def _page(request: Request, scope: PageScope, db: Any, knowledge: Any, job
         services=services_text(profile), faqs=faqs_text(profile),
         hours_text=profile.weekly_hours.to_text() if profile.hours else "",
         pages=await _pages(db, business.id) if site else [], job=await jobs.latest(business.id),
-        question=question, answer=answer, may_edit=scope.principal.role is not Role.STAFF,
+        question=question, answer=answer, may_edit=scope.principal.may_manage(business.id),
         flash=flash, flash_kind="error" if error else "ok", status_code=status_code)
 
 
@@ -122,8 +121,7 @@ async def knowledge_page(request: Request, scope: PageScopeDep, db: DbDep,
 
 
 def _may_edit(scope: PageScope) -> None:
-    if scope.principal.role is Role.STAFF:
-        raise HTTPException(403, "only the business's owner may change its knowledge")
+    scope.principal.require_manager(scope.business_id)
 
 
 @router.post("/knowledge/crawl")

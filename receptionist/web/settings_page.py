@@ -28,7 +28,6 @@ from receptionist.core import (
     get_business,
     normalize,
 )
-from receptionist.core.principal import Role
 from receptionist.deps import AccountsDep, CalendarDep, DbDep, SettingsDep
 from receptionist.web.business_edit import apply_changes, team_kinds
 from receptionist.web.templating import PageScope, PageScopeDep, render
@@ -90,7 +89,7 @@ async def _page(request: Request, scope: PageScope, db: Any, settings: Any, cale
         engine=engine, engines=ENGINE_CHOICES, default_engine=settings.voice_engine,
         targets=targets, hooks=[(label, base + path) for label, path in TWILIO_HOOKS],
         media_url=base.replace("http", "ws", 1) + "/twilio/media",
-        may_edit=scope.principal.role is not Role.STAFF, users=users, tokens=tokens,
+        may_edit=scope.principal.may_manage(business.id), users=users, tokens=tokens,
         show_access=accounts is not None, flash=flash, flash_kind="error" if error else "ok",
         status_code=status_code,
     )
@@ -118,8 +117,7 @@ async def _save(request: Request, scope: PageScope, db: Any, settings: Any, cale
                 section: str, change: Change) -> Response:
     """Apply one section's change in one transaction; a refused value re-renders the page
     with the reason (422) and changes nothing."""
-    if scope.principal.role is Role.STAFF:
-        raise HTTPException(403, "only the business's owner may change its settings")
+    scope.principal.require_manager(scope.business_id)
     business = scope.require_business()
     warnings: list[str] = []
     try:
@@ -279,8 +277,7 @@ async def connect_calendar(request: Request, scope: PageScopeDep, db: DbDep,
                            settings: SettingsDep, calendar: CalendarDep, url: FormStr,
                            username: FormStr, password: FormStr,
                            calendar_name: FormStr = "") -> Response:
-    if scope.principal.role is Role.STAFF:
-        raise HTTPException(403, "only the business's owner may change its settings")
+    scope.principal.require_manager(scope.business_id)
     business = scope.require_business()
     try:
         found = await calendar.connect(business.id, url.strip(), username.strip(), password,

@@ -1,7 +1,7 @@
 """``/try``: talk to the receptionist before going live.
 
-- The text chat posts to ``POST /api/chat`` (the text channel) when the app serves it; until then
-  the page shows the latest AI call's transcript (``receptionist call simulate`` makes one).
+- The text chat posts to ``POST /api/chat`` (the text channel, ``receptionist.chat``); an app
+  built without it shows the latest AI call's transcript instead.
 - The softphone: ``POST /try/call`` starts a call through the same lifecycle as Twilio's
   ``/twilio/voice`` webhook (routing forced to the AI, the caller ``client:try``), mints the
   one-time stream token the same way, and returns the stream's parameters; the browser then
@@ -13,49 +13,55 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from receptionist.agent import TranscriptTurn
 from receptionist.call import parse_twiml
 from receptionist.core import Routing
+from receptionist.core.provided import Provided
 from receptionist.deps import AiDep, CallsDep, DbDep
 from receptionist.telephony.lifecycle import IncomingCall
 from receptionist.telephony.models import Call
 from receptionist.web.templating import PageScopeDep, render
 
-__all__ = ["CHAT_PATH", "SOFTPHONE_CALLER", "router"]
+__all__ = ["CHAT_PATH", "SOFTPHONE_CALLER", "latest_transcript", "router"]
 
 router = APIRouter()
 CHAT_PATH = "/api/chat"
 SOFTPHONE_CALLER = "client:try"  # as Twilio names a browser caller; never texted back
 
 
-def _serves(request: Request, path: str) -> bool:
-    return any(getattr(route, "path", None) == path for route in request.app.routes)
+# The text channel's service; present when the app serves POST /api/chat.
+get_chat: Provided[object | None] = Provided("chat", optional=True)
+ChatAvailable = Annotated[object | None, Depends(get_chat)]
+
+
+async def latest_transcript(db: Any, business_id: int) -> tuple[Call | None,
+                                                              list[TranscriptTurn]]:
+    """The latest call the AI answered, with its transcript (what /try shows without a chat)."""
+    async with db.transaction() as session:
+        call = (await session.execute(
+            select(Call).where(Call.business_id == business_id, Call.outcome == "handled_by_ai")
+            .order_by(Call.started_at.desc()).limit(1))).scalar_one_or_none()
+        if call is None:
+            return None, []
+        return call, list((await session.execute(
+            select(TranscriptTurn).where(TranscriptTurn.call_sid == call.call_sid)
+            .order_by(TranscriptTurn.seq))).scalars())
 
 
 @router.get("/try", response_class=HTMLResponse)
-async def try_page(request: Request, scope: PageScopeDep, db: DbDep, ai: AiDep) -> HTMLResponse:
+async def try_page(request: Request, scope: PageScopeDep, db: DbDep, ai: AiDep,
+                   chat_service: ChatAvailable) -> HTMLResponse:
     business = scope.business
     if business is None:
         return render(request, scope, "try.html", active="try", title="Try it")
-    turns: list[TranscriptTurn] = []
-    last_call: Call | None = None
-    chat = _serves(request, CHAT_PATH)
-    if not chat:
-        async with db.transaction() as session:
-            last_call = (await session.execute(
-                select(Call).where(Call.business_id == business.id,
-                                   Call.outcome == "handled_by_ai")
-                .order_by(Call.started_at.desc()).limit(1))).scalar_one_or_none()
-            if last_call is not None:
-                turns = list((await session.execute(
-                    select(TranscriptTurn).where(TranscriptTurn.call_sid == last_call.call_sid)
-                    .order_by(TranscriptTurn.seq))).scalars())
+    chat = chat_service is not None
+    last_call, turns = (None, []) if chat else await latest_transcript(db, business.id)
     return render(request, scope, "try.html", active="try", title="Try it", chat=chat,
                   chat_path=CHAT_PATH, last_call=last_call, turns=turns,
                   softphone=ai is not None and ai.available(business))

@@ -7,12 +7,10 @@ import re
 
 import httpx
 
-from receptionist.accounts import RouteAccess, route_table
-from receptionist.app import create_app
-from receptionist.core import Settings
+from receptionist.accounts import RouteAccess
 from receptionist.core.principal import Access
-from tests.accounts.conftest import OWNER, Tenants
 from tests.support.auth import bearer, session_of, sign_in
+from tests.support.tenants import OWNER, Tenants, app_routes
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # The only routes anyone may call: sign-in, sign-out (it only ends the caller's own session),
@@ -22,8 +20,7 @@ PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/
 
 
 def table() -> list[RouteAccess]:
-    return route_table(create_app(Settings(database_url="sqlite+aiosqlite:///unused.db",
-                                           secret_key="x", demo=False)))
+    return app_routes()
 
 
 def concrete(path: str) -> str:

@@ -20,7 +20,6 @@ from receptionist.accounts import (
 )
 from receptionist.core import Database, FixedClock, Settings
 from receptionist.core.principal import PrincipalKind, Role
-from tests.accounts.conftest import OWNER, Tenants
 from tests.support.auth import (
     PASSWORD,
     accounts_for,
@@ -31,6 +30,7 @@ from tests.support.auth import (
     sign_in,
 )
 from tests.support.settings import make_settings
+from tests.support.tenants import OWNER, Tenants
 
 
 async def test_the_sign_in_page_is_an_accessible_form(tenants: Tenants) -> None:

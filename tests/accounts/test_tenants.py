@@ -8,13 +8,11 @@ from typing import Any
 
 import httpx
 
-from receptionist.accounts import route_table
 from receptionist.core import get_business
-from receptionist.core.principal import Access
-from tests.accounts.conftest import OTHER_NUMBER, Tenants
-from tests.accounts.test_route_table import table
-from tests.support.auth import bearer
+from receptionist.core.principal import Access, Role
+from tests.support.auth import bearer, signed_in_client
 from tests.support.factories import BUSINESS_NUMBER
+from tests.support.tenants import OTHER_NUMBER, Tenants, app_routes
 
 OTHER = "2"  # the other tenant's business id (also reachable by its number)
 SLOT = "2026-12-08T15:30:00-05:00"
@@ -83,10 +81,9 @@ def _names_a_business(route: Any) -> bool:
 
 def test_the_tenant_table_covers_every_route_that_takes_a_business() -> None:
     covered = {(method, path) for method, path, *_ in TENANT_REQUESTS}
-    missing = [(m, r.path) for r in table() if r.access is Access.SIGNED_IN
+    missing = [(m, r.path) for r in app_routes() if r.access is Access.SIGNED_IN
                and _names_a_business(r) for m in r.methods if (m, r.path) not in covered]
     assert missing == [], f"add these routes to TENANT_REQUESTS: {missing}"
-    assert route_table is not None
 
 
 async def test_another_tenants_objects_are_not_found(tenants: Tenants) -> None:
@@ -118,8 +115,6 @@ async def test_lists_show_only_the_callers_business(tenants: Tenants) -> None:
 
 
 async def test_operators_see_every_business(tenants: Tenants) -> None:
-    from tests.support.auth import signed_in_client
-
     async with signed_in_client(tenants.server.url, tenants.db, tenants.settings) as client:
         rows = (await client.get("/api/businesses")).json()
         assert {b["name"] for b in rows} == {"Greenfield Plumbing", "Harbor Dental"}
@@ -127,3 +122,30 @@ async def test_operators_see_every_business(tenants: Tenants) -> None:
         assert r.status_code == 200
         r = await client.get("/api/report", params={"business": OTHER})
         assert r.status_code == 200
+
+
+async def test_staff_use_their_business_but_only_its_owner_changes_its_set_up(
+        tenants: Tenants) -> None:
+    mine = str(tenants.mine)
+    async with signed_in_client(tenants.server.url, tenants.db, tenants.settings,
+                                email="sam@greenfield.example", role=Role.STAFF,
+                                business=tenants.mine) as staff:
+        for method, path, query, body in [
+            ("PATCH", f"/api/businesses/{mine}/profile", {}, {"booking_link": "https://x.example"}),
+            ("POST", f"/api/businesses/{mine}/recrawl", {}, None),
+            ("POST", "/api/businesses/onboard", {},
+             {"url": "http://127.0.0.1:9/", "number": BUSINESS_NUMBER}),
+            ("POST", "/api/calendar/services", {}, {"business": mine, "name": "X", "minutes": 30}),
+            ("DELETE", "/api/calendar/services", {"business": mine, "name": "X"}, None),
+            ("POST", "/api/calendar/connect", {},
+             {"business": mine, "url": "https://dav.example", "username": "u", "password": "p"}),
+            ("POST", "/api/calendar/disconnect", {"business": mine}, None),
+            ("POST", "/api/calendar/rules", {}, {"business": mine, "notice_minutes": 0}),
+        ]:
+            r = await staff.request(method, path, params=query, json=body)
+            assert r.status_code == 403, (method, path, r.status_code, r.text)
+        assert (await staff.get(f"/api/businesses/{mine}/profile")).status_code == 200
+        assert (await staff.get("/api/calendar/rules", params={"business": mine})).status_code \
+            == 200
+        r = await staff.get("/api/calendar/rules", params={"business": OTHER})
+        assert r.status_code == 404  # another tenant stays not found, not forbidden

@@ -14,7 +14,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from receptionist.agent import CallContext, ToolCall, ToolResult
+from receptionist.agent import CallContext, ToolCall, ToolResult, TurnStages
 from receptionist.agent.models import AgentMessage, CallSummary, ToolCallRow, TranscriptTurn
 from receptionist.agent.records import (
     CallRecorder,
@@ -47,7 +47,8 @@ def recorder(business_id: int, call_sid: str = "CA" + "1" * 32) -> CallRecorder:
     rec.tool(ToolCall("local_1", "business_info", {"topic": "hours"}),
              ToolResult(True, {"topic": "hours", "hours": "Monday to Friday, 8 am to 5 pm."}),
              2900, 12)
-    rec.agent("Our hours are Monday to Friday, 8 am to 5 pm.", 3100, latency_ms=640)
+    rec.agent("Our hours are Monday to Friday, 8 am to 5 pm.", 3100, latency_ms=640,
+              stages=TurnStages(eou_ms=250, stt_ms=410, brain_ms=6, tts_ms=24))
     rec.caller("Book a drain cleaning tomorrow at 10, I'm Sam", 6000)
     rec.tool(ToolCall("local_2", "book", {"service": "Drain cleaning",
                                           "slot": "2026-12-08T10:00", "name": "Sam"}),
@@ -81,7 +82,9 @@ async def test_store_and_load_a_call(db: Database):
     assert stored.tools[1].duration_ms == 420 and stored.tools[2].action == "hang_up"
     body = stored.to_json()
     assert body["turns"][1] == {"role": "caller", "text": "What are your hours?", "at_ms": 2400,
-                                "latency_ms": None, "interrupted": False}
+                                "latency_ms": None, "interrupted": False, "stages_ms": None}
+    assert body["turns"][2]["stages_ms"] == {"eou": 250, "stt": 410, "brain": 6, "tts": 24}
+    assert body["turns"][4]["stages_ms"] is None  # a turn nobody measured
     assert await load_call(db, "CA-unknown") is None
 
 
@@ -149,6 +152,7 @@ def test_migration_matches_the_models(dialect: str, tmp_path: Path):
     try:
         cfg = _alembic(url)
         command.upgrade(cfg, "agent@head")
+        command.upgrade(cfg, "turns@head")  # the per-turn stage columns (0012)
         tables, diff = _schema(url)
         assert AGENT_TABLES <= tables
         assert diff == []

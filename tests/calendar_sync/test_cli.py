@@ -64,9 +64,9 @@ def test_services(cli):
     listed = cli.json("service", "list", "--business", NUMBER)
     assert listed == [
         {"name": "Drain cleaning", "minutes": 60, "buffer_before_minutes": 15,
-         "buffer_after_minutes": 15, "calendars": []},
+         "buffer_after_minutes": 15, "calendars": [], "from_website": False},
         {"name": "Leak detection", "minutes": 90, "buffer_before_minutes": 0,
-         "buffer_after_minutes": 0, "calendars": []},
+         "buffer_after_minutes": 0, "calendars": [], "from_website": False},
     ]
     cli("service", "remove", "--business", NUMBER, "--name", "leak detection")
     assert [s["name"] for s in cli.json("service", "list", "--business", NUMBER)] == \

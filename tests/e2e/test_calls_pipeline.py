@@ -108,3 +108,31 @@ async def test_openai_pipeline_falls_back_to_the_local_brain_when_the_model_fail
     assert speech, "the agent spoke with OpenAI's voice"
     report = await world.report(call)
     assert report.outcome == "handled_by_ai"
+
+
+async def test_streaming_transcription_still_answers_right_and_records_each_stage(
+        voice: VoiceFactory, site: FixtureSite) -> None:
+    """With decoding while the caller speaks and the end of turn decided by the words, the
+    caller's questions still reach the brain right, and each answer's wait is on record."""
+    world = await voice(clock=FixedClock(MONDAY_9AM), website=site.base + "/",
+                        local_stt_streaming=True, turn_end_by_words=True)
+    call = await world.call(
+        Say("What are your hours on Saturday?"), Say("Where are you located?"),
+        Say("That's all. Thank you. Bye."), speed=2.0, quiet_s=1.0)
+    turns = await world.stored_turns(call.call_sid)
+    caller = [text.lower() for role, text in turns if role == "caller"]
+    agent = [text for role, text in turns if role == "agent"]
+    assert "saturday" in caller[0], turns
+    assert "Saturday, 9 am to 2 pm" in agent[1], turns
+    from sqlalchemy import select
+
+    from receptionist.agent.models import TranscriptTurn
+
+    async with world.db.transaction() as session:
+        rows = (await session.scalars(select(TranscriptTurn).where(
+            TranscriptTurn.call_sid == call.call_sid, TranscriptTurn.latency_ms.is_not(None))
+        )).all()
+    assert rows, turns
+    for row in rows:  # every measured answer says where its wait went
+        assert row.eou_ms is not None and row.stt_ms is not None
+        assert row.brain_ms is not None and row.tts_ms is not None

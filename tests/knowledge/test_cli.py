@@ -71,6 +71,15 @@ def test_show_recrawl_and_owner_edits(env: dict[str, str], site: FixtureSite) ->
     shown = runner.invoke(app, ["knowledge", "show", "--business", "1"], env=env)
     assert shown.exit_code == 0 and "25 pages" in shown.stdout
     assert "booking_link" in shown.stdout and "name" in shown.stdout
+    assert "Where each field came from:" in shown.stdout
+    as_json = json.loads(runner.invoke(app, ["knowledge", "show", "--business", "1", "--json"],
+                                       env=env).stdout)
+    assert list(as_json) == ["profile", "knowledge", "sources"]
+    sources = as_json["sources"]
+    assert sources["booking_link"]["method"] == "set by the owner"
+    assert sources["name"]["method"] == "set by the owner"
+    assert sources["hours"]["method"] and sources["hours"]["page"].startswith(site.base)
+    assert sources["address"]["page"].startswith(site.base)
     asked = runner.invoke(app, ["knowledge", "ask", "--business", "1", "Can you walk my dog?"],
                           env=env)
     assert "not sure" in asked.stdout

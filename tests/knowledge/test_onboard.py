@@ -29,7 +29,11 @@ async def test_onboard_creates_the_business_from_the_website(
     assert p.booking_link == "https://calendly.com/harbor-city-plumbing/service-visit"
     assert p.timezone == "America/Los_Angeles"
     assert p.price_range == "$$"
-    services = {s.name: (s.price, s.duration_min) for s in p.services}
+    # Priced services come from the schema.org data and price lists; the services overview
+    # page's list adds the rest, without prices.
+    services = {s.name: (s.price, s.duration_min) for s in p.services if s.price}
+    assert {s.name for s in p.services if not s.price} == {
+        "Water heaters", "Toilets and faucets", "Commercial plumbing", "Emergency plumbing"}
     assert services == {
         "Drain cleaning": ("$149", 60), "Water heater flush": ("$129", 45),
         "Water heater installation": ("$1,450", 240), "Leak detection": ("$189", 90),

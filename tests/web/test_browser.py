@@ -227,3 +227,19 @@ async def test_softphone_talks_to_the_receptionist(db: Database, db_url: str, tm
                 raise AssertionError(f"no answer to the caller: {[t.text for t in turns]}")
     finally:
         server.stop()
+
+
+async def test_chat_answers_in_the_page(live, db: Database, artifacts: Artifacts):
+    server = live
+    await owner(db, server)
+    async with chromium() as browser:
+        page = await browser.new_page()
+        await browser_sign_in(page, server.url, OWNER)
+        await page.goto(server.url + "/try")
+        await page.get_by_label("Your message").fill("What are your hours?")
+        await page.get_by_role("button", name="Send").click()
+        await page.locator("#chat-log li.caller").wait_for()
+        await page.locator("#chat-log li.agent").last.wait_for()
+        assert "What are your hours?" in await page.locator("#chat-log").inner_text()
+        assert await page.locator("#chat-log li.agent").count() >= 1
+        await artifacts.shot(page, "try-chat")

@@ -13,9 +13,12 @@ sentences aloud, and sentences that look like instructions are skipped.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections import OrderedDict
+from dataclasses import asdict, fields
+from typing import Any
 
 from receptionist.agent.local.flows import Flows
 from receptionist.agent.local.intents import Intent, Understanding, understand
@@ -50,6 +53,21 @@ class LocalBrain:
     def forget(self, call_sid: str) -> None:
         """Drop a finished call's dialogue state."""
         self._dialogs.pop(call_sid, None)
+
+    def remembered(self, call_sid: str) -> dict[str, Any] | None:
+        """A conversation's dialogue state as JSON, to be kept between two turns served by
+        different processes (the text channel); None when there is none."""
+        d = self._dialogs.get(call_sid)
+        return None if d is None else json.loads(json.dumps(asdict(d), default=str))
+
+    def recall(self, call_sid: str, state: dict[str, Any] | None) -> None:
+        """Take up a conversation from ``remembered`` state; unknown keys are ignored."""
+        self.forget(call_sid)
+        if state:
+            d = self.dialog(call_sid)
+            for f in fields(Dialog):
+                if f.name in state:
+                    setattr(d, f.name, state[f.name])
 
     async def reply(self, ctx: CallContext, history: list[Turn], caller_text: str) -> BrainReply:
         """Never raises: this is the brain of last resort when a model has failed."""

@@ -13,6 +13,7 @@ from receptionist.agent.local.slots import extract_name, match_service, message_
 from receptionist.agent.local.state import (
     Said,
     a,
+    affirms,
     best_sentences,
     content_words,
     plain_name,
@@ -255,8 +256,9 @@ class Flows(BookingFlows):
         result = await self.run("search_knowledge", question=question[:300])
         if not result.ok:
             return None
-        return best_sentences(question, list(result.data.get("passages", [])),
-                              strict=strict or not result.data.get("answer_found"))
+        answer = best_sentences(question, list(result.data.get("passages", [])),
+                                strict=strict or not result.data.get("answer_found"))
+        return f"Yes. {answer}" if answer and affirms(question, answer) else answer
 
     async def _fallback_search(self, question: str, otherwise: str | None) -> Said:
         answer = await self._search(question)

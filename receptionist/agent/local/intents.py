@@ -135,6 +135,9 @@ _QUESTION = re.compile(
 )
 _EXPLICIT_BOOK = re.compile(r"\b(book|appointment|appt|schedul|reserv|availab|opening|slot"
                             r"|free (time|spot))")
+_ABOUT_BOOKING = re.compile(
+    r"^(?:(?:so|and|but|ok|okay|um|uh|hi|hello|yeah|oh|well|also) )*"
+    r"(how (long|much|many|far|early)|who|why|do i (need|have to)|does it|is it|what happens)\b")
 _URGENT = re.compile(
     r"\b(urgent|urgently|emergency|asap|right away|immediately|as soon as possible|flooding|"
     r"flooded|leaking|burst|no heat|no hot water|no power|dangerous|smoke|gas smell|smell gas|"
@@ -208,6 +211,10 @@ def understand(text: str) -> Understanding:
     # "do you come out to Beaverton?" / "how much extra is it if you come out at night?" ask
     # about the business; only a plain request or the word "book" starts a booking.
     if Intent.BOOK in found and question and not _EXPLICIT_BOOK.search(norm):
+        found.discard(Intent.BOOK)
+    # "how long does a root canal appointment take?", "do I need an appointment?": questions
+    # about appointments, for the website, not a request for one
+    if Intent.BOOK in found and _ABOUT_BOOKING.match(norm):
         found.discard(Intent.BOOK)
     if Intent.BOOK in found and Intent.LINK in found and "online" in norm:
         found.discard(Intent.BOOK)  # "can I book online?": the link

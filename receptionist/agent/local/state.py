@@ -19,6 +19,7 @@ __all__ = [
     "Said",
     "ToolRun",
     "a",
+    "affirms",
     "best_sentences",
     "content_words",
     "local_start",
@@ -136,7 +137,6 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     q = content_words(question) - _GENERIC
     if not q or (strict and len(q) < 2):
         return None
-    needed = len(q) if strict else max(1, (len(q) + 1) // 2)
     pool: dict[tuple[int, int], str] = {}
     words: dict[tuple[int, int], set[str]] = {}
     for p_index, passage in enumerate(passages):
@@ -145,6 +145,14 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
             if not looks_like_instruction(sentence) and "http" not in sentence.lower():
                 pool[(p_index, s_index)] = sentence
                 words[(p_index, s_index)] = content_words(sentence) | title
+    needed = len(q) if strict else max(1, (len(q) + 1) // 2)
+    # A telling word of the question that no passage has, said no way ("hourly" rate): what was
+    # found may be about something else, so the sentence must hold every other word, and two
+    # at least ("natural" "products" for "natural shampoos and products", not "rate" alone).
+    absent = {w for w in q if len(w) >= _TELLING
+              and not any(_has(ws, w) for ws in words.values())}
+    if absent:
+        needed = max(needed if strict else 0, 2, len(q - absent))
     # a word found in few sentences tells more than one found everywhere
     spread = {w: max(1, sum(1 for ws in words.values() if _has(ws, w))) for w in q}
     scored: list[tuple[float, int, int]] = []
@@ -182,6 +190,26 @@ def _tidy(text: str) -> str:
     text = re.sub(r"(\s*[–—-])+\s*$", "", text)
     text = re.sub(r"(\s[–—-])(\s[–—-])+\s", r"\1 ", text).strip()
     return text if text.endswith((".", "!", "?", "”", '"')) else f"{text}."
+
+
+_TELLING = 5  # stemmed letters: "hourli", "instal"; not "far", "kid", "age"
+_NEGATION = re.compile(r"\b(no|not|never|don't|doesn't|cannot|can't|won't|unable|closed|"
+                       r"unfortunately|only)\b", re.I)
+# "do you do…", "can I get…": about what the business offers, which a sentence of its own site
+# stating it confirms ("is there parking?" is not asked this way: "IT Park" would say yes)
+_YES_NO = re.compile(r"^(do|does|can|could|are) (you|i|we)\b", re.I)
+
+
+def affirms(question: str, answer: str) -> bool:
+    """A yes/no question ("do you do emergency call-outs?") the answer confirms word for word
+    ("We offer emergency call-out services."), with nothing that turns it around."""
+    text = question.strip().lower()
+    text = re.sub(r"^(hi|hello|hey|so|and|ok|okay|um|uh)[,!. ]+", "", text)
+    if not _YES_NO.match(text) or _NEGATION.search(answer) or " or " in f" {text} ":
+        return False
+    q = content_words(text) - _GENERIC
+    said = content_words(split_sentences(answer)[0]) if answer.strip() else set()
+    return bool(q) and all(_has(said, w) for w in q)
 
 
 _PRICE_LINE = re.compile(r":\s*[$£€]\s?\d")

@@ -115,6 +115,8 @@ class BookingDesk:
     async def find_slots(self, ctx: CallContext, args: dict[str, Any]) -> ToolResult:
         if self.scheduler is None:
             return self._no_calendar()
+        if not await self.bookable(ctx):  # nothing is booked by phone here (e.g. a cafe)
+            return self._no_calendar()
         service, names = await self._resolve_service(ctx, args["service"])
         if service is None:
             return fail("unknown_service", f"We offer {spoken_list(names, 'or')}. Which would "

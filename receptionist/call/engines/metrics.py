@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from receptionist.agent import TurnStages
+
 __all__ = ["BridgeMetrics", "percentile"]
 
 
@@ -17,6 +19,7 @@ class BridgeMetrics:
     outbound_s: list[float] = field(default_factory=list)  # model delta in -> Twilio media out
     barge_in_s: list[float] = field(default_factory=list)  # caller speech detected -> clear sent
     response_s: list[float] = field(default_factory=list)  # end of caller speech -> first audio
+    stages: list[TurnStages] = field(default_factory=list)  # where each response's wait went
 
     def inbound(self, seconds: float) -> None:
         self.inbound_s.append(seconds)

@@ -3,6 +3,13 @@
 - Caller audio is decoded from μ-law once per frame and fed to a ``TurnDetector`` (WebRTC VAD):
   speech start is reported at once (barge-in), transcription starts at the first pause and is
   used when the pause becomes the end of the turn.
+- With ``streaming`` on, the turn is also re-decoded while the caller speaks (one decode at a
+  time, every ``partial_every_ms`` of new audio); the words two decodes agree on are committed
+  (``IncrementalTranscript``) and given to the final decode as a prefix, so at the pause only
+  the tail is searched. With an ``EndOfTurnRule`` the pause's transcript picks how much silence
+  ends the turn: little after a finished sentence, more after "um" or a dangling "at".
+- Each answer reports where its wait went (``TurnMeasured``: end-of-utterance detection, STT,
+  brain, first TTS chunk), for the call record and the benchmark.
 - The brain answers with text (sentence by sentence when it can stream), having run its tools;
   the tools' results and actions are reported as ``ToolCompleted(by_engine=True)``.
 - Speech is synthesized sentence by sentence and sent in 100 ms chunks; fixed lines (greeting,
@@ -21,7 +28,6 @@ import base64
 import itertools
 import logging
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,17 +41,13 @@ from receptionist.agent import (
     ToolCall,
     ToolResult,
     Turn,
+    TurnStages,
 )
 from receptionist.call.engines.audio_cache import AudioCache, rechunk
 from receptionist.call.engines.base import Clock, Emit
+from receptionist.call.engines.listening import Heard, Listener
 from receptionist.call.engines.metrics import BridgeMetrics
-from receptionist.call.engines.turns import (
-    TurnBegan,
-    TurnDetector,
-    TurnEnded,
-    TurnPaused,
-    TurnResumed,
-)
+from receptionist.call.engines.turns import EndOfTurnRule, TurnBegan, TurnDetector, TurnEnded
 from receptionist.call.events import (
     AgentAudio,
     AgentSaid,
@@ -57,13 +59,13 @@ from receptionist.call.events import (
     ReplyFinished,
     ReplyStarted,
     ToolCompleted,
+    TurnMeasured,
 )
 from receptionist.core import log_event
 from receptionist.speech import (
     SpeechError,
     SpeechToText,
     TextToSpeech,
-    Transcript,
     VoiceActivityDetector,
     split_sentences,
     ulaw_decode,
@@ -89,8 +91,11 @@ class _Job:
     run: Callable[[_Job], Coroutine[Any, Any, None]]
     text: str = ""  # what the caller said (answers) or what to say (speak)
     purpose: str | None = None
-    stt: asyncio.Task[Transcript] | None = None
+    stt: asyncio.Task[Heard] | None = None
     speech_end_at: float | None = None  # perf_counter when the caller's speech ended
+    turn_end_at: float | None = None  # perf_counter when the turn was declared over
+    heard_at: float | None = None  # the final transcript was ready
+    first_text_at: float | None = None  # the brain's first words were ready
     started: bool = False
     spoke: bool = False
     said: list[str] = field(default_factory=list)
@@ -106,24 +111,25 @@ class PipelineEngine:
         voice: Voice, fallback_voice: Voice | None, vad: VoiceActivityDetector,
         cache: AudioCache, end_silence_ms: int = 500, brain_timeout_s: float = 10.0,
         stt_timeout_s: float = 10.0, metrics: BridgeMetrics | None = None,
+        streaming: bool = False, end_rule: EndOfTurnRule | None = None,
+        partial_every_ms: int = 700,
     ) -> None:
         self._emit = emit
         self._clock = clock
         self._ctx = ctx
         self._brain, self._fallback_brain = brain, fallback_brain
-        self._stt, self._fallback_stt = stt, fallback_stt
         self._voice, self._fallback_voice = voice, fallback_voice
-        self._turns = TurnDetector(vad, end_silence_ms=end_silence_ms)
+        self._ear = Listener(TurnDetector(vad, end_silence_ms=end_silence_ms), stt, fallback_stt,
+                             call_sid=ctx.call_sid, stt_timeout_s=stt_timeout_s,
+                             streaming=streaming, end_rule=end_rule,
+                             partial_every_ms=partial_every_ms)
         self._cache = cache
         self._brain_timeout_s = brain_timeout_s
-        self._stt_timeout_s = stt_timeout_s
         self._metrics = metrics
         self._history: list[Turn] = []
         self._jobs: asyncio.Queue[_Job | None] = asyncio.Queue()
         self._current: _Job | None = None
         self._tg: asyncio.TaskGroup | None = None
-        self._pending_stt: asyncio.Task[Transcript] | None = None
-        self._fed_at: deque[tuple[int, float]] = deque(maxlen=200)  # (stream ms, perf) per frame
         self._carry = ""  # caller words whose reply was cut before it spoke
         self._last_finished: str | None = None
         self._closed = False
@@ -146,8 +152,7 @@ class PipelineEngine:
                 self._current = None
                 if job.task.cancelled() and job.started:
                     await self._emit(ReplyFinished(job.reply_id, "cancelled"))
-            if self._pending_stt is not None:
-                self._pending_stt.cancel()
+            self._ear.cancel()
 
     async def aclose(self) -> None:
         self._closed = True
@@ -163,69 +168,37 @@ class PipelineEngine:
 
     async def send_caller_audio(self, payload: str, ulaw: bytes,
                                 arrived_at: float | None = None) -> None:
-        signals = self._turns.feed(ulaw_decode(ulaw))
+        signals = self._ear.feed(ulaw_decode(ulaw), self._tg)
         if arrived_at is not None and self._metrics is not None:
             self._metrics.inbound(time.perf_counter() - arrived_at)
-        self._fed_at.append((self._turns.position_ms, time.perf_counter()))
         for signal in signals:
             if isinstance(signal, TurnBegan):
                 await self._emit(CallerStartedSpeaking(self._clock()))
-            elif isinstance(signal, TurnPaused):
-                self._start_stt(signal.pcm16)
-            elif isinstance(signal, TurnResumed):
-                if self._pending_stt is not None:
-                    self._pending_stt.cancel()
-                    self._pending_stt = None
             elif isinstance(signal, TurnEnded):
                 await self._end_turn(signal.speech_end_ms)
 
-    def _start_stt(self, pcm16: bytes) -> None:
-        if self._pending_stt is not None:
-            self._pending_stt.cancel()
-        if self._tg is None:
-            self._pending_stt = None
-            return
-        self._pending_stt = self._tg.create_task(self._transcribe(pcm16))
-
-    def _wall_time_of(self, stream_ms: int) -> float | None:
-        for position_ms, at in self._fed_at:
-            if position_ms >= stream_ms:
-                return at
-        return None
-
     async def _end_turn(self, speech_end_ms: int) -> None:
-        stt, self._pending_stt = self._pending_stt, None
+        stt = self._ear.take_transcript()
         await self._emit(CallerStoppedSpeaking(self._clock()))
         if stt is None:
             await self._emit(CallerSaid("", self._clock()))
             return
         job = _Job(f"p{next(_ids)}", self._answer, stt=stt,
-                   speech_end_at=self._wall_time_of(speech_end_ms))
+                   speech_end_at=self._ear.wall_time_of(speech_end_ms),
+                   turn_end_at=time.perf_counter())
         self._jobs.put_nowait(job)
-
-    async def _transcribe(self, pcm16: bytes) -> Transcript:
-        for stt in (self._stt, self._fallback_stt):
-            if stt is None:
-                continue
-            try:
-                return await asyncio.wait_for(stt.transcribe(pcm16, 8000), self._stt_timeout_s)
-            except (SpeechError, TimeoutError) as exc:
-                log_event(log, "pipeline.stt_failed", logging.WARNING,
-                          call_sid=self._ctx.call_sid, error=repr(exc))
-                if stt is self._stt and self._fallback_stt is not None:
-                    self._stt, self._fallback_stt = self._fallback_stt, None
-        raise SpeechError("no speech-to-text engine could transcribe the turn")
 
     # --- replies --------------------------------------------------------------------------------
 
     async def _answer(self, job: _Job) -> None:
         assert job.stt is not None
         try:
-            transcript = await job.stt
+            result = await job.stt
         except SpeechError as exc:
             await self._emit(EngineFailed(f"speech-to-text failed: {exc}", recoverable=False))
             return
-        heard = transcript.text.strip()
+        job.heard_at = result.done_at
+        heard = result.transcript.text.strip()
         await self._emit(CallerSaid(heard, self._clock()))
         if not heard:
             return
@@ -304,6 +277,8 @@ class PipelineEngine:
         """Speak ``text`` as part of ``job``'s reply, from the cache or TTS."""
         if not text.strip():
             return
+        if job.first_text_at is None:
+            job.first_text_at = time.perf_counter()
         voice = self._voice
         chunks = self._cache.get(voice.key, text)
         source: AsyncIterator[bytes] = _replay(chunks) if chunks is not None \
@@ -322,13 +297,18 @@ class PipelineEngine:
 
     async def _play(self, job: _Job, chunks: AsyncIterator[bytes]) -> None:
         async for chunk in chunks:
-            if not job.spoke:
+            first = not job.spoke
+            if first:
                 job.spoke = True
                 self._carry = ""
                 if job.speech_end_at is not None and self._metrics is not None:
                     self._metrics.response(time.perf_counter() - job.speech_end_at)
             payload = base64.b64encode(chunk).decode("ascii")
             await self._emit(AgentAudio(job.reply_id, job.reply_id, payload, len(chunk)))
+            if first and (stages := _stages(job, time.perf_counter())) is not None:
+                if self._metrics is not None:
+                    self._metrics.stages.append(stages)
+                await self._emit(TurnMeasured(job.reply_id, stages))
             await asyncio.sleep(0)  # a barge-in may cancel between chunks
 
     async def _speak_job(self, job: _Job) -> None:
@@ -367,6 +347,21 @@ class PipelineEngine:
 
     async def send_tool_result(self, call: ToolCall, result: ToolResult, respond: bool) -> None:
         """The pipeline's brain runs its own tools; nothing to send."""
+
+
+def _stages(job: _Job, first_audio_at: float) -> TurnStages | None:
+    """Where the wait of an answer went, from the end of the caller's speech (ms)."""
+    start, ended, heard, text = job.speech_end_at, job.turn_end_at, job.heard_at, \
+        job.first_text_at
+    if start is None or ended is None or heard is None or text is None:
+        return None
+    asked = max(ended, heard)  # the brain starts once the turn is over and the words are in
+
+    def ms(seconds: float) -> int:
+        return max(0, round(seconds * 1000))
+
+    return TurnStages(eou_ms=ms(ended - start), stt_ms=ms(heard - start),
+                      brain_ms=ms(text - asked), tts_ms=ms(first_audio_at - text))
 
 
 def speaking_parts(text: str, *, long_chars: int = 40) -> list[str]:

@@ -11,11 +11,15 @@ Positions are audio milliseconds since the first byte fed (Twilio's stream clock
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from receptionist.speech.ports import SpeechEnded, SpeechStarted, VoiceActivityDetector
 
-__all__ = ["TurnBegan", "TurnDetector", "TurnEnded", "TurnPaused", "TurnResumed", "TurnSignal"]
+__all__ = [
+    "EndOfTurnRule", "TurnBegan", "TurnDetector", "TurnEnded", "TurnPaused", "TurnResumed",
+    "TurnSignal",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,7 @@ class TurnDetector:
         self._fed = 0
         self._turn_start_ms: int | None = None
         self._paused_at_ms: int | None = None  # end of speech of the pending pause
+        self._pause_silence_ms = end_silence_ms  # what ends the pending pause (see end_after)
 
     def _bytes(self, ms: int) -> int:
         return self._rate * ms // 1000 * 2
@@ -75,6 +80,19 @@ class TurnDetector:
     @property
     def in_turn(self) -> bool:
         return self._turn_start_ms is not None
+
+    def end_after(self, silence_ms: int) -> None:
+        """The words of the pending pause are known: end the turn after ``silence_ms`` of
+        silence instead of the default (sooner after a finished sentence, later after "um").
+        Takes effect at the next ``feed``; forgotten when the caller resumes."""
+        if self._paused_at_ms is not None:
+            self._pause_silence_ms = silence_ms
+
+    def turn_audio(self) -> bytes | None:
+        """The current turn so far (with its pre-roll), to transcribe while it goes on."""
+        if self._turn_start_ms is None:
+            return None
+        return self._cut(self._turn_start_ms, self.position_ms)
 
     def feed(self, pcm16: bytes) -> list[TurnSignal]:
         self._buffer += pcm16
@@ -90,10 +108,11 @@ class TurnDetector:
                     signals.append(TurnResumed())
             elif isinstance(event, SpeechEnded) and self._turn_start_ms is not None:
                 self._paused_at_ms = event.at_ms
+                self._pause_silence_ms = self._end_silence_ms
                 signals.append(TurnPaused(self._cut(self._turn_start_ms, event.at_ms),
                                           self._turn_start_ms, event.at_ms))
         if (self._paused_at_ms is not None
-                and self.position_ms >= self._paused_at_ms + self._end_silence_ms):
+                and self.position_ms >= self._paused_at_ms + self._pause_silence_ms):
             signals.append(TurnEnded(self._paused_at_ms))
             self._turn_start_ms = self._paused_at_ms = None
         self._trim()
@@ -111,3 +130,48 @@ class TurnDetector:
         if excess > 0:
             del self._buffer[:excess]
             self._buffer_start += excess
+
+
+# --- when is the turn over ---------------------------------------------------------------------
+
+# A turn that ends on one of these is not finished: the caller is thinking ("um") or in the
+# middle of a phrase ("…next Tuesday at", "…and"). Kept to function words: a noun or verb at the
+# end of a phrase is as often the end of the sentence as not.
+_HESITATIONS = frozenset("um umm uh uhh er erm hmm mm ah like".split())
+_CONTINUATIONS = frozenset(
+    "and but or so because cause if then than that which who the a an to at on in of for with "
+    "from by about my your our their his her its is are was were am i i'm it's we're you're "
+    "can could would will should do does did have has want need like maybe".split()
+)
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+@dataclass(frozen=True, slots=True)
+class EndOfTurnRule:
+    """The silence that ends a turn, chosen from the words heard so far.
+
+    ``complete_ms`` after a finished sentence ("Do you take Delta Dental?"), ``incomplete_ms``
+    after a hesitation or a dangling function word ("I'd like to book a, um"), ``default_ms``
+    otherwise (no transcript yet, no end punctuation, a number that may go on)."""
+
+    complete_ms: int = 250
+    default_ms: int = 500
+    incomplete_ms: int = 1000
+
+    def silence_ms(self, text: str | None) -> int:
+        if text is None or not text.strip():
+            return self.default_ms
+        stripped = text.strip()
+        words = _WORD.findall(stripped.lower())
+        if not words:
+            return self.default_ms
+        last = words[-1]
+        if last in _HESITATIONS or last in _CONTINUATIONS:
+            return self.incomplete_ms
+        if stripped.endswith((",", "...", "…", "-", "—")):
+            return self.incomplete_ms
+        if last.isdigit():
+            return self.default_ms  # "my number is 555…" often goes on after a breath
+        if stripped[-1] in ".?!":
+            return self.complete_ms
+        return self.default_ms

@@ -128,3 +128,50 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   setTimeout(tick, 300);
 });
+
+// /try: the text chat, one conversation over POST /api/chat.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("chat-form");
+  if (!form) return;
+  const log = document.getElementById("chat-log");
+  const input = document.getElementById("chat-text");
+  let conversation = null;
+  function show(turns) {
+    log.replaceChildren(...turns.map((turn) => {
+      const li = document.createElement("li");
+      const caller = turn.role === "caller";
+      li.className = caller ? "caller" : "agent";
+      const meta = document.createElement("span");
+      meta.className = "meta";
+      meta.textContent = caller ? "You" : "Receptionist";
+      li.append(meta, document.createElement("br"), turn.text);
+      return li;
+    }));
+  }
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    const button = form.querySelector("button");
+    button.disabled = true;
+    const body = { business_id: Number(form.dataset.business), text };
+    if (conversation) body.conversation_id = conversation;
+    try {
+      const r = await window.receptionist.send(form.dataset.chatUrl, {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body) });
+      const data = await r.json();
+      if (!r.ok) throw new Error(data.detail || r.statusText);
+      conversation = data.ended ? null : data.conversation_id;
+      show(data.turns);
+      input.value = "";
+    } catch (e) {
+      const li = document.createElement("li");
+      li.textContent = "Could not send: " + e.message;
+      log.append(li);
+    } finally {
+      button.disabled = false;
+      input.focus();
+    }
+  });
+});

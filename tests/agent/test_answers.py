@@ -1,0 +1,36 @@
+"""The local brain answers from the website without inventing: rules that hold on any site."""
+
+from __future__ import annotations
+
+from receptionist.agent.local import Intent, understand
+from receptionist.agent.local.state import affirms, best_sentences
+
+PASSAGES = [{"source": "Home", "quote": (
+    "We provide honest, fixed-rate quotes so there are no surprises. "
+    "We offer emergency call-out services across the county. "
+    "All our shampoos are natural products, kind to sensitive skin.")}]
+
+
+def test_a_telling_word_no_passage_has_means_no_answer() -> None:
+    # "hourly" is nowhere on the site: a sentence about "fixed-rate" quotes is no answer
+    assert best_sentences("What's your hourly rate?", PASSAGES) is None
+    # ...but the other words together still find what the site does say
+    found = best_sentences("Are the shampoos and products you use natural?", PASSAGES)
+    assert found is not None and "natural products" in found
+
+
+def test_yes_when_the_site_states_what_was_asked() -> None:
+    answer = "We offer emergency call-out services across the county."
+    assert affirms("Do you do emergency call-outs?", answer)
+    assert not affirms("Do you do emergency call-outs?", "We don't offer emergency call-outs.")
+    assert not affirms("Do you do boiler servicing?", answer)  # not what it says
+    assert not affirms("Is there parking at the clinic?", "15 minutes from Hinjewadi IT Park "
+                       "to the clinic.")  # "is there …" is not confirmed by word matches
+    assert not affirms("Do I need an appointment or can I walk in?", "Walk-ins welcome.")
+
+
+def test_questions_about_appointments_are_not_booking_requests() -> None:
+    assert Intent.BOOK not in understand("How long does each root canal appointment take?").intents
+    assert Intent.BOOK not in understand("Do I need an appointment or can I just walk in?").intents
+    assert Intent.BOOK in understand("Can I book an appointment for Tuesday?").intents
+    assert Intent.BOOK in understand("I'd like to book a cleaning next Tuesday at 10").intents
