@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
     from calendar_sync.embedded_radicale import EmbeddedRadicale
     from calendar_sync.errors import (
         CALLER_UNAVAILABLE_MESSAGE,
+        AddressRefused,
         BookingNotFound,
         CalendarAuthError,
         CalendarError,
@@ -95,6 +96,7 @@ else:
 
 __all__ = [
     "CALLER_UNAVAILABLE_MESSAGE",
+    "AddressRefused",
     "AdoptedServices",
     "BookableService",
     "Booking",

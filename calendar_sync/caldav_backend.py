@@ -21,7 +21,9 @@ from xml.sax.saxutils import escape
 from caldav.aio import AsyncDAVClient
 from caldav.lib import error as caldav_error
 
+from calendar_sync.caldav_transport import GuardedDAVClient
 from calendar_sync.errors import (
+    AddressRefused,
     CalendarAuthError,
     CalendarError,
     CalendarMissing,
@@ -30,7 +32,7 @@ from calendar_sync.errors import (
     WriteConflict,
 )
 from calendar_sync.ports import RemoteCalendar, StoredEvent
-from receptionist.core import log_event
+from receptionist.core import BlockedDestination, OutboundPolicy, log_event
 
 __all__ = ["CaldavBackend"]
 
@@ -58,22 +60,26 @@ class CaldavBackend:
     """One CalDAV account (URL + username + password)."""
 
     def __init__(self, url: str, username: str, password: str, *, timeout_s: float = 10.0,
-                 read_retries: int = 1) -> None:
+                 read_retries: int = 1, policy: OutboundPolicy | None = None) -> None:
         self.url = url
         self.username = username
         self._password = password
         self.timeout_s = timeout_s
         self.read_retries = read_retries
         self._client: AsyncDAVClient | None = None
+        # None only for our own embedded server; an account the owner connected is guarded.
+        self._policy = policy
         self._host = urlsplit(url).netloc or url
 
     def _dav(self) -> AsyncDAVClient:
         if self._client is None:
-            self._client = AsyncDAVClient(
+            options: dict[str, Any] = dict(
                 url=self.url, username=self.username, password=self._password,
-                timeout=self.timeout_s,  # type: ignore[arg-type]  # niquests takes floats
+                timeout=self.timeout_s,  # niquests takes floats
                 enable_rfc6764=False, rate_limit_handle=False,
             )
+            self._client = AsyncDAVClient(**options) if self._policy is None \
+                else GuardedDAVClient(policy=self._policy, **options)
         return self._client
 
     async def aclose(self) -> None:
@@ -254,6 +260,8 @@ class CaldavBackend:
                 return await coro
         except CalendarError:
             raise
+        except BlockedDestination as exc:
+            raise AddressRefused(str(exc)) from exc
         except TimeoutError as exc:
             raise CalendarUnavailable(
                 f"{self._host} did not answer within {self.timeout_s:g} s ({what})") from exc

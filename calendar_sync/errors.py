@@ -7,6 +7,8 @@
     ├── CalendarProtocolError     an answer we cannot use (not CalDAV, bad XML)         permanent
     ├── WriteConflict             a conditional write lost (412: If-Match/If-None-Match) permanent
     └── SetupError                calendar set-up the owner can fix (also a ValueError)
+          ├── AddressRefused      the server, or a URL it named, is on a private, loopback or
+          │                       link-local address: never contacted (the SSRF guard)
           ├── ServiceNotFound     no such service for the business (also a LookupError)
           └── BookingNotFound     no such booking (also a LookupError)
     WhenNotUnderstood (ValueError) what a caller said is not a date or time we can use
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 __all__ = [
     "CALLER_UNAVAILABLE_MESSAGE",
+    "AddressRefused",
     "BookingNotFound",
     "CalendarAuthError",
     "CalendarError",
@@ -65,6 +68,10 @@ class WriteConflict(CalendarError):
 
 class SetupError(CalendarError, ValueError):
     caller_message = "I can't book that right now; I'll have the team get back to you."
+
+
+class AddressRefused(SetupError):
+    """Refused before connecting: the address is not one the product reaches for an owner."""
 
 
 class ServiceNotFound(SetupError, LookupError):

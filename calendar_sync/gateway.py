@@ -29,6 +29,7 @@ from calendar_sync.context import CalendarTarget
 from calendar_sync.embedded_radicale import CALENDAR_NAME, EmbeddedRadicale
 from calendar_sync.errors import CalendarAuthError
 from calendar_sync.ports import CalendarBackend
+from receptionist.core import OutboundPolicy
 
 __all__ = ["BackendFactory", "CalendarGateway"]
 
@@ -39,8 +40,10 @@ PREFETCH = timedelta(days=7)
 BackendFactory = Callable[[str, str, str, float], CalendarBackend]
 
 
-def _caldav_factory(url: str, username: str, password: str, timeout_s: float) -> CalendarBackend:
-    return CaldavBackend(url, username, password, timeout_s=timeout_s)
+def _caldav_factory(policy: OutboundPolicy | None) -> BackendFactory:
+    def build(url: str, username: str, password: str, timeout_s: float) -> CalendarBackend:
+        return CaldavBackend(url, username, password, timeout_s=timeout_s, policy=policy)
+    return build
 
 
 @dataclass
@@ -54,11 +57,16 @@ class _Cached:
 class CalendarGateway:
     def __init__(self, *, timeout_s: float, cache_s: float,
                  embedded: EmbeddedRadicale | None = None,
-                 backend_factory: BackendFactory | None = None) -> None:
+                 backend_factory: BackendFactory | None = None,
+                 policy: OutboundPolicy | None = None) -> None:
         self.timeout_s = timeout_s
         self.cache_s = cache_s
         self.embedded = embedded
-        self._factory = backend_factory or _caldav_factory
+        # Accounts an owner connected go through the outbound guard; the embedded server is
+        # our own, on loopback by design.
+        self.policy = policy or OutboundPolicy()
+        self._factory = backend_factory or _caldav_factory(self.policy)
+        self._embedded_factory = backend_factory or _caldav_factory(None)
         self._backends: dict[tuple[str, str, str], CalendarBackend] = {}
         self._cache: dict[str, _Cached] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -83,7 +91,8 @@ class CalendarGateway:
         key = (account, target.username, hashlib.sha256(target.password.encode()).hexdigest())
         backend = self._backends.get(key)
         if backend is None:
-            backend = self._factory(account, target.username, target.password, self.timeout_s)
+            factory = self._embedded_factory if target.kind == "embedded" else self._factory
+            backend = factory(account, target.username, target.password, self.timeout_s)
             self._backends[key] = backend
         if target.kind == "embedded" and target.id not in self._ready_embedded:
             await self._prepare_embedded(target, backend)

@@ -14,9 +14,20 @@ from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, Field
 
 from calendar_sync.errors import CalendarError, SetupError
+from calendar_sync.schemas import (
+    BookIn,
+    BusinessParam,
+    CancelIn,
+    ConnectIn,
+    NameParam,
+    PhoneParam,
+    RescheduleIn,
+    RulesIn,
+    ServiceIn,
+    WhenParam,
+)
 from calendar_sync.service import CalendarService
 from receptionist.core import BusinessNotFound, Database, InvalidPhoneNumber, get_business
 from receptionist.core.principal import CurrentPrincipal
@@ -62,55 +73,9 @@ async def _call(awaitable: Awaitable[T]) -> T:
                                   "message": exc.caller_message}) from exc
 
 
-class ServiceIn(BaseModel):
-    business: str
-    name: str
-    minutes: int = Field(ge=1, le=1440)
-    buffer_minutes: int = Field(0, ge=0, le=600)
-    buffer_before_minutes: int | None = Field(None, ge=0, le=600)
-    buffer_after_minutes: int | None = Field(None, ge=0, le=600)
-    calendars: list[str] = []
-
-
-class ConnectIn(BaseModel):
-    business: str
-    url: str
-    username: str
-    password: str
-    calendars: list[str] = []
-
-
-class RulesIn(BaseModel):
-    business: str
-    notice_minutes: int | None = Field(None, ge=0)
-    horizon_days: int | None = Field(None, ge=1, le=730)
-    slot_minutes: int | None = Field(None, ge=1, le=240)
-
-
-class BookIn(BaseModel):
-    business: str
-    service: str
-    start: str
-    name: str
-    phone: str
-    notes: str = ""
-    call_sid: str | None = None
-
-
-class CancelIn(BaseModel):
-    business: str
-    phone: str
-    uid: str | None = None
-    on: str | None = None
-
-
-class RescheduleIn(CancelIn):
-    start: str
-
-
 @router.get("/services")
 async def list_services(request: Request, principal: CurrentPrincipal, calendar: Calendar,
-                        business: str) -> list[dict[str, Any]]:
+                        business: BusinessParam) -> list[dict[str, Any]]:
     business = await _allowed(request, principal, business)
     return [s.to_json() for s in await _call(calendar.list_services(business))]
 
@@ -131,7 +96,7 @@ async def add_service(request: Request, principal: CurrentPrincipal, calendar: C
 
 @router.delete("/services")
 async def remove_service(request: Request, principal: CurrentPrincipal, calendar: Calendar,
-                         business: str, name: str) -> dict[str, Any]:
+                         business: BusinessParam, name: NameParam) -> dict[str, Any]:
     business = await _allowed(request, principal, business, manage=True)
     return (await _call(calendar.remove_service(business, name))).to_json()
 
@@ -147,14 +112,14 @@ async def connect(request: Request, principal: CurrentPrincipal, calendar: Calen
 
 @router.post("/disconnect")
 async def disconnect(request: Request, principal: CurrentPrincipal, calendar: Calendar,
-                     business: str) -> dict[str, int]:
+                     business: BusinessParam) -> dict[str, int]:
     business = await _allowed(request, principal, business, manage=True)
     return {"removed": await _call(calendar.disconnect(business))}
 
 
 @router.get("/rules")
 async def rules(request: Request, principal: CurrentPrincipal, calendar: Calendar,
-                business: str) -> dict[str, int]:
+                business: BusinessParam) -> dict[str, int]:
     business = await _allowed(request, principal, business)
     return await _call(calendar.set_policy(business))
 
@@ -170,23 +135,23 @@ async def set_rules(request: Request, principal: CurrentPrincipal, calendar: Cal
 
 @router.get("/test")
 async def test(request: Request, principal: CurrentPrincipal, calendar: Calendar,
-               business: str) -> dict[str, Any]:
+               business: BusinessParam) -> dict[str, Any]:
     business = await _allowed(request, principal, business)
     return (await _call(calendar.test(business))).to_json()
 
 
 @router.get("/calendars")
 async def list_calendars(request: Request, principal: CurrentPrincipal, calendar: Calendar,
-                         business: str) -> list[dict[str, Any]]:
+                         business: BusinessParam) -> list[dict[str, Any]]:
     business = await _allowed(request, principal, business)
     return [c.to_json() for c in await _call(calendar.list_calendars(business))]
 
 
 @router.get("/slots")
 async def slots(request: Request, principal: CurrentPrincipal, calendar: Calendar,
-                business: str, service: str,
+                business: BusinessParam, service: NameParam,
                 from_: Annotated[date | None, Query(alias="from")] = None,
-                to: date | None = None, when: str | None = None) -> dict[str, Any]:
+                to: date | None = None, when: WhenParam = None) -> dict[str, Any]:
     business = await _allowed(request, principal, business)
     search = await _call(calendar.find_slots(business, service, when, start=from_,
                                              end=to or from_))
@@ -221,7 +186,7 @@ async def reschedule(request: Request, principal: CurrentPrincipal, calendar: Ca
 
 @router.get("/bookings")
 async def bookings(request: Request, principal: CurrentPrincipal, calendar: Calendar,
-                   business: str, phone: str | None = None,
+                   business: BusinessParam, phone: PhoneParam = None,
                    include_past: bool = False) -> list[dict[str, Any]]:
     business = await _allowed(request, principal, business)
     found = await _call(calendar.bookings(business, phone, include_past=include_past))

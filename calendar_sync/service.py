@@ -66,6 +66,7 @@ from receptionist.core import (
     Business,
     Clock,
     Database,
+    OutboundPolicy,
     SecretBox,
     Settings,
     SystemClock,
@@ -81,7 +82,8 @@ class CalendarService:
     def __init__(self, db: Database, config: CalendarConfig, *, secret_key: bytes,
                  clock: Clock | None = None, notifier: BookingNotifier | None = None,
                  embedded: EmbeddedRadicale | None = None,
-                 backend_factory: BackendFactory | None = None) -> None:
+                 backend_factory: BackendFactory | None = None,
+                 policy: OutboundPolicy | None = None) -> None:
         self.db = db
         self.config = config
         self.clock = clock or SystemClock()
@@ -93,7 +95,9 @@ class CalendarService:
                                         public_url=config.embedded_public_url or None)
         self.embedded = embedded
         self.gateway = CalendarGateway(timeout_s=config.timeout_s, cache_s=config.busy_cache_s,
-                                       embedded=embedded, backend_factory=backend_factory)
+                                       embedded=embedded, backend_factory=backend_factory,
+                                       policy=policy or OutboundPolicy(
+                                           allow_private=config.allow_private))
         self.setup = CalendarSetup(db, self.gateway, self.clock, self.box, config, embedded)
         self.booker = Booker(db, self.gateway, self.clock, notifier or NullNotifier(),
                              self._load, self.box,

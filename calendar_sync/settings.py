@@ -43,6 +43,9 @@ class CalendarSettings(BaseSettings):
     notice_minutes: Annotated[int, Field(ge=0)] = 60
     horizon_days: Annotated[int, Field(ge=1, le=730)] = 60
     slot_minutes: Annotated[int, Field(ge=1, le=240)] = 15
+    allow_private: bool = Field(
+        False, description="Let owners connect CalDAV servers on private, loopback or "
+        "link-local addresses (development, or a server on this machine's network).")
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class CalendarConfig:
     horizon_days: int
     slot_minutes: int
     embedded_autostart: bool = False
+    allow_private: bool = False   # user-connected servers may be on private addresses
 
 
 def calendar_config(settings: Settings, **overrides: Any) -> CalendarConfig:
@@ -77,4 +81,5 @@ def calendar_config(settings: Settings, **overrides: Any) -> CalendarConfig:
         busy_cache_s=cs.busy_cache_s, verify_after_write=cs.verify_after_write,
         notice_minutes=cs.notice_minutes, horizon_days=cs.horizon_days,
         slot_minutes=cs.slot_minutes, embedded_autostart=cs.embedded_autostart,
+        allow_private=cs.allow_private,
     )

@@ -12,7 +12,13 @@ from sqlalchemy import delete, select, update
 
 from calendar_sync.context import BusinessContext, find_service, load_targets, service_info
 from calendar_sync.embedded_radicale import EmbeddedRadicale
-from calendar_sync.errors import CalendarError, SetupError
+from calendar_sync.errors import (
+    AddressRefused,
+    CalendarAuthError,
+    CalendarError,
+    CalendarUnavailable,
+    SetupError,
+)
 from calendar_sync.gateway import CalendarGateway
 from calendar_sync.models import (
     BookableService,
@@ -24,7 +30,14 @@ from calendar_sync.models import (
 from calendar_sync.ports import RemoteCalendar
 from calendar_sync.results import CalendarInfo, ConnectionCheck, ServiceInfo
 from calendar_sync.settings import CalendarConfig
-from receptionist.core import Clock, Database, SecretBox, get_business, log_event
+from receptionist.core import (
+    BlockedDestination,
+    Clock,
+    Database,
+    SecretBox,
+    get_business,
+    log_event,
+)
 
 __all__ = ["CalendarSetup"]
 
@@ -146,12 +159,23 @@ class CalendarSetup:
         async with self.db.transaction() as session:
             biz = await get_business(session, business)
             business_id = biz.id
+        try:
+            await self.gateway.policy.check_url(url)
+        except BlockedDestination as exc:
+            raise AddressRefused(
+                "that address is on a private, loopback or link-local network; use the "
+                "calendar server's internet address (RECEPTIONIST_CALENDAR_ALLOW_PRIVATE=true "
+                "allows a server on this machine's network)") from exc
         backend = self.gateway.direct(url, username, password)
         try:
             found = await backend.discover()
             chosen = _choose(found, calendars)
             for cal in chosen:
                 await backend.check(cal.url)
+        except CalendarError as exc:
+            log_event(log, "calendar.connect_failed", logging.WARNING,
+                      host=urlsplit(url).netloc, kind=type(exc).__name__, error=str(exc))
+            raise _generic(exc) from exc
         finally:
             await backend.aclose()
         async with self.db.transaction() as session:
@@ -252,3 +276,21 @@ def _choose(found: list[RemoteCalendar], names: Sequence[str]) -> list[RemoteCal
         raise SetupError(f"no calendar named {', '.join(missing)} in that account; found: "
                          + ", ".join(c.name for c in found))
     return chosen
+
+
+def _generic(exc: CalendarError) -> CalendarError:
+    """What the owner (and whoever holds the API) is told when connecting fails: the kind of
+    failure in our words, never the server's own answer – that goes to the log. An address that
+    answers differently from a closed port must not turn the connect form into a scanner."""
+    if isinstance(exc, CalendarAuthError):
+        return CalendarAuthError("the calendar server refused the username or password")
+    if isinstance(exc, AddressRefused):
+        return AddressRefused("the calendar server named an address on a private, loopback or "
+                              "link-local network; it was not contacted")
+    if isinstance(exc, SetupError):
+        return exc  # our own words about the owner's calendars (no calendar named …)
+    if isinstance(exc, CalendarUnavailable):
+        return CalendarUnavailable("no calendar server answered at that address; try again "
+                                   "later or check the URL")
+    return SetupError("no CalDAV calendar was found at that address; check the URL (for "
+                      "example https://host/remote.php/dav)")

@@ -5,9 +5,9 @@ with the reason, and no single page can stop the crawl."""
 from __future__ import annotations
 
 import asyncio
-import gzip
 import hashlib
 import logging
+import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +28,11 @@ __all__ = ["CrawlConfig", "CrawlOutcome", "CrawlProgress", "CrawledPage", "Crawl
 log = logging.getLogger("knowledge.crawl")
 _MAX_SITEMAPS = 10
 _MAX_SITEMAP_URLS = 5000
+# A compressed sitemap is inflated in steps and given up past this size: 2.5 MB of gzip can
+# hold gigabytes (a "gzip bomb"). The sitemap protocol itself caps a sitemap at 50 MB; real ones
+# for a small business are far below 1 MB.
+MAX_SITEMAP_BYTES = 10_000_000
+_INFLATE_STEP = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,8 @@ class Crawler:
         if not is_http_url(start_url):
             raise CrawlError(f"{start_url!r} is not a website address; use https://…")
         root = canonical_url(start_url)
-        await check_url(root, allow_private=self.fetcher.allow_private)
+        await check_url(root, allow_private=self.fetcher.allow_private,
+                        policy=self.fetcher.policy)
         known = known or {}
         outcome = CrawlOutcome(root=root)
         robots = await self._robots(root)
@@ -190,7 +196,12 @@ class Crawler:
                                                    else "another site")
             except FetchError:
                 continue
-            children, locs = _parse_sitemap(fetched.body)
+            try:
+                children, locs = _parse_sitemap(fetched.body)
+            except SitemapTooLarge:
+                self._skip(sitemap, f"sitemap larger than {MAX_SITEMAP_BYTES // 1_000_000} MB "
+                                    "uncompressed")
+                continue
             pending.extend(children)
             urls.extend(u for u in locs if is_http_url(u))
         return urls[:_MAX_SITEMAP_URLS]
@@ -297,12 +308,43 @@ def _has_facts(page: ExtractedPage) -> bool:
     return bool(f.businesses or f.services or f.faqs)
 
 
+class SitemapTooLarge(ValueError):
+    """A compressed sitemap inflates past :data:`MAX_SITEMAP_BYTES`."""
+
+
+def inflate_gzip(data: bytes, limit: int = MAX_SITEMAP_BYTES) -> bytes:
+    """Decompress gzip (several members allowed) holding at most ``limit`` bytes in memory:
+    raise :class:`SitemapTooLarge` as soon as the output would pass it, ``ValueError`` when the
+    data is not gzip."""
+    out = bytearray()
+    while data:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        pending = data
+        while not inflater.eof:
+            try:
+                chunk = inflater.decompress(pending, _INFLATE_STEP)
+            except zlib.error as exc:
+                raise ValueError("not gzip") from exc
+            out += chunk
+            if len(out) > limit:
+                raise SitemapTooLarge(f"over {limit} bytes")
+            pending = inflater.unconsumed_tail
+            if not chunk and not pending:
+                break
+        if not inflater.eof:
+            raise ValueError("truncated gzip")
+        data = inflater.unused_data if inflater.unused_data[:2] == b"\x1f\x8b" else b""
+    return bytes(out)
+
+
 def _parse_sitemap(body: bytes) -> tuple[list[str], list[str]]:
     """``(child sitemaps, page URLs)`` from a sitemap or sitemap index (gzip allowed)."""
     if body[:2] == b"\x1f\x8b":
         try:
-            body = gzip.decompress(body)[:20_000_000]
-        except (OSError, EOFError):
+            body = inflate_gzip(body)
+        except SitemapTooLarge:
+            raise
+        except ValueError:
             return [], []
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
                              recover=True)

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import httpx
 
-from knowledge.errors import FetchError, UnsafeUrl
-from knowledge.safety import check_url
+from knowledge.errors import FetchError
+from knowledge.safety import crawl_policy
 from knowledge.urls import canonical_url, join_url
+from receptionist.core import BlockedDestination, OutboundPolicy, guarded_transport
 
 __all__ = ["USER_AGENT", "FetchLimits", "Fetched", "Fetcher"]
 
@@ -49,11 +50,19 @@ Gate = Callable[[str], str | None]
 
 class Fetcher:
     def __init__(self, *, allow_private: bool, limits: FetchLimits | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 policy: OutboundPolicy | None = None) -> None:
         self.allow_private = allow_private
+        self.policy = crawl_policy(allow_private=allow_private, policy=policy)
         self.limits = limits or FetchLimits()
+        # Every connection goes through the outbound guard (resolve once, connect to the checked
+        # address); a transport given by a test stands in for the network, the URL form of each
+        # hop is still checked here. No proxy from the environment: it would connect instead.
         self._client = httpx.AsyncClient(
-            follow_redirects=False, transport=transport, headers={"User-Agent": USER_AGENT},
+            follow_redirects=False, trust_env=False,
+            transport=transport or guarded_transport(self.policy,
+                                                     max_connections=self.limits.concurrency),
+            headers={"User-Agent": USER_AGENT},
             timeout=httpx.Timeout(self.limits.timeout_s, connect=min(5.0, self.limits.timeout_s)),
             limits=httpx.Limits(max_connections=self.limits.concurrency),
         )
@@ -75,7 +84,7 @@ class Fetcher:
                     return await self._fetch(url, gate, etag, last_modified, any_type)
             except TimeoutError as exc:
                 raise FetchError("timed out", transient=True) from exc
-            except UnsafeUrl as exc:
+            except BlockedDestination as exc:
                 raise FetchError(f"refused: {exc}") from exc
             except httpx.TimeoutException as exc:
                 raise FetchError("timed out", transient=True) from exc
@@ -93,7 +102,7 @@ class Fetcher:
                      last_modified: str | None, any_type: bool) -> Fetched:
         current = url
         for _hop in range(self.limits.max_redirects + 1):
-            await check_url(current, allow_private=self.allow_private)
+            self.policy.check_url_form(current)
             headers = {}
             if etag:
                 headers["If-None-Match"] = etag

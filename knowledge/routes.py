@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from knowledge.errors import CrawlError, NotOnboarded
+from knowledge.schemas import NewBusinessOnboardRequest, OnboardRequest, ProfileEdit
 from knowledge.service import KnowledgeService
 from receptionist.core import (
     BusinessNotFound,
@@ -25,15 +25,6 @@ from receptionist.core.provided import Provided
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/businesses", tags=["knowledge"])
-
-
-class OnboardRequest(BaseModel):
-    url: str = Field(min_length=4, max_length=2048)
-    max_pages: int | None = Field(None, ge=1, le=1000)
-
-
-class NewBusinessOnboardRequest(OnboardRequest):
-    number: str = Field(min_length=4, max_length=32)
 
 
 get_service: Provided[KnowledgeService] = Provided("knowledge")
@@ -123,12 +114,12 @@ async def profile(request: Request, ref: str, principal: CurrentPrincipal) -> di
 
 @router.patch("/{ref}/profile")
 async def edit_profile(request: Request, ref: str, principal: CurrentPrincipal,
-                       changes: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+                       changes: ProfileEdit) -> dict[str, Any]:
     """Owner edits (name, phone, address, hours, booking_link, services, faqs); an edited field
     is never overwritten by a re-crawl."""
     business_id = await _business_id(request, principal, ref, manage=True)
     try:
-        result = await _service(request).edit_profile(business_id, changes)
+        result = await _service(request).edit_profile(business_id, changes.changes())
     except (ValueError, HoursError, InvalidPhoneNumber, KeyError, TypeError) as exc:
         raise HTTPException(422, str(exc)) from exc
     return result.to_json()

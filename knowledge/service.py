@@ -41,6 +41,7 @@ from knowledge.suggestions import fill_gaps
 from receptionist.core import (
     Business,
     Database,
+    OutboundPolicy,
     PhoneNumber,
     Settings,
     WeeklyHours,
@@ -62,6 +63,9 @@ class KnowledgeConfig:
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     fetch: FetchLimits = field(default_factory=FetchLimits)
     search_mode: SearchMode = SearchMode.HYBRID
+    # Crawls running at once in this process; more wait their turn. A crawl holds pages and
+    # parsers in memory, so a burst of onboardings must not multiply that without bound.
+    max_concurrent_crawls: int = 2
 
 
 @dataclass
@@ -101,7 +105,8 @@ class KnowledgeService:
                  config: KnowledgeConfig | None = None,
                  writer: ProfileWriter | Literal["auto"] | None = "auto",
                  transport: httpx.AsyncBaseTransport | None = None,
-                 on_onboarded: OnboardedHook | None = None) -> None:
+                 on_onboarded: OnboardedHook | None = None,
+                 policy: OutboundPolicy | None = None) -> None:
         self.db = db
         self.on_onboarded = on_onboarded
         self.settings = settings
@@ -112,11 +117,13 @@ class KnowledgeService:
         if embedder != "auto":
             self._embedder = embedder
         self._transport = transport
+        self._policy = policy  # default: public addresses only (RECEPTIONIST_CRAWL_ALLOW_PRIVATE)
         if writer == "auto":
             writer = build_profile_writer(settings)
         self._writer = writer
         self._indexes: dict[int, tuple[int, HybridIndex]] = {}
         self._locks: dict[int, asyncio.Lock] = {}
+        self._crawl_slots = asyncio.Semaphore(max(1, self.config.max_concurrent_crawls))
 
     async def embedder(self) -> Embedder | None:
         if not self._embedder_ready:
@@ -203,12 +210,14 @@ class KnowledgeService:
                      on_progress: ProgressCallback | None) -> CrawlOutcome:
         config = self.config.crawl if max_pages is None else replace(self.config.crawl,
                                                                      max_pages=max_pages)
-        fetcher = Fetcher(allow_private=self.settings.crawl_allow_private,
-                          limits=self.config.fetch, transport=self._transport)
-        try:
-            return await Crawler(fetcher, config, on_progress).crawl(url, known)
-        finally:
-            await fetcher.aclose()
+        async with self._crawl_slots:
+            fetcher = Fetcher(allow_private=self.settings.crawl_allow_private,
+                              limits=self.config.fetch, transport=self._transport,
+                              policy=self._policy)
+            try:
+                return await Crawler(fetcher, config, on_progress).crawl(url, known)
+            finally:
+                await fetcher.aclose()
 
     async def _prepare(self, outcome: CrawlOutcome) -> _Prepared:
         """Chunk and embed the pages that are new or changed."""

@@ -18,7 +18,9 @@ from receptionist.accounts import router as accounts_router
 from receptionist.call import router as media_router
 from receptionist.chat import router as chat_router
 from receptionist.core import Settings, configure_logging, log_event
+from receptionist.core.body_limit import BodyLimit
 from receptionist.core.principal import NotSignedIn, Public
+from receptionist.core.webhooks import MAX_WEBHOOK_BYTES
 from receptionist.services import Overrides, build_services, build_sms_sender, outbox_config
 from receptionist.telephony.routes import router as voice_router
 from receptionist.web.pages import STATIC_DIR
@@ -56,6 +58,9 @@ def create_app(settings: Settings, services: Overrides | None = None) -> FastAPI
     # Every request passes the access layer: it names the principal, checks CSRF for browser
     # sessions and turns away anonymous callers of anything but the open paths.
     app.add_middleware(AccessMiddleware)
+    # Outermost (added last): every body is bounded as it arrives (1 MB default), before the
+    # access layer or a route reads any of it; the Twilio webhooks keep their own limit.
+    app.add_middleware(BodyLimit, path_limits={"/twilio/": MAX_WEBHOOK_BYTES})
 
     @app.exception_handler(NotSignedIn)
     async def to_login(request: Request, exc: NotSignedIn) -> RedirectResponse:

@@ -55,7 +55,9 @@ def test_durations_come_from_the_site_else_the_kind_of_business() -> None:
 
 async def test_onboarded_services_are_bookable_at_once(db: Database, tmp_path: Path,
                                                        site: FixtureSite,
-                                                       radicale: RadicaleTestServer) -> None:
+                                                       radicale: RadicaleTestServer,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RECEPTIONIST_CALENDAR_ALLOW_PRIVATE", "true")  # Radicale on 127.0.0.1
     settings = Settings(database_url=db.url, data_dir=tmp_path / "data", secret_key="k",
                         crawl_allow_private=True, demo=False, calendar_embedded=False)
     services = build_services(settings, Overrides(clock=FixedClock(MONDAY_9AM), voice=False,

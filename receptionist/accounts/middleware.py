@@ -14,12 +14,11 @@ a redirect to ``/login``.
 from __future__ import annotations
 
 import logging
-from http.cookies import CookieError, SimpleCookie
 from urllib.parse import quote, urlsplit
 
 from fastapi import HTTPException
 from starlette.datastructures import Headers
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, cookie_parser
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -44,16 +43,10 @@ def _accounts(scope: Scope) -> AccountsService | None:
 
 
 def _cookie(headers: Headers, name: str) -> str | None:
+    # Starlette's lenient parser, as ``request.cookies`` uses: one malformed cookie from another
+    # app on the same host must not hide ours (http.cookies stops at the first bad one).
     raw = headers.get("cookie")
-    if not raw:
-        return None
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(raw)
-    except CookieError:
-        return None
-    morsel = jar.get(name)
-    return morsel.value if morsel is not None else None
+    return cookie_parser(raw).get(name) if raw else None
 
 
 def _same_origin(headers: Headers) -> bool:

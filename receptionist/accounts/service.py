@@ -170,8 +170,8 @@ class AccountsService:
         key, csrf = new_secret(), new_secret()
         async with self.db.transaction() as session:
             await clear_failures(session, email)
-            await session.execute(delete(UserSession).where(
-                UserSession.user_id == user.id, UserSession.expires_at < now))
+            # Expired sessions (anyone's) are swept here: sign-ins are rare, the table small.
+            await session.execute(delete(UserSession).where(UserSession.expires_at < now))
             old_key = self.cookies.session_key(replacing) if replacing else None
             if old_key is not None:  # the browser's earlier session, whoever it was
                 await session.execute(delete(UserSession).where(

@@ -12,6 +12,12 @@ if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
     from receptionist.core.directory import BusinessDirectory, TenancyRevision
     from receptionist.core.hours import HoursError, WeeklyHours, parse_closed_dates
     from receptionist.core.logs import configure_logging, log_event
+    from receptionist.core.outbound import (
+        BlockedDestination,
+        OutboundPolicy,
+        guarded_transport,
+        is_public_address,
+    )
     from receptionist.core.phones import (
         InvalidPhoneNumber,
         is_anonymous,
@@ -38,6 +44,7 @@ else:
 __all__ = [
     "NOTIFY_KINDS",
     "Base",
+    "BlockedDestination",
     "Business",
     "BusinessDirectory",
     "BusinessNotFound",
@@ -46,6 +53,7 @@ __all__ = [
     "FixedClock",
     "HoursError",
     "InvalidPhoneNumber",
+    "OutboundPolicy",
     "PhoneNumber",
     "Routing",
     "SecretBox",
@@ -64,8 +72,10 @@ __all__ = [
     "configure_logging",
     "dialect_insert",
     "get_business",
+    "guarded_transport",
     "insert_ignore",
     "is_anonymous",
+    "is_public_address",
     "load_settings",
     "log_event",
     "mask",

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from sqlalchemy import select
 
 from receptionist.core import (
@@ -182,7 +183,8 @@ async def demo_missed_call(request: Request, settings: SettingsDep, signer: Sign
 
 
 @router.get("/api/calls")
-async def recent_calls(db: DbDep, principal: CurrentPrincipal, business: str | None = None,
+async def recent_calls(db: DbDep, principal: CurrentPrincipal,
+                       business: Annotated[str | None, Query(max_length=200)] = None,
                        limit: int = 50) -> list[dict[str, object]]:
     """Recent calls with their outcome, newest first (dashboard), of the businesses the caller
     may see."""

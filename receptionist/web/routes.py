@@ -4,16 +4,25 @@ see (the pages are in ``receptionist.web.pages``)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 
-from receptionist.core import BusinessNotFound, Database, all_businesses, get_business
+from receptionist.core import (
+    BusinessNotFound,
+    Database,
+    all_businesses,
+    get_business,
+)
 from receptionist.core.principal import CurrentPrincipal, Principal
 from receptionist.deps import DbDep, TextbackDep
 
 __all__ = ["router"]
 
 router = APIRouter()
+# Query strings are bounded like every other input.
+BusinessQuery = Annotated[str | None, Query(max_length=200)]
+SinceQuery = Annotated[str | None, Query(max_length=40)]
 
 
 def business_json(b: object) -> dict[str, object]:
@@ -55,7 +64,7 @@ async def _business_id(db: Database, principal: Principal, ref: str | None) -> i
 
 @router.get("/api/report")
 async def report(db: DbDep, service: TextbackDep, principal: CurrentPrincipal,
-                 business: str | None = None, since: str | None = None) -> dict[str, object]:
+                 business: BusinessQuery = None, since: SinceQuery = None) -> dict[str, object]:
     result = await service.report(await _business_id(db, principal, business), _since(since),
                                   datetime.now(UTC))
     return result.to_json()
@@ -63,7 +72,7 @@ async def report(db: DbDep, service: TextbackDep, principal: CurrentPrincipal,
 
 @router.get("/api/messages")
 async def messages(db: DbDep, service: TextbackDep, principal: CurrentPrincipal,
-                   business: str | None = None, limit: int = 50) -> list[dict[str, object]]:
+                   business: BusinessQuery = None, limit: int = 50) -> list[dict[str, object]]:
     rows = await service.recent_messages(await _business_id(db, principal, business),
                                          min(max(limit, 1), 500))
     return [{"id": m.id, "direction": m.direction, "kind": m.kind, "to": m.to_number,

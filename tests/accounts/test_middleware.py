@@ -78,6 +78,10 @@ async def test_the_principal_and_csrf_token_are_on_request_state(db, settings) -
         me = client.get("/api/me").json()
         assert me == {"subject": "dana@example.com", "business_id": business, "kind": "user",
                       "csrf": signed.csrf_token}
+        # Another app's malformed cookie on the same host does not hide the session.
+        client.cookies.clear()
+        r = client.get("/api/me", headers={"Cookie": f'other="x; {SESSION_COOKIE}={cookie}'})
+        assert r.json()["subject"] == "dana@example.com"
 
 
 async def test_a_cookie_websocket_must_come_from_this_site(db, settings) -> None:

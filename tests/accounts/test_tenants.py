@@ -68,6 +68,8 @@ TENANT_REQUESTS: list[tuple[str, str, str, dict[str, str], Any, dict[str, str] |
      None, 404),
     ("POST", "/demo/missed-call", "/demo/missed-call", {}, None,
      {"to": OTHER_NUMBER, "from_": "+12025550143"}, 404),
+    ("POST", "/api/chat", "/api/chat", {}, {"business_id": 2, "text": "When are you open?"},
+     None, 404),
 ]
 
 
@@ -76,7 +78,7 @@ def _names_a_business(route: Any) -> bool:
     names = {p.name for p in dependant.query_params + dependant.path_params}
     for body in dependant.body_params:
         names |= set(getattr(body.field_info.annotation, "model_fields", {}))
-    return bool(names & {"business", "ref"})
+    return bool(names & {"business", "business_id", "ref"})
 
 
 def test_the_tenant_table_covers_every_route_that_takes_a_business() -> None:
@@ -149,3 +151,19 @@ async def test_staff_use_their_business_but_only_its_owner_changes_its_set_up(
             == 200
         r = await staff.get("/api/calendar/rules", params={"business": OTHER})
         assert r.status_code == 404  # another tenant stays not found, not forbidden
+
+
+async def test_onboarding_by_number_refuses_other_businesses_and_new_ones_for_owners(
+        tenants: Tenants) -> None:
+    async with httpx.AsyncClient(base_url=tenants.server.url, timeout=20,
+                                 headers=bearer(tenants.token)) as client:
+        dead_site = "http://127.0.0.1:9/"  # nothing listens: past the access check, it is 422
+        r = await client.post("/api/businesses/onboard",
+                              json={"url": dead_site, "number": BUSINESS_NUMBER})
+        assert r.status_code == 422, r.text  # its own number: allowed, the crawl fails
+        r = await client.post("/api/businesses/onboard",
+                              json={"url": dead_site, "number": OTHER_NUMBER})
+        assert r.status_code == 409 and "another business" in r.text
+        r = await client.post("/api/businesses/onboard",
+                              json={"url": dead_site, "number": "+12025550299"})
+        assert r.status_code == 403 and "operator" in r.text

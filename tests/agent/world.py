@@ -148,7 +148,8 @@ async def make_world(db: Database, tmp_path: Path, *, site: FixtureSite | None,
         notifier = TextingNotifier(team=textback.notify_team, caller=textback.text_caller,
                                    conversion=note_conversion, clock=clock)
         calendar_service = CalendarService.from_settings(
-            settings, db, clock=clock, notifier=notifier, embedded_port=0, busy_cache_s=0)
+            settings, db, clock=clock, notifier=notifier, embedded_port=0, busy_cache_s=0,
+            allow_private=True)
         for name, minutes in SERVICES:
             await calendar_service.add_service(business_id, name, minutes)
         scheduler = CalendarScheduler(calendar_service)

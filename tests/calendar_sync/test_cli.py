@@ -30,7 +30,8 @@ class Cli:
         self.env = {"RECEPTIONIST_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db",
                     "RECEPTIONIST_DATA_DIR": str(tmp_path / "data"),
                     "RECEPTIONIST_SECRET_KEY": "cli-test-secret",
-                    "RECEPTIONIST_CALENDAR_EMBEDDED_PORT": "0"}
+                    "RECEPTIONIST_CALENDAR_EMBEDDED_PORT": "0",
+                    "RECEPTIONIST_CALENDAR_ALLOW_PRIVATE": "true"}
         self.runner = CliRunner()
 
     def __call__(self, *args: str, ok: bool = True) -> str:

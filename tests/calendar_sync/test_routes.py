@@ -19,6 +19,7 @@ from tests.support.factories import BUSINESS_NUMBER, CALLER, CALLER_2, TEAM_PHON
 @pytest.fixture(autouse=True)
 def _embedded_on_a_free_port(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RECEPTIONIST_CALENDAR_EMBEDDED_PORT", "0")
+    monkeypatch.setenv("RECEPTIONIST_CALENDAR_ALLOW_PRIVATE", "true")  # test servers: 127.0.0.1
 
 
 @pytest.fixture

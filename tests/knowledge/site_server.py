@@ -81,6 +81,12 @@ class FixtureSite:
         self.pages: dict[str, bytes] = {}
         self.removed: set[str] = set()
         self.extra_pages = extra_pages or {}
+        self.extra_redirects: dict[str, str] = {}   # path -> Location (302)
+        self.gzip_files: dict[str, bytes] = {}      # path -> raw bytes served as application/gzip
+        self.active = 0                              # requests being answered right now
+        self.peak_active = 0
+        self.delay_s: dict[str, float] = {}         # path -> seconds to wait before answering
+        self._active_lock = threading.Lock()
         self.base = ""
         self.foreign = ""
         self._servers: list[ThreadingHTTPServer] = []
@@ -170,6 +176,24 @@ def _handler(site: FixtureSite, *, foreign: bool) -> type[BaseHTTPRequestHandler
                 self._send(200, b"<html><title>Partner</title><body>Elsewhere</body></html>")
                 return
             site.requests.append(self.path)
+            with site._active_lock:
+                site.active += 1
+                site.peak_active = max(site.peak_active, site.active)
+            try:
+                self._answer(path)
+            finally:
+                with site._active_lock:
+                    site.active -= 1
+
+        def _answer(self, path: str) -> None:
+            if path in site.delay_s:
+                time.sleep(site.delay_s[path])
+            if path in site.extra_redirects:
+                self._redirect(302, site.extra_redirects[path])
+                return
+            if path in site.gzip_files:
+                self._send(200, site.gzip_files[path], "application/gzip")
+                return
             if site.hostile and self._hostile(path):
                 return
             special = {

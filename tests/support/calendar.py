@@ -50,5 +50,6 @@ def calendar_config(tmp_path: Path, **changes: Any) -> CalendarConfig:
     config = CalendarConfig(
         embedded=True, embedded_dir=tmp_path / "calendars", embedded_host="127.0.0.1",
         embedded_port=0, embedded_public_url="", timeout_s=2.0, busy_cache_s=30.0,
-        verify_after_write=True, notice_minutes=60, horizon_days=60, slot_minutes=15)
+        verify_after_write=True, notice_minutes=60, horizon_days=60, slot_minutes=15,
+        allow_private=True)   # the test servers listen on 127.0.0.1
     return dataclasses.replace(config, **changes)
