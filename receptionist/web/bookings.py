@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from calendar_sync import BookingInfo, CalendarError
 from receptionist.deps import CalendarDep
-from receptionist.web.templating import PageScope, PageScopeDep, render
+from receptionist.web.templating import Id, PageScope, PageScopeDep, render
 
 __all__ = ["router"]
 
@@ -48,7 +48,7 @@ async def _booking(scope: PageScope, calendar: CalendarDep, booking_id: int) -> 
 
 
 @router.post("/bookings/{booking_id}/cancel", response_class=HTMLResponse)
-async def cancel(request: Request, booking_id: int, scope: PageScopeDep,
+async def cancel(request: Request, booking_id: Id, scope: PageScopeDep,
                  calendar: CalendarDep) -> HTMLResponse:
     booking = await _booking(scope, calendar, booking_id)
     try:
@@ -62,7 +62,7 @@ async def cancel(request: Request, booking_id: int, scope: PageScopeDep,
 
 
 @router.post("/bookings/{booking_id}/reschedule", response_class=HTMLResponse)
-async def reschedule(request: Request, booking_id: int, scope: PageScopeDep,
+async def reschedule(request: Request, booking_id: Id, scope: PageScopeDep,
                      calendar: CalendarDep, start: Annotated[str, Form()]) -> HTMLResponse:
     booking = await _booking(scope, calendar, booking_id)
     try:

@@ -8,9 +8,9 @@ and its SMS, a booking, a message taken.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, or_, select
 
@@ -69,8 +69,10 @@ def _search(stmt: Any, q: str) -> Any:
 
 
 @router.get("/calls", response_class=HTMLResponse)
-async def calls(request: Request, scope: PageScopeDep, db: DbDep, q: str = "",
-                outcome: str = "", page: int = 1) -> HTMLResponse:
+async def calls(request: Request, scope: PageScopeDep, db: DbDep,
+                q: Annotated[str, Query(max_length=200)] = "",
+                outcome: Annotated[str, Query(max_length=40)] = "",
+                page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
     business = scope.business
     if business is None:
         return render(request, scope, "calls.html", active="calls", title="Calls")

@@ -8,7 +8,7 @@ import re
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from receptionist.deps import TextbackDep
@@ -18,6 +18,7 @@ from textback import ANSWER_MAX_CHARS, InboxError, TextbackService, Thread
 __all__ = ["router"]
 
 router = APIRouter()
+SearchQuery = Annotated[str, Query(max_length=200)]
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
@@ -29,7 +30,7 @@ async def _threads_context(scope: PageScope, textback: TextbackService,
 
 @router.get("/inbox", response_class=HTMLResponse)
 async def inbox(request: Request, scope: PageScopeDep, textback: TextbackDep,
-                q: str = "") -> HTMLResponse:
+                q: SearchQuery = "") -> HTMLResponse:
     if scope.business is None:
         return render(request, scope, "inbox.html", active="inbox", title="Inbox")
     business = scope.require_business()
@@ -39,7 +40,7 @@ async def inbox(request: Request, scope: PageScopeDep, textback: TextbackDep,
 
 @router.get("/inbox/threads", response_class=HTMLResponse)
 async def inbox_threads(request: Request, scope: PageScopeDep, textback: TextbackDep,
-                        q: str = "") -> HTMLResponse:
+                        q: SearchQuery = "") -> HTMLResponse:
     """The thread list alone: the inbox page polls it so new replies appear without a reload."""
     return templates.TemplateResponse(request, "_threads.html",
                                       await _threads_context(scope, textback, q))

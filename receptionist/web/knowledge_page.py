@@ -20,7 +20,7 @@ from knowledge import (
 )
 from receptionist.core import HoursError, WeeklyHours
 from receptionist.deps import CrawlJobsDep, DbDep, KnowledgeDep
-from receptionist.web.templating import PageScope, PageScopeDep, render
+from receptionist.web.templating import Id, PageScope, PageScopeDep, render
 
 __all__ = ["router"]
 
@@ -146,7 +146,7 @@ async def start_crawl(scope: PageScopeDep, jobs: CrawlJobsDep, url: FormStr = ""
 
 
 @router.get("/knowledge/jobs/{job_id}")
-async def job_status(job_id: int, scope: PageScopeDep, jobs: CrawlJobsDep) -> dict[str, object]:
+async def job_status(job_id: Id, scope: PageScopeDep, jobs: CrawlJobsDep) -> dict[str, object]:
     job = await jobs.get(scope.require_business().id, job_id)
     if job is None:
         raise HTTPException(404, "not found")

@@ -30,7 +30,7 @@ from receptionist.core import (
 )
 from receptionist.deps import AccountsDep, CalendarDep, DbDep, SettingsDep
 from receptionist.web.business_edit import apply_changes, team_kinds
-from receptionist.web.templating import PageScope, PageScopeDep, render
+from receptionist.web.templating import Id, PageScope, PageScopeDep, render
 from textback import TemplateError, count_segments
 from textback import render as render_text
 
@@ -229,7 +229,7 @@ async def add_member(request: Request, scope: PageScopeDep, db: DbDep, settings:
 
 
 @router.post("/settings/team/{member_id}")
-async def update_member(request: Request, member_id: int, scope: PageScopeDep, db: DbDep,
+async def update_member(request: Request, member_id: Id, scope: PageScopeDep, db: DbDep,
                         settings: SettingsDep, calendar: CalendarDep,
                         receives: Annotated[list[str] | None, Form()] = None,
                         remove: FormStr = "") -> Response:

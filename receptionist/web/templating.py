@@ -14,7 +14,8 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Path as FastApiPath
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
@@ -23,7 +24,7 @@ from receptionist.core import pretty_phone as _pretty_phone
 from receptionist.core.principal import PagePrincipal, Principal
 from receptionist.deps import DbDep, TextbackDep
 
-__all__ = ["STATIC_DIR", "PageScope", "PageScopeDep", "render", "templates"]
+__all__ = ["MAX_ID", "STATIC_DIR", "Id", "PageScope", "PageScopeDep", "render", "templates"]
 
 _HERE = Path(__file__).parent
 STATIC_DIR = _HERE / "static"
@@ -97,8 +98,13 @@ class PageScope:
         return self.business
 
 
+# An id in a page address or query: a database integer (larger ones are refused with 422).
+MAX_ID = 2**31 - 1
+
+
 async def page_scope(principal: PagePrincipal, db: DbDep, textback: TextbackDep,
-                     business: int | None = None) -> PageScope:
+                     business: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+                     ) -> PageScope:
     wanted = principal.scope(business)  # 404 when a non-operator asks for another business
     async with db.transaction() as session:
         businesses = await all_businesses(session) if principal.is_admin else []
@@ -115,6 +121,7 @@ async def page_scope(principal: PagePrincipal, db: DbDep, textback: TextbackDep,
 
 
 PageScopeDep = Annotated[PageScope, Depends(page_scope)]
+Id = Annotated[int, FastApiPath(ge=1, le=MAX_ID)]  # a row id in a page's path
 
 
 def render(request: Request, scope: PageScope, template: str, *, active: str,
