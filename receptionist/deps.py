@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends
 
-from receptionist.core.provided import Provided, services_of
+from receptionist.core.provided import Provided, all_services
 
 if TYPE_CHECKING:
     from calendar_sync import CalendarService
@@ -53,4 +53,4 @@ CalendarDep = Annotated["CalendarService", Depends(get_calendar)]
 KnowledgeDep = Annotated["KnowledgeService", Depends(get_knowledge)]
 CrawlJobsDep = Annotated["CrawlJobs", Depends(get_crawl_jobs)]
 AccountsDep = Annotated["AccountsService", Depends(get_accounts)]
-ServicesDep = Annotated["Services", Depends(services_of)]  # the whole graph (benchmarks)
+ServicesDep = Annotated["Services", Depends(all_services)]  # the whole graph (benchmarks)
