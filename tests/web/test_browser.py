@@ -274,7 +274,8 @@ async def test_onboarding_shows_progress_then_the_profile(db: Database, db_url: 
                 "document.getElementById('job-text').textContent.includes('Done:')",
                 timeout=60_000)
             await page.reload()
-            assert "Harbor City Plumbing" in await page.get_by_label("Name", exact=True).input_value()
+            name = await page.get_by_label("Name", exact=True).input_value()
+            assert "Harbor City Plumbing" in name
             assert "Pages read (0)" not in await page.locator("#pages").inner_text()
             await artifacts.shot(page, "knowledge-done")
     finally:
