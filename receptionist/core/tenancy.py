@@ -166,7 +166,7 @@ async def business_for_number(session: AsyncSession, number: str) -> Business | 
 async def get_business(session: AsyncSession, ref: str | int) -> Business:
     """Find a business by id or by one of its numbers, as the CLI and API accept either."""
     text = str(ref).strip()
-    if text.isdigit() and len(text) < 9:
+    if text.isascii() and text.isdigit() and len(text) < 9:
         stmt = select(Business).where(Business.id == int(text)).options(*_with_children())
         found = (await session.execute(stmt)).unique().scalars().first()
     else:
