@@ -43,7 +43,7 @@ _ADDRESS = re.compile(
     r"(?:,?\s*(?:Suite|Ste\.?|Unit|#)\s*[\w-]+)?,?\s+[A-Z][A-Za-z .'-]+,\s*[A-Z]{2}\s+\d{5}"
     r"(?:-\d{4})?")
 # "Jane Smith, Partner, Solicitor | £300" is a person's hourly rate, not a service.
-_STAFF_RATE = re.compile(r",\s*(?:senior\s+|junior\s+|managing\s+)?(?:partner|solicitor|"
+_STAFF_RATE = re.compile(r",\s*(?:[A-Za-z]+\s+){0,2}(?:partner|solicitor|"
                          r"director|associate|manager|executive|assistant|paralegal|trainee|"
                          r"consultant|lawyer|attorney)\b", re.IGNORECASE)
 _PHONE_LABELS = [

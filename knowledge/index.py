@@ -18,6 +18,7 @@ __all__ = ["HybridIndex", "IndexedChunk", "Passage", "PassageKind", "SearchMode"
 RRF_K = 60
 RRF_DEPTH = 100
 CONFIDENT_AT = 0.4
+PARAPHRASE_WEIGHT = 0.5
 # Forms and PDFs rank below the pages when both answer (an intake form repeats every topic).
 DOCUMENT_WEIGHT = 0.95
 
@@ -105,7 +106,10 @@ class HybridIndex:
         if not self.chunks:
             return SearchResult(question, (), 0.0, mode.value)
         terms = analyze(question)
-        lexical = self.bm25.scores(terms + analyze(expand_query(question)))
+        lexical = self.bm25.scores(terms)
+        extra = [t for t in analyze(expand_query(question)) if t not in terms]
+        if extra:   # paraphrase words help a match; they never outweigh the caller's own words
+            lexical = lexical + PARAPHRASE_WEIGHT * self.bm25.scores(extra)
         dense = None
         if query_vector is not None and self.vectors is not None:
             # einsum, not BLAS: a matrix-vector product this small is fastest single-threaded,

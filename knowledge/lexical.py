@@ -77,8 +77,9 @@ def normalize_numbers(text: str) -> str:
 # Spoken questions against written pages: the words a page or the profile uses for what a
 # caller asks ("whereabouts are you?" → address, location; "how much" → price, cost).
 _PARAPHRASES = [
-    (re.compile(r"\bwhere\b|whereabouts|located|location|directions|find you|get to you|"
-                r"address", re.IGNORECASE), "address located location directions"),
+    (re.compile(r"\bwhere(?:'s| is| are)\b|whereabouts|located|location|directions|"
+                r"find you|get to you|address", re.IGNORECASE),
+     "address located location directions"),
     (re.compile(r"how much|\bcost|\bprice|\bcharge|\bfee|\brates?\b|expensive|afford",
                 re.IGNORECASE), "price cost fee charge"),
     (re.compile(r"\bopen\b|\bclos(?:e|es|ed|ing)\b|\bhours\b|what time|when are you",

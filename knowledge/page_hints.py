@@ -28,6 +28,7 @@ _SERVICE_FIELD = re.compile(r"service|treatment|package|appointment[-_ ]?type|pr
                             re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"^(?:select|choose|please|pick|--|any|none|other)\b", re.IGNORECASE)
 _MAX_LINES = 400
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def _clean(text: str | None) -> str:
@@ -96,7 +97,8 @@ def _norm(text: str) -> str:
 
 
 def left_out_lines(lines: list[Line], main_text: str) -> tuple[list[str], list[str]]:
-    """``(chrome lines, body lines missing from main_text)``: text, not menus, each once."""
+    """``(chrome lines, body lines missing from main_text)``: text, not menus, each once;
+    heading lines start with ``# ``."""
     main = _norm(main_text)
     chrome: list[str] = []
     extra: list[str] = []
@@ -106,10 +108,12 @@ def left_out_lines(lines: list[Line], main_text: str) -> tuple[list[str], list[s
         if line.link_only or len(key) < 3 or key in seen or not re.search(r"[a-z0-9]", key):
             continue
         seen.add(key)
+        # Headings keep a "# " mark so the passages built from these lines follow them.
+        text = f"# {line.text}" if line.tag in _HEADINGS else line.text
         if line.chrome:
-            chrome.append(line.text)
+            chrome.append(text)
         elif key not in main:
-            extra.append(line.text)
+            extra.append(text)
     return chrome[:_MAX_LINES], extra[:_MAX_LINES]
 
 

@@ -27,16 +27,14 @@ from knowledge.fetch import Fetcher, FetchLimits
 from knowledge.index import (
     HybridIndex,
     IndexedChunk,
-    PassageKind,
     SearchMode,
     SearchResult,
-    is_document,
 )
+from knowledge.index_store import build_index
 from knowledge.models import KnowledgeChunk, KnowledgePage, KnowledgeSite
 from knowledge.overrides import apply_to_business, effective_profile, owner_value
 from knowledge.ports import Embedder, ProfileWriter
 from knowledge.profile import BusinessProfile, build_profile
-from knowledge.sitewide import extra_passages
 from knowledge.suggestions import fill_gaps
 from receptionist.core import (
     Business,
@@ -214,10 +212,15 @@ class KnowledgeService:
             fetcher = Fetcher(allow_private=self.settings.crawl_allow_private,
                               limits=self.config.fetch, transport=self._transport,
                               policy=self._policy)
+            crawler = Crawler(fetcher, config, on_progress)
             try:
-                return await Crawler(fetcher, config, on_progress).crawl(url, known)
+                outcome = await crawler.crawl(url, known)
             finally:
                 await fetcher.aclose()
+        if on_progress is not None:  # chunking, embedding and storing come next: say so
+            crawler.progress.last_event, crawler.progress.last_url = "indexing", outcome.root
+            on_progress(crawler.progress)
+        return outcome
 
     async def _prepare(self, outcome: CrawlOutcome) -> _Prepared:
         """Chunk and embed the pages that are new or changed."""
@@ -378,80 +381,7 @@ class KnowledgeService:
             return index
 
     async def _build_index(self, business_id: int) -> HybridIndex:
-        async with self.db.transaction() as session:
-            rows = (await session.execute(
-                select(KnowledgeChunk.id, KnowledgePage.url, KnowledgePage.title,
-                       KnowledgePage.kind,
-                       KnowledgeChunk.heading, KnowledgeChunk.text, KnowledgeChunk.embedder,
-                       KnowledgeChunk.embedding)
-                .join(KnowledgePage, KnowledgePage.id == KnowledgeChunk.page_id)
-                .where(KnowledgeChunk.business_id == business_id)
-                .order_by(KnowledgePage.id, KnowledgeChunk.position))).all()
-        chunks = [IndexedChunk(r.url, r.title, r.heading, r.text,
-                               PassageKind.DOCUMENT if is_document(r.url, r.title, r.kind)
-                               else PassageKind.PAGE) for r in rows]
-        # The same passage on two URLs ("/" and "/index.html") is indexed once.
-        seen: set[str] = set()
-        keep = []
-        for i, c in enumerate(chunks):
-            key = " ".join(c.text.lower().split())
-            if key not in seen:
-                seen.add(key)
-                keep.append(i)
-        rows = [rows[i] for i in keep]
-        chunks = [chunks[i] for i in keep]
-        # An extra passage whose body a page already holds word for word (an FAQ answer, a
-        # footer the main text kept) would only crowd that page out of the results.
-        extras = [c for c in await self._extra_passages(business_id)
-                  if " ".join(c.text.lower().split()) not in seen
-                  and " ".join(c.text.partition("\n")[2].lower().split()) not in seen]
-        embedder = await self.embedder()
-        if embedder is None or not chunks:
-            return HybridIndex(chunks + extras, None)
-        stale = [i for i, r in enumerate(rows) if r.embedder != embedder.name or not r.embedding]
-        vectors: list[np.ndarray | None] = [
-            None if i in set(stale) else np.frombuffer(r.embedding, dtype=np.float32)
-            for i, r in enumerate(rows)]
-        if stale:
-            try:
-                fresh = await embedder.embed([chunks[i].indexed_text for i in stale])
-            except EmbeddingError as exc:
-                log_event(log, "knowledge.embedding_failed", logging.WARNING, error=str(exc))
-                return HybridIndex(chunks, None)
-            async with self.db.transaction() as session:
-                for i, row in zip(stale, fresh, strict=True):
-                    vectors[i] = row
-                    chunk = await session.get(KnowledgeChunk, rows[i].id)
-                    if chunk is not None:
-                        chunk.embedder, chunk.embedding = embedder.name, row.tobytes()
-        if extras:
-            try:
-                vectors += list(await embedder.embed([c.indexed_text for c in extras]))
-            except EmbeddingError as exc:
-                log_event(log, "knowledge.embedding_failed", logging.WARNING, error=str(exc))
-                return HybridIndex(chunks + extras, None)
-        ready = [v for v in vectors if v is not None]
-        if len(ready) != len(vectors) or len({v.shape[0] for v in ready}) != 1:
-            return HybridIndex(chunks + extras, None)
-        return HybridIndex(chunks + extras, np.vstack(ready).astype(np.float32))
-
-    async def _extra_passages(self, business_id: int) -> list[IndexedChunk]:
-        """The profile (with the owner's edits) and the site-wide text, as passages."""
-        async with self.db.transaction() as session:
-            biz = await get_business(session, business_id)
-            site = await session.get(KnowledgeSite, business_id)
-            if site is None:
-                return []
-            profile = effective_profile(biz, site)
-            if site.extracted:
-                profile = replace(profile, sources=BusinessProfile.from_storage(
-                    site.extracted).sources, other_phones=BusinessProfile.from_storage(
-                    site.extracted).other_phones)
-            pages = (await session.execute(select(KnowledgePage.url, KnowledgePage.title,
-                                                  KnowledgePage.facts).where(
-                KnowledgePage.business_id == business_id).order_by(KnowledgePage.id))).all()
-        facts = [(p.url, p.title, PageFacts.from_json(p.facts)) for p in pages]
-        return extra_passages(facts, profile, site.root_url)
+        return await build_index(self.db, await self.embedder(), business_id)
 
     # -- owner edits ---------------------------------------------------------------------
     async def edit_profile(self, business_id: int | str, changes: dict[str, Any]

@@ -19,6 +19,7 @@ from knowledge.profile import BusinessProfile
 
 __all__ = ["extra_passages", "profile_passages", "site_passages", "spoken_time"]
 
+_MIN_PASSAGE = 40
 _DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
               "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
 _PHONE_WORDS = {"fax": "Fax", "emergency": "Emergency line", "after-hours": "After-hours line",
@@ -43,17 +44,27 @@ def _pretty(number: str) -> str:
 
 
 def _grouped(lines: list[str], limit: int = MAX_CHARS) -> list[str]:
+    """Lines into passages of at most ``limit`` characters, a new one at each ``# `` heading;
+    a passage too short to answer anything ("Sisters Cafe Blog") is left out."""
     out: list[str] = []
     cur: list[str] = []
     size = 0
-    for line in lines:
-        if cur and size + len(line) + 1 > limit:
-            out.append("\n".join(cur))
+
+    def flush() -> None:
+        text = "\n".join(cur)
+        if len(text) >= _MIN_PASSAGE or re.search(r"\d", text):
+            out.append(text)
+
+    for raw in lines:
+        heading = raw.startswith("# ")
+        line = raw.removeprefix("# ")[:limit]
+        if cur and (heading or size + len(line) + 1 > limit):
+            flush()
             cur, size = [], 0
-        cur.append(line[:limit])
+        cur.append(line)
         size += len(line) + 1
     if cur:
-        out.append("\n".join(cur))
+        flush()
     return out
 
 
@@ -127,7 +138,7 @@ def profile_passages(profile: BusinessProfile, root: str,
 
 
 def _key(line: str) -> str:
-    return re.sub(r"\W+", " ", line.lower()).strip()
+    return re.sub(r"\W+", " ", line.removeprefix("# ").lower()).strip()
 
 
 def site_passages(pages: list[tuple[str, str, PageFacts]], root: str, name: str | None

@@ -78,9 +78,14 @@ def guess_kind(profile: BusinessProfile) -> BusinessKind | None:
     return best[2] if best else None
 
 
+# "Amanda Piper, Chartered Legal Executive", "Dr. Jane Roe": a person listed among the services
+_PERSON = re.compile(r"^(?i:(dr|mr|mrs|ms)\.?\s)|^[A-Z][a-z]+ [A-Z][a-z'-]+,")
+
+
 def _bookable(service: Service) -> bool:
     name = " ".join(service.name.split())
-    return 2 < len(name) <= 60 and len(name.split()) <= 8 and not _NOT_BOOKABLE.search(name)
+    return (2 < len(name) <= 60 and len(name.split()) <= 8 and not _NOT_BOOKABLE.search(name)
+            and not _PERSON.search(name))
 
 
 def bookable_services(profile: BusinessProfile) -> list[WebsiteService]:

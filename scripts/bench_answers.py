@@ -86,12 +86,39 @@ class SiteResult:
     seconds: float = 0.0
 
 
+_TOPICS = {"hours": re.compile(r"\b(open|close|hours|what time)\b", re.I),
+           "address": re.compile(r"\b(where|address|located|location)\b", re.I),
+           "contact": re.compile(r"\b(phone|number|call you)\b", re.I)}
+_FIELD = {"hours": "hours", "address": "address", "contact": "phone"}
+_BOOK = re.compile(r"book an? (?P<service>.+?) (?P<when>next \w+ at \d+)", re.I)
+
+
 def grounded_model(turn: ChatTurn) -> Any:
     """A model that uses the tools and says only what they returned."""
     outputs = [json.loads(o) for o in turn.tool_outputs]
-    if not outputs:
-        return CallTool("search_knowledge", {"question": turn.last_user_text or ""})
-    result = outputs[0]
+    asked = turn.last_user_text or ""
+    booking = _BOOK.search(asked)
+    if booking is not None:  # find a slot, book the first one offered, say what the tool said
+        if not outputs:
+            return CallTool("find_slots", {"service": booking["service"],
+                                           "when": booking["when"]})
+        last = outputs[-1]
+        if last.get("slots"):
+            return CallTool("book", {"service": last["service"], "name": "Jane Doe",
+                                     "slot": last["slots"][0]["slot"]})
+        if last.get("booked"):
+            return Say(f"You're all set for {last.get('label')}.")
+        return Say(str(last.get("say") or "I couldn't book that. I can take a message."))
+    topic = next((t for t, words in _TOPICS.items() if words.search(asked)), None)
+    if not outputs:  # the prompt's advice: business_info for hours, address, phone
+        if topic is not None:
+            return [CallTool("business_info", {"topic": topic}),
+                    CallTool("search_knowledge", {"question": asked})]
+        return CallTool("search_knowledge", {"question": asked})
+    info = next((o for o in outputs if "topic" in o), None)
+    if info is not None and info.get(_FIELD[info["topic"]]):
+        return Say(f"Our {info['topic']}: {info[_FIELD[info['topic']]]}.")
+    result = next((o for o in outputs if "passages" in o), outputs[0])
     if not result.get("answer_found") or not result.get("passages"):
         return Say("I don't know that, I'm afraid. I can take a message for the team.")
     quote = str(result["passages"][0].get("quote", ""))
@@ -153,13 +180,22 @@ async def _book(services: Any, business_id: int, brain: str) -> tuple[bool, str]
     if not offered:
         return False, "no bookable service"
     service = offered[0].name
-    if brain != "local":
-        return False, "not scripted for the double"
     opened = await services.chat.start(business_id, caller_phone=CALLER)
-    lines = [f"I'd like to book a {service} next Tuesday at 10", "Jane Doe", "yes"]
-    for line in lines:
+    line = f"I'd like to book a {service} next Tuesday at 10"
+    if brain != "local":  # the scripted model books in one turn
+        line += ". I'm Jane Doe."
+    for _ in range(6):  # answer what the receptionist asks, as a caller would
         said = await services.chat.say(opened.conversation_id, line)
-        if said.reply.startswith("You're all set"):
+        reply = said.reply
+        if reply.startswith("You're all set") or said.ended:
+            break
+        if "name" in reply:
+            line = "Jane Doe"
+        elif "Which" in reply:  # 10 was not free: the first time offered
+            line = "the first one"
+        elif "Shall I book" in reply:
+            line = "yes"
+        else:
             break
     bookings = await services.calendar.bookings(business_id, CALLER)
     return bool(bookings), f"{service}: {said.reply[:90]}"

@@ -66,9 +66,14 @@ async def bench_site(site: RealSite, tmp: Path, embedder: WordLlamaEmbedder,
                 hit3 = found_in(q, passages[:3], base)
                 top1 += hit1
                 top3 += hit3
-                if not hit3:
-                    misses.append({"q": q["q"], "want": q["answer_contains"],
+                if not hit1:
+                    misses.append({"q": q["q"], "want": q["answer_contains"], "top3": hit3,
                                    "got": [u.removeprefix(base) for u, _ in passages]})
+            # Questions the site cannot answer should not look answered.
+            unanswerable = [q for q in site.truth["questions"] if q.get("not_on_site")]
+            confident_wrong = 0
+            for q in unanswerable:
+                confident_wrong += (await service.search(report.business_id, q["q"])).confident
     finally:
         await service.aclose()
         await db.dispose()
@@ -76,6 +81,7 @@ async def bench_site(site: RealSite, tmp: Path, embedder: WordLlamaEmbedder,
         "site": site.name, "pages": report.new, "passages": report.chunks,
         "onboard_s": round(onboard_s, 2), "fields": sum(fields.values()),
         "fields_total": len(fields), "top1": top1, "top3": top3, "questions": len(answerable),
+        "unanswerable": len(unanswerable), "confident_unanswerable": confident_wrong,
         "wrong_fields": [f for f, ok in fields.items() if not ok]}
     if verbose:
         out["profile"] = {f: profile.get(f) for f in FIELDS if not fields[f]}
@@ -94,7 +100,8 @@ async def main(only: str | None, verbose: bool, directory: Path | None = None
         for site in sites:
             rows.append(await bench_site(site, Path(tmp_dir), embedder, verbose))
     total = {k: sum(r[k] for r in rows) for k in ("fields", "fields_total", "top1", "top3",
-                                                   "questions")}
+                                                   "questions", "unanswerable",
+                                                   "confident_unanswerable")}
     return {"sites": rows, "total": total}
 
 
@@ -109,7 +116,8 @@ def _print_table(result: dict[str, Any]) -> None:
     print(f"{'total':20} {t['fields']:>3}/{t['fields_total']:<3} {t['top1']:>3}/"
           f"{t['questions']:<3} {t['top3']:>3}/{t['questions']:<3}")
     print(f"fields {t['fields'] / t['fields_total']:.0%}, top-1 {t['top1'] / t['questions']:.0%}"
-          f", top-3 {t['top3'] / t['questions']:.0%}")
+          f", top-3 {t['top3'] / t['questions']:.0%}; confident on {t['confident_unanswerable']}"
+          f" of {t['unanswerable']} questions the sites cannot answer")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ partials  vocab, decoded as on a live call with streaming on: the turn so far ev
           ``--partial-every-ms`` of audio, committed words (``IncrementalTranscript``) given
           to the final decode as its prefix; latency is the final decode's only
 """
+# bench_all:
 
 from __future__ import annotations
 

@@ -42,10 +42,13 @@ def radicale() -> Iterator[RadicaleTestServer]:
 def test_durations_come_from_the_site_else_the_kind_of_business() -> None:
     dentist = BusinessProfile(name="Bright Smile Dental", services=(
         Service("Teeth Cleaning & Scaling"), Service("Root canal", duration_min=45),
-        Service("Free consultation"), Service("Pick Your Gift"), Service("Gift cards")))
+        Service("Free consultation"), Service("Pick Your Gift"), Service("Gift cards"),
+        Service("Amanda Piper, Chartered Legal Executive"), Service("Dr. Jane Roe"),
+        Service("Drain cleaning, kitchen and bath")))
     assert guess_kind(dentist) is not None and guess_kind(dentist).name == "dental"
     assert [(s.name, s.minutes) for s in bookable_services(dentist)] == [
-        ("Teeth Cleaning & Scaling", 60), ("Root canal", 45), ("Free consultation", 30)]
+        ("Teeth Cleaning & Scaling", 60), ("Root canal", 45), ("Free consultation", 30),
+        ("Drain cleaning, kitchen and bath", 60)]
     cafe = BusinessProfile(name="Sisters Cafe", services=(Service("Cheeseburger"),
                                                           Service("Breakfast special")))
     assert bookable_services(cafe) == []  # not booked by appointment

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, case, insert, select, update
+from sqlalchemy import Table, bindparam, case, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import Clock, Database, SystemClock, log_event, mask
@@ -29,7 +29,30 @@ __all__ = ["OutboxConfig", "OutboxWorker", "enqueue"]
 
 log = logging.getLogger("textback.outbox")
 _MESSAGES = cast(Table, Message.__table__)
+_CONTACTS = cast(Table, Contact.__table__)
 _INSERT = insert(_MESSAGES).returning(_MESSAGES.c.id)
+# Every text passes the statements below (the text-back's hot path): Core statements built once
+# and run with parameters on a plain connection, as in receptionist.telephony.service.
+_OWNED = (_MESSAGES.c.id == bindparam("msg_id"), _MESSAGES.c.status == "sending",
+          _MESSAGES.c.attempts == bindparam("attempt"))
+_TAKE = update(_MESSAGES).where(*_OWNED).values(claimed_at=bindparam("now")) \
+    .returning(_MESSAGES.c.id)
+_RECIPIENT_OPTED_OUT = exists().where(
+    _CONTACTS.c.business_id == bindparam("recipient_business"),
+    _CONTACTS.c.phone == bindparam("recipient"),
+    _CONTACTS.c.opted_out.is_(True))
+_TAKE_UNLESS_OPTED_OUT = update(_MESSAGES).where(*_OWNED, ~_RECIPIENT_OPTED_OUT) \
+    .values(claimed_at=bindparam("now")).returning(_MESSAGES.c.id)
+_IS_OPTED_OUT = select(_RECIPIENT_OPTED_OUT)
+_CANCEL_OPTED_OUT = update(_MESSAGES).where(*_OWNED).values(status="canceled",
+                                                            error="recipient opted out")
+_HEARTBEAT = update(_MESSAGES).where(*_OWNED).values(claimed_at=bindparam("now"))
+_MARK_SENT = update(_MESSAGES).where(_MESSAGES.c.id == bindparam("msg_id")).values(
+    # A status callback may have landed first: never move it backwards.
+    status=case((_MESSAGES.c.status == "sending", bindparam("sent_status")),
+                else_=_MESSAGES.c.status),
+    provider_sid=bindparam("sid"), sent_at=bindparam("now"), error=None, error_code=None,
+)
 OUTCOME_UNKNOWN = "unknown"  # error_code of a try that may have reached the provider
 
 
@@ -66,14 +89,6 @@ async def enqueue(
     # snapshot (not in the session), which is all callers and the worker read.
     msg_id = await session.scalar(_INSERT, values)
     return Message(id=msg_id, **values)
-
-
-async def _opted_out(session: AsyncSession, msg: Message) -> bool:
-    """Whether the caller this text goes to has opted out (checked again right before sending)."""
-    return bool(await session.scalar(
-        select(Contact.opted_out)
-        .where(Contact.business_id == msg.business_id, Contact.phone == msg.to_number)
-    ))
 
 
 @dataclass(frozen=True)
@@ -194,24 +209,19 @@ class OutboxWorker:
 
         A row may have waited for a send slot longer than ``stale_sending_s``; if the stale sweep
         requeued it meanwhile (status or attempt changed), another send owns it and this one
-        must not happen. Refreshing ``claimed_at`` here keeps the sweep off a row being sent."""
-        async with self.db.transaction() as session:
-            if msg.contact_phone == msg.to_number and await _opted_out(session, msg):
-                await session.execute(
-                    update(Message)
-                    .where(Message.id == msg.id, Message.status == "sending",
-                           Message.attempts == msg.attempts)
-                    .values(status="canceled", error="recipient opted out")
-                )
+        must not happen. Refreshing ``claimed_at`` here keeps the sweep off a row being sent.
+        A text to a caller who has opted out since it was queued is canceled instead. One
+        statement in the common case: the opt-out check is part of the compare-and-set."""
+        to_caller = msg.contact_phone == msg.to_number
+        params = {"msg_id": msg.id, "attempt": msg.attempts, "now": self.clock.now(),
+                  "recipient_business": msg.business_id, "recipient": msg.to_number}
+        async with self.db.engine.begin() as conn:
+            owned = (await conn.execute(_TAKE_UNLESS_OPTED_OUT if to_caller else _TAKE,
+                                        params)).scalar()
+            if owned is None and to_caller and await conn.scalar(_IS_OPTED_OUT, params):
+                await conn.execute(_CANCEL_OPTED_OUT, params)
                 log_event(log, "textback.outbox.canceled_opted_out", id=msg.id)
                 return False
-            owned = await session.scalar(
-                update(Message)
-                .where(Message.id == msg.id, Message.status == "sending",
-                       Message.attempts == msg.attempts)
-                .values(claimed_at=self.clock.now())
-                .returning(Message.id)
-            )
         if owned is None:
             log_event(log, "textback.outbox.claim_lost", id=msg.id, attempts=msg.attempts)
         return owned is not None
@@ -221,13 +231,9 @@ class OutboxWorker:
         every = max(self.config.stale_sending_s / 3, 0.05)
         while True:
             await asyncio.sleep(every)
-            async with self.db.transaction() as session:
-                await session.execute(
-                    update(Message)
-                    .where(Message.id == msg.id, Message.status == "sending",
-                           Message.attempts == msg.attempts)
-                    .values(claimed_at=self.clock.now())
-                )
+            async with self.db.engine.begin() as conn:
+                await conn.execute(_HEARTBEAT, {"msg_id": msg.id, "attempt": msg.attempts,
+                                                "now": self.clock.now()})
 
     async def send_claimed(self, msg: Message) -> None:
         if not await self._still_owned(msg):
@@ -269,17 +275,10 @@ class OutboxWorker:
         return f"{url}{'&' if '?' in url else '?'}outbox={msg.id}"
 
     async def _record_sent(self, msg: Message, sent: SentSms) -> None:
-        now = self.clock.now()
         status = sent.status if sent.status != "sending" else "queued"
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(Message).where(Message.id == msg.id)
-                .values(
-                    # A status callback may have landed first: never move it backwards.
-                    status=case((Message.status == "sending", status), else_=Message.status),
-                    provider_sid=sent.sid, sent_at=now, error=None, error_code=None,
-                )
-            )
+        async with self.db.engine.begin() as conn:
+            await conn.execute(_MARK_SENT, {"msg_id": msg.id, "sent_status": status,
+                                            "sid": sent.sid, "now": self.clock.now()})
         log_event(log, "textback.sent", id=msg.id, kind=msg.kind, to=mask(msg.to_number),
                   sid=sent.sid)
 

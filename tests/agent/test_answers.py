@@ -34,3 +34,18 @@ def test_questions_about_appointments_are_not_booking_requests() -> None:
     assert Intent.BOOK not in understand("Do I need an appointment or can I just walk in?").intents
     assert Intent.BOOK in understand("Can I book an appointment for Tuesday?").intents
     assert Intent.BOOK in understand("I'd like to book a cleaning next Tuesday at 10").intents
+
+
+def test_who_is_answered_only_by_a_sentence_naming_someone() -> None:
+    staff = [{"source": "About", "quote": (
+        "Our dentists care for the whole family. "
+        "Dr. Prachi Shah is our lead dentist, with twelve years in practice.")}]
+    found = best_sentences("Who's the dentist there?", staff, strict=True)
+    assert found is not None and "Prachi Shah is our lead dentist" in found
+    assert best_sentences("Who's the dentist there?", PASSAGES, strict=True) is None
+
+
+def test_the_business_name_tells_nothing() -> None:
+    site = [{"source": "Home", "quote": "Bright Dental Clinic is 15 minutes from the station."}]
+    assert best_sentences("Is there parking at the clinic?", site,
+                          business="Bright Dental Clinic") is None

@@ -109,3 +109,29 @@ async def test_nothing_bookable_means_a_message_not_a_time(settings: Settings,
         said = await services.chat.say(opened.conversation_id,
                                        "Can I book a table for ten on Saturday morning?")
     assert "take a message" in said.reply and "What day" not in said.reply
+
+
+async def test_a_failing_model_degrades_to_the_local_brain(settings: Settings,
+                                                           business_id: int, db: Database
+                                                           ) -> None:
+    from pydantic import SecretStr
+
+    from tests.doubles.openai_http import HttpError, OpenAIHttpDouble
+
+    async with OpenAIHttpDouble() as api:
+        keyed = settings.model_copy(update={"openai_base_url": api.base_url,
+                                            "openai_api_key": SecretStr(api.api_key)})
+        async with built(keyed) as services:
+            assert services.agent.remote_brain is not None
+            opened = await services.chat.start(business_id)
+            api.inject(HttpError(500), path="/v1/chat/completions")
+            said = await services.chat.say(opened.conversation_id, "what are your hours")
+            # the local brain carries on for the rest of the conversation
+            again = await services.chat.say(opened.conversation_id, "thanks, bye")
+    assert said.reply.startswith("Our hours are Monday to Friday, 8 am to 5 pm")
+    assert again.ended
+    assert len(api.requests_to("/v1/chat/completions")) == 1
+    async with db.transaction() as session:
+        summary = await session.scalar(select(CallSummary).where(
+            CallSummary.call_sid == opened.conversation_id))
+    assert summary is not None and summary.degraded and summary.brain == "openai"

@@ -21,18 +21,16 @@ Scoring rules (also in docs/benchmarks.md):
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from tests.support.static_site import StaticSite
 
 __all__ = ["FIELDS", "REAL_SITES_DIR", "RealSite", "field_right", "found_in", "real_sites",
            "serve_real_site"]
@@ -68,47 +66,11 @@ def real_sites(directory: Path | None = None) -> list[RealSite]:
             for p in sorted(directory.glob("*.json")) if (directory / p.stem).is_dir()]
 
 
-class _Handler(SimpleHTTPRequestHandler):
-    base = ""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def send_head(self):  # type: ignore[no-untyped-def]
-        # The copies name their own domain as __BASE__ in sitemaps, robots.txt and llms.txt.
-        path = Path(self.translate_path(self.path))
-        if path.is_file() and path.suffix in (".xml", ".txt"):
-            body = path.read_bytes().replace(b"__BASE__", self.base.encode())
-            self.send_response(200)
-            self.send_header("Content-Type", "text/xml" if path.suffix == ".xml"
-                             else "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            return io.BytesIO(body)
-        return super().send_head()
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a client hanging up mid-response is not a test failure
-
-
 @contextmanager
 def serve_real_site(site: RealSite) -> Iterator[str]:
-    """Serve ``site`` on 127.0.0.1; yields the base URL (no trailing slash)."""
-    handler = type("Handler", (_Handler,), {})
-    server = _Server(("127.0.0.1", 0), partial(handler, directory=str(site.root)))
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    handler.base = base
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield base
-    finally:
-        server.shutdown()
-        server.server_close()
+    """Serve ``site`` on 127.0.0.1 (``__BASE__`` replaced); yields the base URL."""
+    with StaticSite(site.root) as server:
+        yield server.base
 
 
 def _words(text: str | None) -> list[str]:

@@ -257,7 +257,8 @@ class Flows(BookingFlows):
         if not result.ok:
             return None
         answer = best_sentences(question, list(result.data.get("passages", [])),
-                                strict=strict or not result.data.get("answer_found"))
+                                strict=strict or not result.data.get("answer_found"),
+                                business=self.run.ctx.business_name)
         return f"Yes. {answer}" if answer and affirms(question, answer) else answer
 
     async def _fallback_search(self, question: str, otherwise: str | None) -> Said:

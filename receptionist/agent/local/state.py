@@ -37,8 +37,8 @@ _STOPWORDS = {
     "please", "like", "want", "need", "know", "tell", "much", "many", "when", "where", "who",
     "somewhere", "anywhere", "something", "anything", "place", "get", "go", "way", "thing",
     "things", "really", "just", "also", "still", "ok", "okay", "yes", "no", "hi", "hello", "um",
-    "uh", "guys", "thanks", "thank", "i'm", "i'd", "it's", "there's", "what's", "should", "will",
-    "did", "am", "was", "were", "been", "being", "which", "why", "some", "all", "one",
+    "uh", "guys", "thanks", "thank", "i'm", "i'd", "it's", "there's", "what's", "who's", "should",
+    "will", "did", "am", "was", "were", "been", "being", "which", "why", "some", "all", "one",
 }
 
 
@@ -127,15 +127,17 @@ def on(label: str) -> str:
 
 
 def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int = 220, *,
-                   strict: bool = False) -> str | None:
+                   strict: bool = False, business: str = "") -> str | None:
     """The sentences of the passages that best answer ``question``, or None when none shares
     enough of its words (a search can rank an unrelated page first). ``strict``: the search
     itself was unsure, so every word of the question must be there (said some way).
 
     A sentence is judged with the one after it (an answer often spans two) and under its
     page's title; words every page uses ("business", "work") do not count."""
-    q = content_words(question) - _GENERIC
-    if not q or (strict and len(q) < 2):
+    # the business's own name ("Aesthetica Dental Clinic") is on every page: it tells nothing
+    q = content_words(question) - _GENERIC - content_words(business)
+    who = bool(_WHO.match(question.strip()))  # "who's the dentist?": a sentence naming someone
+    if not q or (strict and len(q) < 2 and not who):
         return None
     pool: dict[tuple[int, int], str] = {}
     words: dict[tuple[int, int], set[str]] = {}
@@ -157,7 +159,7 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     spread = {w: max(1, sum(1 for ws in words.values() if _has(ws, w))) for w in q}
     scored: list[tuple[float, int, int]] = []
     for (p_index, s_index), sentence in pool.items():
-        if not _speakable(sentence):
+        if not _speakable(sentence) or (who and not _PERSON.search(sentence)):
             continue
         alone = {w for w in q if _has(words[(p_index, s_index)], w)}
         pair = alone | {w for w in q if _has(words.get((p_index, s_index + 1), set()), w)}
@@ -192,6 +194,9 @@ def _tidy(text: str) -> str:
     return text if text.endswith((".", "!", "?", "”", '"')) else f"{text}."
 
 
+_WHO = re.compile(r"^(who|who's|whos|whom)\b", re.I)
+_PERSON = re.compile(r"\b(Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Miss)\s+[A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]+ "
+                     r"(is|has|was|leads|heads|runs|founded|started)\b")
 _TELLING = 5  # stemmed letters: "hourli", "instal"; not "far", "kid", "age"
 _NEGATION = re.compile(r"\b(no|not|never|don't|doesn't|cannot|can't|won't|unable|closed|"
                        r"unfortunately|only)\b", re.I)
@@ -244,6 +249,8 @@ _RELATED = {
     "discount": {"off", "senior", "veteran"}, "warranti": {"guarante"},
     "guarante": {"warranti"}, "area": {"serv"}, "serv": {"area"}, "bad": {"fail", "broken"},
     "long": {"year", "since", "start"}, "email": {"mail"}, "hire": {"hiring", "job", "career"},
+    "kid": {"child", "children", "paediatric", "pediatric"},
+    "child": {"kid", "children", "paediatric", "pediatric"},
 }
 
 

@@ -1,6 +1,6 @@
 """calendar service origin: services taken from the website are bookable, marked for the owner to check
 
-Revision ID: 0012_calendar_service_origin
+Revision ID: 0013_calendar_service_origin
 Revises: 0003_calendar
 Create Date: 2026-12-03 09:00:00.000000
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_calendar_service_origin"
+revision = "0013_calendar_service_origin"
 down_revision = "0003_calendar"
 branch_labels = None
 depends_on = None
