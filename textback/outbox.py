@@ -251,7 +251,9 @@ class OutboxWorker:
                 found = await self.sender.find_sent(to=msg.to_number, from_=msg.from_number,
                                                     body=msg.body, since=msg.created_at)
             except SmsSendError as exc:
-                await self._record_failure(msg, exc)
+                # The lookup failing tells nothing about the last try: it stays "unknown", so
+                # the next try looks again instead of sending blind (a second text).
+                await self._record_failure(msg, exc, outcome_unknown=True)
                 return
             if found is not None:
                 await self._record_sent(msg, found)
@@ -282,12 +284,14 @@ class OutboxWorker:
         log_event(log, "textback.sent", id=msg.id, kind=msg.kind, to=mask(msg.to_number),
                   sid=sent.sid)
 
-    async def _record_failure(self, msg: Message, exc: SmsSendError) -> None:
+    async def _record_failure(self, msg: Message, exc: SmsSendError, *,
+                              outcome_unknown: bool = False) -> None:
         now = self.clock.now()
         retry = exc.transient and msg.attempts < self.config.max_attempts
         values: dict[str, object] = {
             "error": str(exc)[:500],
-            "error_code": OUTCOME_UNKNOWN if exc.outcome_unknown else exc.code,
+            "error_code": OUTCOME_UNKNOWN if exc.outcome_unknown or outcome_unknown
+            else exc.code,
         }
         if retry:
             delay = min(self.config.backoff_base_s * 2 ** (msg.attempts - 1),

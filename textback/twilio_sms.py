@@ -69,5 +69,6 @@ def _translate(exc: TwilioRestException) -> SmsSendError:
     status = int(exc.status or 0)
     transient = status >= 500 or status == 429 or status == 0
     code = str(exc.code) if exc.code is not None else None
+    # A 5xx may come from a proxy after Twilio accepted the message: look before resending.
     return SmsSendError(f"Twilio {status} {code}: {exc.msg}", transient=transient, code=code,
-                        status=status)
+                        status=status, outcome_unknown=status >= 500)
