@@ -25,14 +25,14 @@ def licence_of(dist: metadata.Distribution) -> str:
     meta = dist.metadata
     if canonicalize_name(meta["Name"]) in UNDECLARED:
         return UNDECLARED[canonicalize_name(meta["Name"])]
-    expression = meta.get("License-Expression")
+    expression = meta["License-Expression"]  # None when absent
     if expression:
-        return expression.strip()
+        return str(expression).strip()
     classifiers = [c.split(" :: ")[-1] for c in meta.get_all("Classifier") or []
                    if c.startswith("License :: ") and c != "License :: OSI Approved"]
     if classifiers:
         return ", ".join(dict.fromkeys(classifiers))
-    text = (meta.get("License") or "").strip()
+    text = str(meta["License"] or "").strip()
     first = text.splitlines()[0] if text else ""
     return first[:80] if first and len(first) < 80 else ("see package" if text else "unknown")
 
