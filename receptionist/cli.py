@@ -180,6 +180,7 @@ def report(
                                                                       if skipped else "")),
             ("  failed", rep.textbacks_failed),
             ("  waiting to send", rep.textbacks_pending),
+            ("  held for quiet hours", rep.held),
             ("Reply rate", _pct(rep.reply_rate, rep.replies)),
             ("Median first response", _dur(rep.median_first_response_s)),
             ("Opt-outs", _pct(rep.opt_out_rate, rep.opt_outs)),

@@ -446,7 +446,8 @@ async def pipeline(rounds: int, beam: int, variants: list[str],
         ctx = CallContext(f"CA{n:032d}", business, "Greenfield Plumbing", "+12025550143",
                           "America/New_York")
         stt = TimedStt(WhisperSpeechToText(whisper, vocabulary=["Greenfield Plumbing"],
-                                           beam_size=beam, window_s=options["window_s"]))
+                                           beam_size=beam, window_s=options["window_s"],
+                                           normalize=variant != "before"))
         metrics = BridgeMetrics()
         engine = PipelineEngine(
             emit=emit_into(heard), clock=lambda: 0, ctx=ctx, brain=brain, fallback_brain=None,

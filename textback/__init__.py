@@ -10,10 +10,11 @@ if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
     from textback.contacts import note_conversion
     from textback.decision import TextbackDecision, decide_missed_call, decision_for_call
     from textback.errors import SmsSendError, TextbackError, UnknownBusiness
+    from textback.inbox import ANSWER_MAX_CHARS, InboxError, Thread, ThreadSummary
     from textback.metrics import Report, compute_report
     from textback.models import Contact, ContactEvent, Decision, Message
     from textback.outbox import OutboxConfig, OutboxWorker, enqueue
-    from textback.ports import SentSms, SmsSender
+    from textback.ports import ProviderMessage, SentSms, SmsSender
     from textback.routes import router
     from textback.segments import SegmentInfo, count_segments
     from textback.service import TextbackService
@@ -23,13 +24,16 @@ else:
     __getattr__, __dir__ = lazy_exports(__name__, __file__)
 
 __all__ = [
+    "ANSWER_MAX_CHARS",
     "ConsoleSmsSender",
     "Contact",
     "ContactEvent",
     "Decision",
+    "InboxError",
     "Message",
     "OutboxConfig",
     "OutboxWorker",
+    "ProviderMessage",
     "RenderedText",
     "Report",
     "SegmentInfo",
@@ -40,6 +44,8 @@ __all__ = [
     "TextbackDecision",
     "TextbackError",
     "TextbackService",
+    "Thread",
+    "ThreadSummary",
     "TwilioSmsSender",
     "UnknownBusiness",
     "check_template",

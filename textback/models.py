@@ -29,6 +29,12 @@ class Contact(Base):
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     last_textback_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When a text to this caller first carried "Reply STOP to opt out." (None: not yet).
+    stop_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The owner's inbox: when the thread was last opened (unread = caller texts after this) and
+    # when it was marked handled (the response-time metric counts it as the team's answer).
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -59,6 +65,8 @@ class Message(Base):
     __table_args__ = (
         Index("ix_textback_message_due", "status", "next_attempt_at"),
         Index("ix_textback_message_thread", "business_id", "contact_phone", "created_at"),
+        # The owner pages and the report: a business's text-backs or replies in a period.
+        Index("ix_textback_message_kind", "business_id", "kind", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -83,6 +91,14 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Held for the business's quiet hours until then (also its next_attempt_at).
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    def shown_status(self, now: datetime) -> str:
+        """The status the owner sees: ``held`` while quiet hours keep a text waiting."""
+        if self.status == "pending" and self.held_until is not None and self.held_until > now:
+            return "held"
+        return self.status
 
 
 class ContactEvent(Base):

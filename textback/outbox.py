@@ -3,8 +3,9 @@
 ``enqueue`` writes the row inside the caller's transaction. The :class:`OutboxWorker` claims due
 rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several instances drain one table), marks them
 ``sending``, sends, and records the result. Transient failures back off exponentially; permanent
-ones fail at once (21610 also opts the contact out). A row left ``sending`` by a crash is first
-looked up at the provider, so a message the provider already accepted is never sent twice.
+ones fail at once (21610 also opts the contact out). A try whose outcome is unknown (a timeout,
+a dropped connection, a 5xx) and a row left ``sending`` by a crash are first looked up at the
+provider (``textback.lookup``), so a message the provider already accepted is never sent twice.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import Clock, Database, SystemClock, log_event, mask
 from textback.errors import INVALID_NUMBER_CODES, OPTED_OUT_CODES, SmsSendError
+from textback.lookup import pick_sent
 from textback.models import Contact, Message
 from textback.ports import SentSms, SmsSender
 from textback.segments import count_segments
@@ -54,6 +56,8 @@ _MARK_SENT = update(_MESSAGES).where(_MESSAGES.c.id == bindparam("msg_id")).valu
     provider_sid=bindparam("sid"), sent_at=bindparam("now"), error=None, error_code=None,
 )
 OUTCOME_UNKNOWN = "unknown"  # error_code of a try that may have reached the provider
+# The provider's clock and ours differ a little: look a bit before our row was written.
+LOOKUP_SLACK = timedelta(minutes=5)
 
 
 async def enqueue(
@@ -70,19 +74,23 @@ async def enqueue(
     dedupe_key: str | None = None,
     claimed: bool = False,
     canceled_reason: str | None = None,
+    held_until: datetime | None = None,
 ) -> Message:
     """Add an outbound SMS to the outbox in the caller's transaction; the worker sends it.
 
     ``claimed`` writes the row already claimed by this process, to be handed to
     :meth:`OutboxWorker.submit` right after the commit: it skips the claim round trip on the
     text-back's hot path. A crash before the send leaves it ``sending``, which
-    :meth:`OutboxWorker.reconcile_stale` settles later, as for any interrupted send."""
+    :meth:`OutboxWorker.reconcile_stale` settles later, as for any interrupted send.
+    ``held_until`` (quiet hours) keeps the row pending until then; it cannot be ``claimed``."""
+    claimed = claimed and held_until is None
     values = {
         "business_id": business_id, "direction": "out", "kind": kind, "to_number": to,
         "from_number": from_, "body": body, "contact_phone": contact_phone,
         "status": "canceled" if canceled_reason else "sending" if claimed else "pending",
         "attempts": 1 if claimed and not canceled_reason else 0, "error": canceled_reason,
-        "claimed_at": now if claimed else None, "next_attempt_at": now, "call_sid": call_sid,
+        "claimed_at": now if claimed else None, "next_attempt_at": held_until or now,
+        "held_until": held_until, "call_sid": call_sid,
         "dedupe_key": dedupe_key, "segments": count_segments(body).segments, "created_at": now,
     }
     # A Core insert: every missed call's text passes here; the row comes back as a detached
@@ -246,14 +254,11 @@ class OutboxWorker:
 
     async def _send_owned(self, msg: Message) -> None:
         if msg.error_code == OUTCOME_UNKNOWN:
-            # The last try may have reached the provider: look before sending again.
+            # An earlier try may have reached the provider: look before sending again.
             try:
-                found = await self.sender.find_sent(to=msg.to_number, from_=msg.from_number,
-                                                    body=msg.body, since=msg.created_at)
+                found = await self._find_sent(msg)
             except SmsSendError as exc:
-                # The lookup failing tells nothing about the last try: it stays "unknown", so
-                # the next try looks again instead of sending blind (a second text).
-                await self._record_failure(msg, exc, outcome_unknown=True)
+                await self._record_failure(msg, exc, looked_up=False)
                 return
             if found is not None:
                 await self._record_sent(msg, found)
@@ -267,6 +272,28 @@ class OutboxWorker:
             await self._record_failure(msg, exc)
             return
         await self._record_sent(msg, sent)
+
+    async def _find_sent(self, msg: Message,
+                         session: AsyncSession | None = None) -> SentSms | None:
+        """The provider's copy of ``msg``, if an earlier try got through (see textback.lookup):
+        same sender and recipient, created since our row, not recorded as another of our texts,
+        and the body most like ours."""
+        candidates = await self.sender.sent_since(
+            to=msg.to_number, from_=msg.from_number, since=msg.created_at - LOOKUP_SLACK)
+        if not candidates:
+            return None
+        taken_query = (
+            select(Message.provider_sid)
+            .where(Message.provider_sid.in_([c.sid for c in candidates]), Message.id != msg.id)
+        )
+        if session is not None:
+            taken = {s for s in (await session.execute(taken_query)).scalars() if s}
+        else:
+            async with self.db.transaction() as own:
+                taken = {s for s in (await own.execute(taken_query)).scalars() if s}
+        found = pick_sent(candidates, body=msg.body, taken_sids=taken,
+                          written_at=msg.created_at)
+        return SentSms(sid=found.sid, status=found.status) if found else None
 
     def _callback_url(self, msg: Message) -> str | None:
         """The StatusCallback with our outbox id in it (Twilio signs the full URL), so a delivery
@@ -285,13 +312,17 @@ class OutboxWorker:
                   sid=sent.sid)
 
     async def _record_failure(self, msg: Message, exc: SmsSendError, *,
-                              outcome_unknown: bool = False) -> None:
+                              looked_up: bool = True) -> None:
+        """``looked_up=False``: the failure is the lookup's, so nothing was sent and whatever
+        was unknown stays unknown."""
         now = self.clock.now()
         retry = exc.transient and msg.attempts < self.config.max_attempts
+        # Once a try's outcome is unknown, every later try looks first: a later refusal
+        # (a 429, a failed lookup) says nothing about whether that earlier try got through.
+        sticky = msg.error_code == OUTCOME_UNKNOWN and (retry or not looked_up)
         values: dict[str, object] = {
             "error": str(exc)[:500],
-            "error_code": OUTCOME_UNKNOWN if exc.outcome_unknown or outcome_unknown
-            else exc.code,
+            "error_code": OUTCOME_UNKNOWN if exc.outcome_unknown or sticky else exc.code,
         }
         if retry:
             delay = min(self.config.backoff_base_s * 2 ** (msg.attempts - 1),
@@ -328,10 +359,7 @@ class OutboxWorker:
             settled = 0
             for msg in stale:
                 try:
-                    found = await self.sender.find_sent(
-                        to=msg.to_number, from_=msg.from_number, body=msg.body,
-                        since=msg.created_at,
-                    )
+                    found = await self._find_sent(msg, session)
                 except SmsSendError as exc:
                     log_event(log, "textback.reconcile_failed", logging.WARNING, id=msg.id,
                               error=str(exc))

@@ -9,10 +9,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import Business, Clock, Database, business_for_number, get_business
+from textback.contacts import lock_contact, note_first_text
 from textback.errors import UnknownBusiness
 from textback.inbound import InboundResult, apply_status, handle_inbound
+from textback.inbox import (
+    Thread,
+    ThreadSummary,
+    answer_thread,
+    list_threads,
+    mark_handled,
+    open_thread,
+    unread_count,
+)
 from textback.metrics import Report, compute_report
-from textback.models import Contact, Message
+from textback.models import Message
 from textback.outbox import OutboxWorker, enqueue
 from textback.templates import RenderedText, render
 
@@ -65,16 +75,17 @@ class TextbackService:
                           body: str, kind: str, dedupe_key: str | None = None,
                           call_sid: str | None = None) -> Message:
         """Queue a text to a caller (confirmation, link, follow-up) unless they opted out: an
-        opted-out caller's text is recorded canceled, never sent (checked again before sending)."""
-        opted_out = await session.scalar(
-            select(Contact.opted_out)
-            .where(Contact.business_id == business.id, Contact.phone == to)
-        )
+        opted-out caller's text is recorded canceled, never sent (checked again before sending).
+        The first text to a caller carries the STOP notice (see ``textback.compliance``)."""
+        now = self.clock.now()
+        contact = await lock_contact(session, business.id, to)
+        if not contact.opted_out:
+            body = await note_first_text(session, business, contact, body, now)
         return await enqueue(
             session, business_id=business.id, to=to, from_=business.primary_number or "",
-            body=body, kind=kind, now=self.clock.now(), contact_phone=to,
+            body=body, kind=kind, now=now, contact_phone=to,
             dedupe_key=dedupe_key, call_sid=call_sid,
-            canceled_reason="recipient opted out" if opted_out else None,
+            canceled_reason="recipient opted out" if contact.opted_out else None,
         )
 
     async def send_test(self, business_ref: str, to: str, *, after_hours: bool = False
@@ -98,7 +109,7 @@ class TextbackService:
                      until: datetime) -> Report:
         async with self.db.transaction() as session:
             return await compute_report(session, business_id=business_id, since=since,
-                                        until=until)
+                                        until=until, now=self.clock.now())
 
     async def recent_messages(self, business_id: int | None, limit: int = 50) -> list[Message]:
         async with self.db.transaction() as session:
@@ -106,3 +117,35 @@ class TextbackService:
             if business_id is not None:
                 stmt = stmt.where(Message.business_id == business_id)
             return list((await session.execute(stmt)).scalars())
+
+    # The owner's inbox (``textback.inbox``): each use case one short transaction.
+
+    async def threads(self, business_id: int, *, search: str = "", limit: int = 50,
+                      offset: int = 0) -> list[ThreadSummary]:
+        async with self.db.transaction() as session:
+            return await list_threads(session, business_id, search=search, limit=limit,
+                                      offset=offset)
+
+    async def unread(self, business_id: int) -> int:
+        async with self.db.transaction() as session:
+            return await unread_count(session, business_id)
+
+    async def thread(self, business_id: int, code: str, *, after_id: int = 0,
+                     mark_read: bool = True) -> Thread:
+        async with self.db.transaction() as session:
+            return await open_thread(session, business_id, code, now=self.clock.now(),
+                                     after_id=after_id, mark_read=mark_read)
+
+    async def answer(self, business_id: int, code: str, body: str, *,
+                     dedupe_key: str | None = None) -> Message | None:
+        """Store the owner's answer in the outbox (committed), then wake the worker to send it."""
+        async with self.db.transaction() as session:
+            msg = await answer_thread(session, business_id, code, body, now=self.clock.now(),
+                                      dedupe_key=dedupe_key)
+        if msg is not None:
+            self.worker.wake()
+        return msg
+
+    async def mark_handled(self, business_id: int, code: str) -> None:
+        async with self.db.transaction() as session:
+            await mark_handled(session, business_id, code, now=self.clock.now())

@@ -143,7 +143,8 @@ def build_voice(
     else:
         call_control = StreamCallControl()
     deps = CallDeps(
-        tokens=StreamTokens(db, clock, settings.stream_token_ttl_s),
+        tokens=StreamTokens(db, clock, settings.stream_token_ttl_s,
+                            secret=settings.secret_key_bytes()),
         lifecycle=lifecycle,
         setups=CallSetupBuilder(db, lifecycle, briefing, services=_vocabulary(facts)),
         engines=factory,
