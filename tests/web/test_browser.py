@@ -247,3 +247,37 @@ async def test_chat_answers_in_the_page(live, db: Database, artifacts: Artifacts
         assert "What are your hours?" in await page.locator("#chat-log").inner_text()
         assert await page.locator("#chat-log li.agent").count() >= 1
         await artifacts.shot(page, "try-chat")
+
+
+async def test_onboarding_shows_progress_then_the_profile(db: Database, db_url: str,
+                                                          tmp_path: Path,
+                                                          twilio: TwilioRestDouble,
+                                                          artifacts: Artifacts):
+    from tests.knowledge.site_server import FixtureSite
+
+    site = FixtureSite()
+    site.start()
+    # Slow pages keep the crawl running long enough for the page to show it under way.
+    site.delay_s.update({"/faq.html": 1.0, "/contact.html": 1.0, "/hours.html": 1.0})
+    server = AppServer(make_settings(db_url, twilio, tmp_path, crawl_allow_private=True)).start()
+    try:
+        await owner(db, server)
+        async with chromium() as browser:
+            page = await browser.new_page()
+            await browser_sign_in(page, server.url, OWNER)
+            await page.goto(server.url + "/knowledge")
+            await page.get_by_label("Website address").fill(site.base + "/")
+            await page.get_by_role("button", name="Read this site").click()
+            await page.locator("#job").wait_for(state="visible")
+            await artifacts.shot(page, "knowledge-crawling")
+            await page.wait_for_function(
+                "document.getElementById('job-text').textContent.includes('Done:')",
+                timeout=60_000)
+            await page.reload()
+            name = await page.get_by_label("Name", exact=True).input_value()
+            assert "Harbor City Plumbing" in name
+            assert "Pages read (0)" not in await page.locator("#pages").inner_text()
+            await artifacts.shot(page, "knowledge-done")
+    finally:
+        server.stop()
+        site.stop()
