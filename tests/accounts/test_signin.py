@@ -193,7 +193,7 @@ async def test_a_session_expires(db, db_url, tmp_path) -> None:
 
 
 def test_cookies_are_secure_when_the_public_url_is_https(tmp_path) -> None:
-    settings = make_settings("sqlite+aiosqlite:///unused.db", None, tmp_path,
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path}/unused.db", None, tmp_path,
                              public_url="https://r.example.com")
     accounts = build_accounts(Database(settings.database_url), FixedClock(
         datetime(2026, 12, 3, tzinfo=UTC)), settings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from receptionist.accounts import RouteAccess, route_table
 from receptionist.app import create_app
@@ -49,5 +50,8 @@ async def two_tenants(db: Database, settings: Settings) -> AsyncIterator[Tenants
 
 def app_routes() -> list[RouteAccess]:
     """Every route of the app as ``create_app`` builds it, with its declared access."""
-    return route_table(create_app(Settings(database_url="sqlite+aiosqlite:///unused.db",
+    import tempfile
+
+    unused = Path(tempfile.gettempdir()) / "receptionist-route-table.db"  # never opened
+    return route_table(create_app(Settings(database_url=f"sqlite+aiosqlite:///{unused}",
                                            secret_key="x", demo=False)))
