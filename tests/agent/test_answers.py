@@ -49,3 +49,35 @@ def test_the_business_name_tells_nothing() -> None:
     site = [{"source": "Home", "quote": "Bright Dental Clinic is 15 minutes from the station."}]
     assert best_sentences("Is there parking at the clinic?", site,
                           business="Bright Dental Clinic") is None
+
+
+def test_a_how_much_question_is_answered_by_the_sentence_with_the_amount() -> None:
+    site = [{"source": "FAQ", "quote": "The cost of a filling depends on the tooth."},
+            {"source": "Home", "quote": "A composite filling costs between $90 and $250."}]
+    found = best_sentences("How much does a filling cost?", site)
+    assert found == "A composite filling costs between $90 and $250."
+    # and a menu line with its price on the next line reads both
+    menu = [{"source": "Menu", "quote": "Warm apple pie with vanilla ice cream\n$4.75\nReviews"}]
+    found = best_sentences("How much is the apple pie?", menu)
+    assert found is not None and "$4.75" in found and "apple pie" in found
+
+
+def test_a_how_long_question_is_answered_by_the_sentence_with_the_number() -> None:
+    site = [{"source": "FAQ", "quote": "A full groom is gentle on your dog."},
+            {"source": "Home", "quote": "Allow about 2 to 3 hours for a full groom."}]
+    found = best_sentences("How long does a full groom take?", site)
+    assert found is not None and "2 to 3 hours" in found
+
+
+def test_spoken_fillers_are_not_telling_words_the_site_lacks() -> None:
+    site = [{"source": "Fees", "quote": "A simple will costs £150 plus VAT."}]
+    # even when the search was unsure and every word must be there
+    found = best_sentences("I need someone to do a simple will, what's that going to cost?", site,
+                           strict=True)
+    assert found is not None and "£150" in found
+
+
+def test_markup_is_not_read_aloud() -> None:
+    site = [{"source": "Fees", "quote": "**Our fees** A tribunal claim costs £6,000 to £9,000."}]
+    found = best_sentences("What does a tribunal claim cost?", site)
+    assert found is not None and "*" not in found and "£6,000" in found

@@ -39,6 +39,10 @@ _STOPWORDS = {
     "things", "really", "just", "also", "still", "ok", "okay", "yes", "no", "hi", "hello", "um",
     "uh", "guys", "thanks", "thank", "i'm", "i'd", "it's", "there's", "what's", "who's", "should",
     "will", "did", "am", "was", "were", "been", "being", "which", "why", "some", "all", "one",
+    # spoken fillers: a caller says them, a website does not, so they must not count as
+    # telling words the site lacks ("someone", "going to", "roughly", "actually")
+    "someone", "somebody", "going", "gonna", "roughly", "actually", "exactly", "fairly",
+    "properly", "basically", "probably", "maybe", "kind", "sort", "say", "said", "end", "up",
 }
 
 
@@ -137,6 +141,7 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     # the business's own name ("Aesthetica Dental Clinic") is on every page: it tells nothing
     q = content_words(question) - _GENERIC - content_words(business)
     who = bool(_WHO.match(question.strip()))  # "who's the dentist?": a sentence naming someone
+    kind = question_kind(question)
     if not q or (strict and len(q) < 2 and not who):
         return None
     pool: dict[tuple[int, int], str] = {}
@@ -168,7 +173,8 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
             continue
         weight = sum(1 / spread[w] for w in hits) + len(hits) - penalty
         prose = 0.5 if sentence.endswith((".", "!")) else 0.0
-        scored.append((weight + prose - p_index * 0.1, p_index, s_index))
+        fits = _fits_kind(kind, sentence, pool.get((p_index, s_index + 1), ""))
+        scored.append((weight + prose + fits - p_index * 0.1, p_index, s_index))
     if not scored:
         return None
     _, p_best, s_best = max(scored, key=lambda s: (s[0], -s[1], -s[2]))
@@ -176,6 +182,10 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     if text.endswith("?") and (p_best, s_best + 1) in pool:  # a FAQ's question: read its answer
         s_best += 1
         text = pool[(p_best, s_best)]
+    after = pool.get((p_best, s_best + 1), "")
+    if kind == "money" and not _MONEY.search(text) and _MONEY.match(after) \
+            and len(after.split()) <= 4:  # a menu line and its price below it: "… rolls" / "$3.25"
+        return first_sentences(_tidy(f"{text.rstrip('.')}: {after}"), max_chars)
     for follow in (1, 2):  # the next sentences often finish the answer (not a price list's)
         after = pool.get((p_best, s_best + follow))
         if _PRICE_LINE.search(text):
@@ -188,10 +198,45 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
 
 
 def _tidy(text: str) -> str:
-    """Table leftovers out: "call-out fee – –" → "call-out fee"."""
+    """Table leftovers and markup out: "call-out fee – –" → "call-out fee", "**Costs**" →
+    "Costs" (a caller must not hear asterisks, hashes or backslashes read aloud)."""
+    text = _MARKUP.sub("", text)
     text = re.sub(r"(\s*[–—-])+\s*$", "", text)
     text = re.sub(r"(\s[–—-])(\s[–—-])+\s", r"\1 ", text).strip()
     return text if text.endswith((".", "!", "?", "”", '"')) else f"{text}."
+
+
+_MARKUP = re.compile(r"\*\*|__|`|\\(?=\S)|^#+\s*|(?<=\s)#+\s+", re.M)
+# What kind of fact a question asks for, and what a sentence holding it looks like: "how much"
+# wants an amount of money, "how long / how far / what age / what year" a number.
+_MONEY_Q = re.compile(r"\b(how much|cost|costs|price|prices|pricing|charge|charges|fee|fees|"
+                      r"rate|rates)\b", re.I)
+_NUMBER_Q = re.compile(r"\b(how (long|far|many|soon|old|early|late)|what (age|year|time)|"
+                       r"when)\b", re.I)
+_MONEY = re.compile(r"[$£€₹¥]\s?\d|\b\d[\d,.]*\s?(dollars|pounds|euros|rupees|rs|usd|gbp|"
+                    r"eur|inr)\b|\b(rs\.?|inr)\s?\d|\bfree\b", re.I)
+_NUMBER = re.compile(r"\d")
+
+
+def question_kind(question: str) -> str | None:
+    """ "money", "number" or None: the kind of fact the question asks for."""
+    if _MONEY_Q.search(question):
+        return "money"
+    if _NUMBER_Q.search(question):
+        return "number"
+    return None
+
+
+def _fits_kind(kind: str | None, sentence: str, after: str) -> float:
+    """A bonus for a sentence that holds the kind of fact asked for (or whose next piece does,
+    as in a price list: "Cinnamon rolls" / "$3.25"), so "costs between ₹3,500 and ₹8,000" beats
+    "the cost depends on the tooth" for "how much does it cost?"."""
+    if kind is None:
+        return 0.0
+    pattern = _MONEY if kind == "money" else _NUMBER
+    if pattern.search(sentence):
+        return 1.5
+    return 0.75 if pattern.search(after) else 0.0
 
 
 _WHO = re.compile(r"^(who|who's|whos|whom)\b", re.I)
@@ -251,6 +296,7 @@ _RELATED = {
     "long": {"year", "since", "start"}, "email": {"mail"}, "hire": {"hiring", "job", "career"},
     "kid": {"child", "children", "paediatric", "pediatric"},
     "child": {"kid", "children", "paediatric", "pediatric"},
+    "instalment": {"emi", "financ", "plan"}, "installment": {"emi", "financ", "plan"},
 }
 
 
