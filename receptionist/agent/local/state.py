@@ -182,10 +182,10 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     if text.endswith("?") and (p_best, s_best + 1) in pool:  # a FAQ's question: read its answer
         s_best += 1
         text = pool[(p_best, s_best)]
-    after = pool.get((p_best, s_best + 1), "")
-    if kind == "money" and not _MONEY.search(text) and _MONEY.match(after) \
-            and len(after.split()) <= 4:  # a menu line and its price below it: "… rolls" / "$3.25"
-        return first_sentences(_tidy(f"{text.rstrip('.')}: {after}"), max_chars)
+    below = pool.get((p_best, s_best + 1), "")
+    if kind == "money" and not _MONEY.search(text) and _MONEY.match(below) \
+            and len(below.split()) <= 4:  # a menu line and its price below it: "… rolls" / "$3.25"
+        return first_sentences(_tidy(f"{text.rstrip('.')}: {below}"), max_chars)
     for follow in (1, 2):  # the next sentences often finish the answer (not a price list's)
         after = pool.get((p_best, s_best + follow))
         if _PRICE_LINE.search(text):
