@@ -81,3 +81,37 @@ def test_markup_is_not_read_aloud() -> None:
     site = [{"source": "Fees", "quote": "**Our fees** A tribunal claim costs £6,000 to £9,000."}]
     found = best_sentences("What does a tribunal claim cost?", site)
     assert found is not None and "*" not in found and "£6,000" in found
+    assert best_sentences("What does a tribunal claim cost?", [{"source": "Fees", "quote": (
+        "A tribunal claim costs <sup>1</sup> £6,000.")}]) == "A tribunal claim costs 1 £6,000."
+
+
+def test_a_yes_no_question_names_what_it_asks_about_and_the_site_must_hold_it() -> None:
+    site = [{"source": "Legal", "quote": "We take on legal cases of every size in the County "
+             "Court."}]
+    assert best_sentences("Do you take legal aid cases?", site) is None  # "aid": nowhere
+    assert best_sentences("Do you take legal cases?", site) is not None
+
+
+def test_the_scene_set_before_a_question_is_not_asked_about() -> None:
+    site = [{"source": "FAQ", "quote": "An EICR is a formal report on the wiring of a property."}]
+    found = best_sentences("I'm a landlord. What's an EICR?", site)
+    assert found is not None and "formal report" in found
+
+
+def test_who_finds_a_name_with_initials() -> None:
+    staff = [{"source": "About", "quote": "Dr J Edward Perkins has been our chiropractor since "
+              "1989."}]
+    found = best_sentences("Who's the chiropractor?", staff)
+    assert found is not None and "Perkins" in found
+
+
+def test_a_possessive_is_the_word_itself() -> None:
+    site = [{"source": "Home", "quote": "You get a detailed report after each dog grooming."}]
+    found = best_sentences("Do I get a report after my dog's groom?", site)
+    assert found is not None and "report" in found
+
+
+def test_a_verb_particle_names_nothing() -> None:
+    site = [{"source": "Area", "quote": "We serve Beaverton, Hillsboro and Tigard."}]
+    found = best_sentences("Do you come out to Beaverton?", site)
+    assert found is not None and "Beaverton" in found

@@ -139,7 +139,7 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     A sentence is judged with the one after it (an answer often spans two) and under its
     page's title; words every page uses ("business", "work") do not count."""
     # the business's own name ("Aesthetica Dental Clinic") is on every page: it tells nothing
-    q = content_words(question) - _GENERIC - content_words(business)
+    q = content_words(asked_part(question)) - _GENERIC - content_words(business)
     who = bool(_WHO.match(question.strip()))  # "who's the dentist?": a sentence naming someone
     kind = question_kind(question)
     if not q or (strict and len(q) < 2 and not who):
@@ -156,8 +156,13 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     # A telling word of the question that no passage has, said no way ("hourly" rate): what was
     # found may be about something else, so the sentence must hold every other word, and two
     # at least ("natural" "products" for "natural shampoos and products", not "rate" alone).
-    absent = {w for w in q if len(w) >= _TELLING
+    # a yes/no question names the very thing it asks about ("legal aid", "wisdom teeth"): a
+    # word of it that no passage holds means the site does not say, whatever else matches
+    telling = 3 if _YES_NO.match(_unprefixed(question)) else _TELLING
+    absent = {w for w in q if len(w) >= telling and not (telling == 3 and w in _PARTICLES)
               and not any(_has(ws, w) for ws in words.values())}
+    if absent and telling == 3:
+        return None
     if absent:
         needed = max(needed if strict else 0, 2, len(q - absent))
     # a word found in few sentences tells more than one found everywhere
@@ -206,7 +211,7 @@ def _tidy(text: str) -> str:
     return text if text.endswith((".", "!", "?", "”", '"')) else f"{text}."
 
 
-_MARKUP = re.compile(r"\*\*|__|`|\\(?=\S)|^#+\s*|(?<=\s)#+\s+", re.M)
+_MARKUP = re.compile(r"</?[a-z][^>]*>|\*\*|__|`|\\(?=\S)|^#+\s*|(?<=\s)#+\s+", re.M)
 # What kind of fact a question asks for, and what a sentence holding it looks like: "how much"
 # wants an amount of money, "how long / how far / what age / what year" a number.
 _MONEY_Q = re.compile(r"\b(how much|cost|costs|price|prices|pricing|charge|charges|fee|fees|"
@@ -240,8 +245,8 @@ def _fits_kind(kind: str | None, sentence: str, after: str) -> float:
 
 
 _WHO = re.compile(r"^(who|who's|whos|whom)\b", re.I)
-_PERSON = re.compile(r"\b(Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Miss)\s+[A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]+ "
-                     r"(is|has|was|leads|heads|runs|founded|started)\b")
+_PERSON = re.compile(r"\b(Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Miss)\s+([A-Z]\.?\s+)*[A-Z][a-z]+"
+                     r"|\b[A-Z][a-z]+ [A-Z][a-z]+ (is|has|was|leads|heads|runs|founded|started)\b")
 _TELLING = 5  # stemmed letters: "hourli", "instal"; not "far", "kid", "age"
 _NEGATION = re.compile(r"\b(no|not|never|don't|doesn't|cannot|can't|won't|unable|closed|"
                        r"unfortunately|only)\b", re.I)
@@ -250,11 +255,25 @@ _NEGATION = re.compile(r"\b(no|not|never|don't|doesn't|cannot|can't|won't|unable
 _YES_NO = re.compile(r"^(do|does|can|could|are) (you|i|we)\b", re.I)
 
 
+def _unprefixed(question: str) -> str:
+    return re.sub(r"^(hi|hello|hey|so|and|ok|okay|um|uh)[,!. ]+", "", question.strip().lower())
+
+
+def asked_part(question: str) -> str:
+    """The question itself, without the sentences that set the scene before it: "I'm a
+    landlord. What's an EICR?" asks about an EICR; "landlord" is context the site need not
+    hold."""
+    parts = split_sentences(question.strip())
+    if len(parts) < 2:
+        return question
+    asked = [p for p in parts if p.rstrip().endswith("?")]
+    return asked[-1] if asked else parts[-1]
+
+
 def affirms(question: str, answer: str) -> bool:
     """A yes/no question ("do you do emergency call-outs?") the answer confirms word for word
     ("We offer emergency call-out services."), with nothing that turns it around."""
-    text = question.strip().lower()
-    text = re.sub(r"^(hi|hello|hey|so|and|ok|okay|um|uh)[,!. ]+", "", text)
+    text = _unprefixed(asked_part(question))
     if not _YES_NO.match(text) or _NEGATION.search(answer) or " or " in f" {text} ":
         return False
     q = content_words(text) - _GENERIC
@@ -310,8 +329,9 @@ def _stem(word: str) -> str:
 
 def content_words(text: str) -> set[str]:
     """The words of ``text`` that carry meaning, stemmed."""
-    words = _WORD.findall(text.lower().replace("-", " "))
-    return {_stem(w) for w in words if w not in _STOPWORDS}
+    # "dog's" is "dog" ("dog'" would be a word no site holds)
+    words = [re.sub(r"'s?$", "", w) for w in _WORD.findall(text.lower().replace("-", " "))]
+    return {_stem(w) for w in words if w and w not in _STOPWORDS}
 
 
 def _speakable(sentence: str) -> bool:
@@ -321,6 +341,9 @@ def _speakable(sentence: str) -> bool:
 
 
 _GENERIC = content_words(_GENERIC_TEXT)
+# "do you come out to…", "can I drop it off": a verb's particle names nothing
+_PARTICLES = content_words("out off up over away back down around ahead along into onto from "
+                           "after before through")
 
 
 def local_start(slot: dict[str, Any], timezone: str) -> tuple[int, int, int] | None:
