@@ -50,7 +50,7 @@ async def _allowed(request: Request, principal: CurrentPrincipal, ref: str, *,
     unknown business and for another tenant's alike. ``manage``: a change of set-up (services,
     connection, rules), which staff members may not make (403)."""
     try:
-        async with _db(request).transaction() as session:
+        async with _db.get(request).transaction() as session:
             business_id = (await get_business(session, ref)).id
     except BusinessNotFound as exc:
         raise HTTPException(404, "not found") from exc

@@ -28,19 +28,30 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 
 
 class _Progress:
-    """Crawl progress on stderr: one updating line on a terminal, a line per page otherwise."""
+    """Crawl progress on stderr: one updating line on a terminal, a line per page otherwise;
+    nothing with ``--json`` (``quiet``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, quiet: bool = False) -> None:
         self.tty = sys.stderr.isatty()
+        self.quiet = quiet
 
     def __call__(self, p: CrawlProgress) -> None:
+        if self.quiet:
+            return
+        if p.last_event == "indexing":
+            sys.stderr.write(("\n" if self.tty else "") + f"Read {p.fetched} pages "
+                             f"({p.skipped} skipped); indexing the text for search…\n")
+            sys.stderr.flush()
+            self.tty = False  # nothing more to overwrite
+            return
         if self.tty:
-            line = f"\rfound {p.found}  fetched {p.fetched}  skipped {p.skipped}  {p.last_url}"
+            line = (f"\rfetched {p.fetched}  queued {p.queued}  skipped {p.skipped}  "
+                    f"{p.last_url}")
             sys.stderr.write(line[:160].ljust(160))
             if p.last_event.startswith("skipped"):
                 sys.stderr.write(f"\n  {p.last_event}: {p.last_url}\n")
         else:
-            sys.stderr.write(f"[{p.fetched} fetched, {p.skipped} skipped, {p.found} found] "
+            sys.stderr.write(f"[{p.fetched} fetched, {p.queued} queued, {p.skipped} skipped] "
                              f"{p.last_event}: {p.last_url}\n")
         sys.stderr.flush()
 
@@ -120,7 +131,7 @@ def onboard_command(
     configure_logging("WARNING")
 
     async def go() -> None:
-        progress = _Progress()
+        progress = _Progress(quiet=as_json)
         async with open_db(settings) as db:
             service = _service(db, settings)
             try:
@@ -188,7 +199,7 @@ def recrawl(business: BusinessRef,
     configure_logging("WARNING")
 
     async def go() -> None:
-        progress = _Progress()
+        progress = _Progress(quiet=as_json)
         async with open_db(settings) as db:
             service = _service(db, settings)
             try:

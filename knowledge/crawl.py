@@ -76,7 +76,12 @@ class CrawlProgress:
     fetched: int = 0
     skipped: int = 0
     last_url: str = ""
-    last_event: str = ""
+    last_event: str = ""  # "fetched", "skipped: <reason>", … and "indexing" once the crawl ends
+
+    @property
+    def queued(self) -> int:
+        """Pages found and still to be fetched."""
+        return max(0, self.found - self.fetched - self.skipped)
 
 
 @dataclass

@@ -32,7 +32,7 @@ _db: Provided[Database] = Provided("db")
 
 
 def _service(request: Request) -> KnowledgeService:
-    return get_service(request)
+    return get_service.get(request)
 
 
 async def _business_id(request: Request, principal: Principal, ref: str, *,
@@ -40,7 +40,7 @@ async def _business_id(request: Request, principal: Principal, ref: str, *,
     """The business ``ref`` names when the principal may see it (404 otherwise); ``manage``:
     also change it, which staff members may not (403)."""
     try:
-        async with _db(request).transaction() as session:
+        async with _db.get(request).transaction() as session:
             business_id = int((await get_business(session, ref)).id)
     except BusinessNotFound as exc:
         raise HTTPException(404, "not found") from exc
@@ -61,7 +61,7 @@ async def onboard_new(request: Request, body: NewBusinessOnboardRequest,
         number = normalize(body.number)
     except InvalidPhoneNumber as exc:
         raise HTTPException(422, str(exc)) from exc
-    async with _db(request).transaction() as session:
+    async with _db.get(request).transaction() as session:
         existing = await business_for_number(session, number)
     if existing is not None and not principal.may_see(existing.id):
         raise HTTPException(409, f"{number} already belongs to another business")

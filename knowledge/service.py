@@ -212,10 +212,15 @@ class KnowledgeService:
             fetcher = Fetcher(allow_private=self.settings.crawl_allow_private,
                               limits=self.config.fetch, transport=self._transport,
                               policy=self._policy)
+            crawler = Crawler(fetcher, config, on_progress)
             try:
-                return await Crawler(fetcher, config, on_progress).crawl(url, known)
+                outcome = await crawler.crawl(url, known)
             finally:
                 await fetcher.aclose()
+        if on_progress is not None:  # chunking, embedding and storing come next: say so
+            crawler.progress.last_event, crawler.progress.last_url = "indexing", outcome.root
+            on_progress(crawler.progress)
+        return outcome
 
     async def _prepare(self, outcome: CrawlOutcome) -> _Prepared:
         """Chunk and embed the pages that are new or changed."""

@@ -43,6 +43,14 @@ AfterHoursTemplate = Annotated[str | None, typer.Option(help="Template used outs
 AfterHoursSkip = Annotated[bool | None, typer.Option(
     "--after-hours-textback/--ring-after-hours",
     help="Outside hours, skip ringing and text back (default) or ring anyway.")]
+StopNotice = Annotated[bool | None, typer.Option(
+    "--stop-notice/--no-stop-notice",
+    help='The first text to a caller says "Reply STOP to opt out." when its template does not '
+         "(default on).")]
+QuietHoursOpt = Annotated[str | None, typer.Option(
+    "--quiet-hours",
+    help='Hold text-backs during these hours in the caller\'s local time, e.g. "21:00-08:00"; '
+         '"off" sends at once at any hour (the default).')]
 Greeting = Annotated[str | None, typer.Option(help="What the AI receptionist says first.")]
 Address = Annotated[str | None, typer.Option(help="Street address callers are given.")]
 
@@ -52,11 +60,13 @@ def _apply(b: Business, *, name: str | None, timezone: str | None, routing: Rout
            hours: str | None, closed: str | None, textback: bool | None, cooldown: int | None,
            template: str | None, after_hours_template: str | None,
            after_hours_textback: bool | None, greeting: str | None,
-           address: str | None = None) -> list[str]:
+           address: str | None = None, stop_notice: bool | None = None,
+           quiet_hours: str | None = None) -> list[str]:
     """Set the given options on ``b`` and remember them as the owner's own (a website re-crawl
     will not overwrite them); returns warnings for the owner."""
     from receptionist.core import WeeklyHours, normalize, parse_closed_dates
     from textback import check_template, render
+    from textback.compliance import QuietHours
 
     warnings = []
     given = {"name": name, "timezone": timezone, "hours": hours, "closed_dates": closed,
@@ -92,6 +102,11 @@ def _apply(b: Business, *, name: str | None, timezone: str | None, routing: Rout
         b.textback_cooldown_hours = cooldown
     if after_hours_textback is not None:
         b.after_hours_textback = after_hours_textback
+    if stop_notice is not None:
+        b.textback_stop_notice = stop_notice
+    if quiet_hours is not None:
+        off = quiet_hours.strip().lower() in ("", "off", "none")
+        b.textback_quiet_hours = None if off else str(QuietHours.parse(quiet_hours))
     if greeting is not None:
         b.greeting = greeting or None
     for attr, value in (("textback_template", template),
@@ -122,7 +137,9 @@ def _print_business(b: Business) -> None:
                + (f" (closed {', '.join(b.closed_dates)})" if b.closed_dates else ""))
     typer.echo(f"  booking link: {b.booking_link or '-'}")
     typer.echo(f"  text-back:    {'on' if b.textback_enabled else 'off'}, cooldown "
-               f"{b.textback_cooldown_hours} h")
+               f"{b.textback_cooldown_hours} h, STOP notice "
+               f"{'on' if b.textback_stop_notice else 'off'}, quiet hours "
+               f"{b.textback_quiet_hours or 'none'}")
     sample = render(b.textback_template, business=b.name, booking_link=b.booking_link)
     typer.echo(f"  text:         {sample.body}")
     for m in b.team:
@@ -138,7 +155,8 @@ def business_add(
     closed: Closed = None, textback: Textback = None, cooldown_hours: Cooldown = None,
     template: Template = None, after_hours_template: AfterHoursTemplate = None,
     after_hours_textback: AfterHoursSkip = None, greeting: Greeting = None,
-    address: Address = None, as_json: Annotated[bool, typer.Option("--json")] = False,
+    address: Address = None, stop_notice: StopNotice = None, quiet_hours: QuietHoursOpt = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Add a business and the Twilio number(s) that reach it."""
     from sqlalchemy import select
@@ -163,7 +181,8 @@ def business_add(
                               textback=textback, cooldown=cooldown_hours, template=template,
                               after_hours_template=after_hours_template,
                               after_hours_textback=after_hours_textback, greeting=greeting,
-                              address=address)
+                              address=address, stop_notice=stop_notice,
+                              quiet_hours=quiet_hours)
             session.add(b)
             await session.flush()
             b = await get_business(session, b.id)
@@ -190,8 +209,8 @@ def business_update(
     booking_link: BookingLink = None, hours: Hours = None, closed: Closed = None,
     textback: Textback = None, cooldown_hours: Cooldown = None, template: Template = None,
     after_hours_template: AfterHoursTemplate = None, after_hours_textback: AfterHoursSkip = None,
-    greeting: Greeting = None, address: Address = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    greeting: Greeting = None, address: Address = None, stop_notice: StopNotice = None,
+    quiet_hours: QuietHoursOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Change a business; only the options given change. --number adds a number."""
     from receptionist.core import PhoneNumber, get_business, normalize
@@ -210,7 +229,8 @@ def business_update(
                               textback=textback, cooldown=cooldown_hours, template=template,
                               after_hours_template=after_hours_template,
                               after_hours_textback=after_hours_textback, greeting=greeting,
-                              address=address)
+                              address=address, stop_notice=stop_notice,
+                              quiet_hours=quiet_hours)
             await session.flush()
             _report(b, warnings, as_json, "Updated")
 

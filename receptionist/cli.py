@@ -22,7 +22,7 @@ from knowledge.cli import knowledge_app, onboard_command, use_service_factory
 from receptionist.accounts.cli import first_login, token_app, user_app
 from receptionist.business_cli import business_app, team_app
 from receptionist.chat_cli import chat_command
-from receptionist.core.cli_support import cli_settings, open_db, print_json, run
+from receptionist.core.cli_support import cli_settings, open_db, print_json, run, step
 from receptionist.voice_cli import simulate_command, voice_app
 
 if TYPE_CHECKING:
@@ -107,7 +107,8 @@ def upgrade_database(database_url: str) -> None:
 def db_upgrade() -> None:
     """Create or migrate the database to the current schema."""
     settings = cli_settings()
-    upgrade_database(settings.database_url)
+    with step(f"Migrating the database ({settings.database_url.split('://')[0]})"):
+        upgrade_database(settings.database_url)
     typer.secho(f"Database is up to date ({settings.database_url.split('://')[0]}).",
                 fg=typer.colors.GREEN)
 
@@ -119,15 +120,19 @@ def serve(
     migrate: Annotated[bool, typer.Option(help="Run migrations first.")] = True,
 ) -> None:
     """Run the server (webhooks, media streams, dashboard, outbox worker)."""
-    import uvicorn
-
-    from receptionist.app import create_app
     from receptionist.core import configure_logging
 
     settings = cli_settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
     if migrate:
-        upgrade_database(settings.database_url)
+        with step("Migrating the database"):
+            upgrade_database(settings.database_url)
+    with step("Loading the app (web framework, SDKs, speech engines)"):
+        import uvicorn
+
+        from receptionist.app import create_app
+
+        app = create_app(settings)
     host, port = host or settings.host, port or settings.port
 
     async def nobody_can_sign_in() -> None:  # says how to add the first user
@@ -138,7 +143,7 @@ def serve(
     typer.secho(f"Receptionist on http://{host}:{port}  (sign in: /login, health: /healthz; "
                 f"SMS: {settings.sms_provider}; database: {settings.database_url.split('://')[0]})",
                 fg=typer.colors.GREEN, err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
+    uvicorn.run(app, host=host, port=port, log_level="warning",
                 ws="websockets-sansio", proxy_headers=True)
 
 
@@ -175,6 +180,7 @@ def report(
                                                                       if skipped else "")),
             ("  failed", rep.textbacks_failed),
             ("  waiting to send", rep.textbacks_pending),
+            ("  held for quiet hours", rep.held),
             ("Reply rate", _pct(rep.reply_rate, rep.replies)),
             ("Median first response", _dur(rep.median_first_response_s)),
             ("Opt-outs", _pct(rep.opt_out_rate, rep.opt_outs)),

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends
 
-from receptionist.core.provided import Provided, services_of
+from receptionist.core.provided import Provided, all_services
 
 if TYPE_CHECKING:
     from receptionist.call import VoiceService
@@ -41,4 +41,4 @@ CallsDep = Annotated["CallService", Depends(get_calls)]
 TextbackDep = Annotated["TextbackService", Depends(get_textback)]
 AiDep = Annotated["AiAnswering | None", Depends(get_ai)]
 VoiceDep = Annotated["VoiceService | None", Depends(get_voice)]
-ServicesDep = Annotated["Services", Depends(services_of)]  # the whole graph (benchmarks)
+ServicesDep = Annotated["Services", Depends(all_services)]  # the whole graph (benchmarks)

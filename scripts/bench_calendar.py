@@ -9,6 +9,7 @@
 
     .venv/bin/python scripts/bench_calendar.py [--bookings 60] [--existing 200]
 """
+# bench_all:
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import argparse
 import asyncio
 import random
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -176,8 +178,13 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=60)
     parser.add_argument("--existing", type=int, default=200)
     args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for scripts.machine_ref
+    from scripts.machine_ref import machine_reference
+
+    print(machine_reference(), flush=True)
     bench_availability(args.runs, args.events)
     asyncio.run(bench_booking(args.bookings, args.existing))
+    print(machine_reference(), flush=True)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@
 3. Hit rates (top-1, top-3) on the fixture question set for BM25 alone, dense alone and hybrid,
    on the fixture site alone and with the generated pages as distractors.
 """
+# bench_all:
 
 from __future__ import annotations
 
@@ -164,4 +165,8 @@ if __name__ == "__main__":
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--queries", type=int, default=1000)
     args = parser.parse_args()
+    from scripts.machine_ref import machine_reference
+
+    print(machine_reference(), flush=True)
     print(json.dumps(asyncio.run(main(args.pages, args.queries)), indent=2))
+    print(machine_reference(), flush=True)

@@ -1,7 +1,8 @@
 """Missed-call text-back latency under an open-loop load of signed Twilio webhooks.
 
     .venv/bin/python scripts/bench_textback.py [--db sqlite|postgres] [--rate 50] [--seconds 20]
-        [--naive] [--find-max] [--twilio-latency-ms 0] [--ring-s 1.0] [--app-pythonpath DIRS]
+        [--with-naive | --naive] [--baseline-ref GIT_REF] [--rounds N] [--find-max]
+        [--twilio-latency-ms 0] [--ring-s 1.0] [--app-pythonpath DIRS] [--profile FILE]
 
 Starts the Twilio REST double (``python -m tests.doubles.twilio_rest``) and the app
 (``receptionist serve``) as two processes on a fresh database (a temporary SQLite file, or a
@@ -17,7 +18,11 @@ before the status callback is sent. The first ``--warmup`` seconds are played bu
 ``--naive`` serves, instead of the product, the design we compare with: the same app with its
 outbox worker off and a status webhook that sends the SMS itself (the product's ``CallService``
 decides and queues it, then the webhook claims that row and awaits ``OutboxWorker.send_claimed``)
-before answering Twilio. It lives here (``--serve-naive``), not in the product.
+before answering Twilio. It lives here (``--serve-naive``), not in the product. ``--with-naive``
+runs both in one invocation and prints the product's ratio to the naive design;
+``--baseline-ref REF`` also runs the product as of commit REF (before vs after a change), from
+the same venv; ``--rounds N`` alternates the designs N times and compares medians. The machine
+reference (``scripts/machine_ref.py``) is printed before and after the figures.
 
 ``--find-max`` plays ``--seconds`` at ``--rate``, then steps the rate up until a step fails (p99
 over 1 s, an SMS missing or duplicated, a webhook failing) — or down by halves if the first step
@@ -28,6 +33,8 @@ Other work on this machine skews every figure, so each step first waits (``--qui
 ``--app-pythonpath`` puts extra packages (e.g. uvloop and httptools, which uvicorn then uses) on
 the app's path only, to measure a proposed change without touching the project's venv.
 """
+# bench_all: --db sqlite --rate 50 --seconds 20 --with-naive --quiet-wait-s 30
+# bench_all: --db postgres --rate 50 --seconds 20 --with-naive --quiet-wait-s 30
 
 from __future__ import annotations
 
@@ -71,6 +78,7 @@ from receptionist.deps import ServicesDep
 from receptionist.services import Overrides
 from receptionist.telephony.lifecycle import CallEnded
 from receptionist.telephony.routes import call_status
+from scripts.machine_ref import machine_reference
 from tests.doubles.twilio_rest import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from textback import Message
 
@@ -80,6 +88,23 @@ FORWARD_TO = "+12025550111"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 FIND_MAX_RATES = [50, 100, 150, 200, 250, 300, 400, 500, 600, 800, 1000, 1200, 1600]
 P99_LIMIT_S = 1.0
+PROFILED_APP = """
+import sys
+from pyinstrument import Profiler
+from receptionist.cli import main
+sys.argv = ["receptionist", "serve", "--no-migrate", "--port", "{port}"]
+profiler = Profiler(interval=0.0005, async_mode="disabled")
+profiler.start()
+try:
+    main()
+except KeyboardInterrupt:
+    pass
+finally:
+    profiler.stop()
+    text = profiler.output_text(unicode=False, color=False, show_all=False)
+    with open({out!r}, "w") as out:
+        out.write(text)
+"""
 
 
 # -- processes ---------------------------------------------------------------------------------
@@ -133,11 +158,11 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], what: str, timeout_s: flo
     raise SystemExit(f"{what} did not answer {url} within {timeout_s:.0f} s")
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
+def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, wait_s: float = 10) -> None:
     if proc.poll() is None:
-        proc.terminate()
+        proc.send_signal(sig)
         try:
-            proc.wait(10)
+            proc.wait(wait_s)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
@@ -170,8 +195,31 @@ def postgres_database(admin_url: str) -> Iterator[str]:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@dataclass(frozen=True)
+class Design:
+    """What serves the webhooks in a run: the product (from this tree, or from ``root``, a
+    commit exported by ``--baseline-ref``) or the naive design."""
+
+    name: str
+    naive: bool = False
+    root: Path = ROOT
+
+
 @contextlib.contextmanager
-def stack(args: argparse.Namespace) -> Iterator[Stack]:
+def exported_tree(ref: str) -> Iterator[Path]:
+    """The project's files at git ``ref``, in a temporary directory (the same venv runs it)."""
+    tmp = Path(tempfile.mkdtemp(prefix="bench_baseline_"))
+    try:
+        archive = subprocess.run(["git", "archive", ref], cwd=ROOT, check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def stack(args: argparse.Namespace, design: Design) -> Iterator[Stack]:
     tmp = Path(tempfile.mkdtemp(prefix="bench_textback_"))
     try:
         with contextlib.ExitStack() as cleanup:
@@ -201,23 +249,33 @@ def stack(args: argparse.Namespace) -> Iterator[Stack]:
                 "RECEPTIONIST_DEMO": "false",
             })
             env.update(dict(kv.split("=", 1) for kv in args.env))
-            if args.app_pythonpath:  # extra packages (uvloop, httptools) for the app only
-                env["PYTHONPATH"] = args.app_pythonpath
             cli(env, "db", "upgrade")
             cli(env, "business", "add", "--name", "Greenfield Plumbing", "--number",
                 BUSINESS_NUMBER, "--routing", "ring_then_textback", "--forward-to", FORWARD_TO,
                 "--cooldown-hours", "0")
-            if args.naive:
+            # The app's code comes from design.root (this tree, or an exported baseline commit):
+            # it goes first on the app's path, before the venv's editable install of this tree.
+            env["PYTHONPATH"] = os.pathsep.join(
+                p for p in (str(design.root), args.app_pythonpath) if p)
+            if design.naive:
                 command = [str(VENV_BIN / "python"), str(Path(__file__).resolve()),
                            "--serve-naive", "--port", str(app_port)]
+            elif args.profile:  # pyinstrument (a dev extra) samples the app's event loop thread
+                command = [str(VENV_BIN / "python"), "-c", PROFILED_APP.format(
+                    out=str(Path(args.profile).resolve()), port=app_port)]
             else:
-                command = [str(VENV_BIN / "receptionist"), "serve", "--no-migrate",
-                           "--port", str(app_port)]
+                command = [str(VENV_BIN / "python"), "-m", "receptionist.cli", "serve",
+                           "--no-migrate", "--port", str(app_port)]
             log_path = tmp / "app.log"
             with log_path.open("wb") as log_file:
-                app = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log_file,
+                app = subprocess.Popen(command, env=env, cwd=design.root, stdout=log_file,
                                        stderr=subprocess.STDOUT)
-            cleanup.callback(stop, app)
+            # uvicorn re-raises SIGTERM after its shutdown, which would lose the profile;
+            # SIGINT ends in a KeyboardInterrupt, after which the profile is written.
+            if args.profile:  # writing the call tree takes a while
+                cleanup.callback(stop, app, signal.SIGINT, 180)
+            else:
+                cleanup.callback(stop, app)
             wait_http(double_url + "/_double/messages", double, "the Twilio double")
             wait_http(app_url + "/healthz", app, "the app")
             signer = WebhookSigner(DEFAULT_AUTH_TOKEN, app_url)
@@ -545,15 +603,6 @@ def find_max(stack: Stack, callers: Callers, args: argparse.Namespace, name: str
     return best
 
 
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), "unknown CPU")
-    mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal")))
-    return f"{os.cpu_count()} CPUs, {cpu}, {mem_kb / 1024 / 1024:.1f} GiB RAM"
-
-
 # -- the naive design (served by this script with --serve-naive) -------------------------------
 
 
@@ -614,7 +663,15 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2, help="seconds played, not counted")
     parser.add_argument("--ring-s", type=float, default=1.0,
                         help="from the incoming-call webhook to the status callback")
-    parser.add_argument("--naive", action="store_true", help="send inside the status webhook")
+    parser.add_argument("--naive", action="store_true",
+                        help="only the naive design (send inside the status webhook)")
+    parser.add_argument("--with-naive", action="store_true",
+                        help="also run the naive design, and print the product's ratio to it")
+    parser.add_argument("--baseline-ref", metavar="GIT_REF",
+                        help="also run the product as of this commit (exported to a temporary "
+                        "directory, same venv), and print the ratio: before vs after")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run every design this many times, alternating")
     parser.add_argument("--find-max", action="store_true", help="step the rate up to p99 > 1 s")
     parser.add_argument("--twilio-latency-ms", type=float, default=0,
                         help="the double answers message creates this much later")
@@ -631,6 +688,9 @@ def main() -> None:
                         help="extra environment for the app, e.g. RECEPTIONIST_LOG_LEVEL=WARNING "
                         "(repeatable)")
     parser.add_argument("--keep-log", metavar="FILE", help="copy the app's log here")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="run the app under pyinstrument and write its call tree here "
+                        "(slower: for where the time goes, not for the figures)")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--calls-csv", metavar="FILE", help="append one line per call here")
     parser.add_argument("--serve-naive", action="store_true", help=argparse.SUPPRESS)
@@ -642,36 +702,75 @@ def main() -> None:
 
     # Cleanup (the app, the double, the PostgreSQL database) runs on SIGTERM as on Ctrl-C.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    name = f"{args.db}{' naive' if args.naive else ''}"
-    print(f"machine: {machine()}")
-    print(f"design: {'naive (send inside the webhook)' if args.naive else 'outbox (product)'}; "
-          f"db: {args.db}; ring {args.ring_s:g} s; Twilio latency {args.twilio_latency_ms:g} ms; "
+    print(machine_reference(), flush=True)
+    print(f"db: {args.db}; ring {args.ring_s:g} s; Twilio latency {args.twilio_latency_ms:g} ms; "
           f"{args.generators} generator tasks; warm-up {args.warmup:g} s; "
-          f"{'app PYTHONPATH=' + args.app_pythonpath if args.app_pythonpath else 'app as shipped'}"
+          f"{'app PYTHONPATH+=' + args.app_pythonpath if args.app_pythonpath else 'app as shipped'}"
           f"{' ' + ' '.join(args.env) if args.env else ''}")
     print("times in ms. SMS: status callback sent -> SMS request at the double. lag: how late "
           "the generator sent; gen: its CPU (100% = a core). app ms / all ms: CPU per call of "
           "the app / of the whole machine. bg: the machine's load just before the step, our "
           "stack idle (200% = both cores busy with other work)")
-    results: list[StepResult] = []
-    with stack(args) as running:
-        callers = Callers()
+    with contextlib.ExitStack() as trees:
+        designs = [Design(f"{args.db}")] if not args.naive else []
+        if args.baseline_ref:
+            root = trees.enter_context(exported_tree(args.baseline_ref))
+            designs.insert(0, Design(f"{args.db} @{args.baseline_ref[:10]}", root=root))
+        if args.naive or args.with_naive:
+            designs.append(Design(f"{args.db} naive", naive=True))
         print(HEADER, flush=True)
+        by_design: dict[str, list[StepResult]] = {d.name: [] for d in designs}
+        for _ in range(args.rounds):  # alternating designs, so a busy spell hits them alike
+            for design in designs:
+                by_design[design.name] += run_design(args, design)
+    results = [r for runs in by_design.values() for r in runs]
+    product = by_design.get(args.db, [])
+    if product and not args.find_max:
+        last = product[-1]
+        target = pct(last.sms_s, 50) < 0.020 and last.p99 < 0.100
+        print(f"targets at {args.rate:g} calls/s (p50 < 20 ms, p99 < 100 ms): "
+              f"{'met' if target else 'MISSED'}; app CPU per call "
+              f"{median([r.app_ms for r in product]):.1f} ms (target <= 8)")
+        for name, other in by_design.items():
+            if name != args.db and other and not args.find_max:
+                print(ratio_line(name, other, args.db, product))
+    print(machine_reference(), flush=True)  # again: the machine may have changed meanwhile
+    if args.json:
+        Path(args.json).write_text(json.dumps([_summary(r) for r in results], indent=1))
+
+
+def run_design(args: argparse.Namespace, design: Design) -> list[StepResult]:
+    results: list[StepResult] = []
+    with stack(args, design) as running:
+        callers = Callers()
         if args.find_max:
-            best = find_max(running, callers, args, name, results)
-            print(f"highest sustained rate with p99 <= {P99_LIMIT_S:g} s: "
+            best = find_max(running, callers, args, design.name, results)
+            print(f"{design.name}: highest sustained rate with p99 <= {P99_LIMIT_S:g} s: "
                   f"{best if best is not None else 'none'} calls/s", flush=True)
         else:
             result = run_step(running, callers, args, args.rate, args.seconds,
-                              f"{name} @{args.rate:g}")
+                              f"{design.name} @{args.rate:g}")
             results.append(result)
             print(row(result), flush=True)
-            if not args.naive:
-                target = pct(result.sms_s, 50) < 0.020 and result.p99 < 0.100
-                print(f"targets at {args.rate:g} calls/s (p50 < 20 ms, p99 < 100 ms): "
-                      f"{'met' if target else 'MISSED'}")
-    if args.json:
-        Path(args.json).write_text(json.dumps([_summary(r) for r in results], indent=1))
+    return results
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else float("nan")
+
+
+def ratio_line(name: str, other: list[StepResult], product_name: str,
+               product: list[StepResult]) -> str:
+    """The product against another design, medians over the rounds: < 1 means the product
+    used less CPU or was faster."""
+    def r(f: Any) -> str:
+        a, b = median([f(x) for x in product]), median([f(x) for x in other])
+        return f"{a / b:.2f}" if b and a == a and b == b else "-"
+
+    return (f"{product_name} / {name} (median of {len(product)} round(s)): app CPU per call "
+            f"{r(lambda x: x.app_ms)}, SMS p50 {r(lambda x: pct(x.sms_s, 50))}, "
+            f"p99 {r(lambda x: x.p99)}")
 
 
 def _summary(r: StepResult) -> dict[str, Any]:

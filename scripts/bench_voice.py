@@ -21,6 +21,8 @@ pipeline the local pipeline (WebRTC VAD, Whisper tiny.en, the local brain, eSpea
          (the old path), instant (default with an instant brain), streaming (default plus
          decoding while the caller speaks), window-only; ratios against ``before``.
 """
+# bench_all: --only pipeline --rounds 1
+# bench_all: --only bridge --calls 100 --seconds 20
 
 from __future__ import annotations
 
@@ -444,7 +446,8 @@ async def pipeline(rounds: int, beam: int, variants: list[str],
         ctx = CallContext(f"CA{n:032d}", business, "Greenfield Plumbing", "+12025550143",
                           "America/New_York")
         stt = TimedStt(WhisperSpeechToText(whisper, vocabulary=["Greenfield Plumbing"],
-                                           beam_size=beam, window_s=options["window_s"]))
+                                           beam_size=beam, window_s=options["window_s"],
+                                           normalize=variant != "before"))
         metrics = BridgeMetrics()
         engine = PipelineEngine(
             emit=emit_into(heard), clock=lambda: 0, ctx=ctx, brain=brain, fallback_brain=None,
@@ -596,6 +599,7 @@ async def main(args: argparse.Namespace) -> None:
             if base is not None and variant != "before" and base["p50_ms"]:
                 print(f"pipeline {variant}/before: p50 x{result['p50_ms'] / base['p50_ms']:.2f}"
                       f", p95 x{result['p95_ms'] / max(base['p95_ms'], 1e-9):.2f}")
+    print(machine_reference(), flush=True)
     if args.json:
         await asyncio.to_thread(Path(args.json).write_text, json.dumps(report, indent=2))
 

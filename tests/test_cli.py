@@ -80,7 +80,8 @@ def test_textback_test_sends_through_twilio(env):
     with TwilioRestDouble() as twilio:
         env = {**env, "RECEPTIONIST_TWILIO_ACCOUNT_SID": twilio.account_sid,
                "RECEPTIONIST_TWILIO_AUTH_TOKEN": twilio.auth_token,
-               "RECEPTIONIST_TWILIO_API_BASE": twilio.base_url}
+               "RECEPTIONIST_TWILIO_API_BASE": twilio.base_url,
+               "RECEPTIONIST_SECRET_KEY": "cli-test-secret"}
         cli(env, "business", "add", "--name", "Greenfield Plumbing", "--number", "+12025550100")
         out = cli(env, "textback", "test", "--business", "+12025550100", "+12025550143")
         assert "Sent to +12025550143 via twilio" in out

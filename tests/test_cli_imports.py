@@ -66,7 +66,8 @@ def test_importing_the_cli_loads_nothing_heavy() -> None:
     ["knowledge", "--help"], ["onboard", "--help"], ["calendar", "--help"],
     ["calendar", "book", "--help"], ["service", "--help"], ["voice", "--help"],
     ["call", "simulate", "--help"], ["call", "missed", "--help"], ["textback", "--help"],
-    ["report", "--help"], ["serve", "--help"], ["db", "--help"],
+    ["report", "--help"], ["serve", "--help"], ["db", "--help"], ["chat", "--help"],
+    ["user", "--help"], ["user", "add", "--help"], ["token", "--help"],
 ])
 def test_help_loads_nothing_heavy(argv: list[str], tmp_path: Path) -> None:
     assert _loaded_after(argv, tmp_path) == []

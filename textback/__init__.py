@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
     from textback.metrics import Report, compute_report
     from textback.models import Contact, ContactEvent, Decision, Message
     from textback.outbox import OutboxConfig, OutboxWorker, enqueue
-    from textback.ports import SentSms, SmsSender
+    from textback.ports import ProviderMessage, SentSms, SmsSender
     from textback.routes import router
     from textback.segments import SegmentInfo, count_segments
     from textback.service import TextbackService
@@ -30,6 +30,7 @@ __all__ = [
     "Message",
     "OutboxConfig",
     "OutboxWorker",
+    "ProviderMessage",
     "RenderedText",
     "Report",
     "SegmentInfo",

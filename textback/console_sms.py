@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime
 
 from receptionist.core import log_event, mask
-from textback.ports import SentSms
+from textback.ports import ProviderMessage, SentSms
 from textback.segments import count_segments
 
 __all__ = ["ConsoleSmsSender"]
@@ -28,9 +28,9 @@ class ConsoleSmsSender:
                   chars=len(body), segments=count_segments(body).segments)
         return SentSms(sid="SM" + secrets.token_hex(16), status="delivered")
 
-    async def find_sent(self, *, to: str, from_: str, body: str,
-                        since: datetime) -> SentSms | None:
-        return None
+    async def sent_since(self, *, to: str, from_: str,
+                         since: datetime) -> list[ProviderMessage]:
+        return []  # every send "succeeds" at once: there is never an unknown outcome
 
     async def aclose(self) -> None:
         return None

@@ -8,21 +8,22 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from receptionist.core import insert_ignore
+from receptionist.core import Business, insert_ignore
+from textback.compliance import first_text
 from textback.models import Contact, ContactEvent
 
 __all__ = ["CallerContact", "get_or_create_contact", "lock_contact", "new_short_code",
-           "note_conversion"]
+           "note_conversion", "note_first_text"]
 
 # No look-alikes (0/O, 1/I/L) so a team member can type the code back from a phone.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _CODE_TRIES = 20
 _CONTACTS = Contact.__table__
 _COLUMNS = (_CONTACTS.c.id, _CONTACTS.c.first_name, _CONTACTS.c.opted_out,
-            _CONTACTS.c.last_textback_at)
+            _CONTACTS.c.last_textback_at, _CONTACTS.c.stop_notice_at)
 _LOCK = select(*_COLUMNS).where(
     _CONTACTS.c.business_id == bindparam("business_id"), _CONTACTS.c.phone == bindparam("phone")
 ).with_for_update()
@@ -41,6 +42,7 @@ class CallerContact:
     first_name: str | None
     opted_out: bool
     last_textback_at: datetime | None
+    stop_notice_at: datetime | None = None
 
 
 def new_short_code(length: int = 3) -> str:
@@ -94,3 +96,15 @@ async def note_conversion(session: AsyncSession, business_id: int, phone: str, k
     """Record that a caller booked or was handled on a call (``kind`` = "booking" |
     "handled_call"), in the caller's transaction; the conversion metric reads these."""
     session.add(ContactEvent(business_id=business_id, phone=phone, kind=kind, at=at))
+
+
+async def note_first_text(session: AsyncSession, business: Business, contact: CallerContact,
+                          body: str, now: datetime) -> str:
+    """``body`` as it goes to this caller: with the STOP notice on their first text (when the
+    business has it on); remembers that they have been told how to stop."""
+    body, noticed = first_text(body, notice_on=business.textback_stop_notice,
+                               noticed=contact.stop_notice_at is not None)
+    if noticed and contact.stop_notice_at is None:
+        await session.execute(
+            update(Contact).where(Contact.id == contact.id).values(stop_notice_at=now))
+    return body

@@ -13,6 +13,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import Business, insert_ignore, log_event, mask
+from textback.compliance import first_text, quiet_hours_hold
 from textback.contacts import CallerContact, lock_contact
 from textback.models import Contact, Decision
 from textback.outbox import enqueue
@@ -88,16 +89,24 @@ async def decide_missed_call(
         business=business.name, booking_link=business.booking_link,
         first_name=contact.first_name, after_hours=after_hours,
     )
+    body, noticed = first_text(text.body, notice_on=business.textback_stop_notice,
+                               noticed=contact.stop_notice_at is not None)
+    held_until = quiet_hours_hold(business.textback_quiet_hours, caller=verdict.to,
+                                  business_tz=business.timezone, now=now)
     msg = await enqueue(
         session, business_id=business.id, to=verdict.to, from_=business.primary_number or "",
-        body=text.body, kind="textback", now=now, contact_phone=verdict.to, call_sid=call_sid,
-        dedupe_key=f"textback:{call_sid}", claimed=claim,
+        body=body, kind="textback", now=now, contact_phone=verdict.to, call_sid=call_sid,
+        dedupe_key=f"textback:{call_sid}", claimed=claim, held_until=held_until,
     )
-    if claim:
+    if msg.status == "sending":
         session.info.setdefault("claimed", []).append(msg)
-    await session.execute(_TEXTED, {"contact_id": contact.id, "last_textback_at": now})
+    await session.execute(_TEXTED, {
+        "contact_id": contact.id, "last_textback_at": now,
+        "stop_notice_at": contact.stop_notice_at or (now if noticed else None),
+    })
     await session.execute(_LINK_MESSAGE, {"decision_id": decision_id, "message_id": msg.id})
-    log_event(log, "textback.queued", call_sid=call_sid, to=mask(verdict.to), message=msg.id)
+    log_event(log, "textback.queued", call_sid=call_sid, to=mask(verdict.to), message=msg.id,
+              held_until=held_until.isoformat() if held_until else None)
     return TextbackDecision("send", message_id=msg.id)
 
 

@@ -12,11 +12,13 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import Business, insert_ignore, log_event, mask, pretty_phone
+from textback.compliance import first_text, opt_out_confirmation
 from textback.contacts import get_or_create_contact
 from textback.hygiene import clean_sms_text
 from textback.keywords import InboundIntent, classify
 from textback.models import Contact, Message
 from textback.outbox import enqueue
+from textback.segments import count_segments
 
 __all__ = ["InboundResult", "apply_status", "handle_inbound"]
 
@@ -59,7 +61,8 @@ async def handle_inbound(
     intent = classify(body)
     contact = await get_or_create_contact(session, business.id, from_, lock=True)
     if intent is InboundIntent.OPT_OUT:
-        contact.opted_out, contact.opted_out_at = True, now
+        already = contact.opted_out
+        contact.opted_out, contact.opted_out_at = True, contact.opted_out_at if already else now
         await _mark_kind(session, message_sid, "opt_out", contact_phone=from_)
         # Anything still queued or claimed for this caller must not go out after a STOP; a
         # worker that claimed a text finds it canceled when it takes the claim to send.
@@ -69,8 +72,16 @@ async def handle_inbound(
                    Message.status.in_(("pending", "sending")))
             .values(status="canceled", error="recipient opted out")
         )
-        log_event(log, "textback.opted_out", business=business.id, caller=mask(from_))
-        return InboundResult("opt_out")  # the carrier/Twilio sends the confirmation
+        log_event(log, "textback.opted_out", business=business.id, caller=mask(from_),
+                  again=already)
+        if already:  # one confirmation, then nothing: a second STOP gets no text
+            return InboundResult("opt_out")
+        # The one confirmation, as the TwiML reply (the contact row is locked, so two STOPs
+        # racing on two instances confirm once). Twilio suppresses it when it confirms itself.
+        reply = opt_out_confirmation(business.name)
+        _record_twiml_reply(session, business, to=from_, from_=to, body=reply,
+                            kind="opt_out_confirmation", now=now)
+        return InboundResult("opt_out", reply=reply)
     if intent is InboundIntent.OPT_IN:
         contact.opted_out, contact.opted_out_at = False, None
         await _mark_kind(session, message_sid, "opt_in", contact_phone=from_)
@@ -82,11 +93,8 @@ async def handle_inbound(
         reply = (f"{business.name}: reply to this number to reach our team, or call "
                  f"{pretty_phone(number)}. Msg & data rates may apply. "
                  "Reply STOP to opt out.")
-        session.add(Message(
-            business_id=business.id, direction="out", kind="help", to_number=from_,
-            from_number=to, body=reply, contact_phone=from_, status="sent_twiml",
-            created_at=now, sent_at=now, attempts=1, segments=1,
-        ))
+        _record_twiml_reply(session, business, to=from_, from_=to, body=reply, kind="help",
+                            now=now)
         return InboundResult("help", reply=reply)
 
     recipients = business.team_for("replies")
@@ -99,6 +107,16 @@ async def handle_inbound(
     log_event(log, "textback.reply_forwarded", business=business.id, caller=mask(from_),
               team=len(recipients))
     return InboundResult("reply", queued=len(recipients))
+
+
+def _record_twiml_reply(session: AsyncSession, business: Business, *, to: str, from_: str,
+                        body: str, kind: str, now: datetime) -> None:
+    """Keep a reply sent as TwiML (not through the outbox) in the caller's thread."""
+    session.add(Message(
+        business_id=business.id, direction="out", kind=kind, to_number=to, from_number=from_,
+        body=body, contact_phone=to, status="sent_twiml", created_at=now, sent_at=now,
+        attempts=1, segments=count_segments(body).segments,
+    ))
 
 
 async def _relay_team_answer(
@@ -132,6 +150,10 @@ async def _relay_team_answer(
     if contact.opted_out:
         return InboundResult("team_answer", reply=(
             f"{pretty_phone(target)} has opted out of texts; call them instead."))
+    text, noticed = first_text(text, notice_on=business.textback_stop_notice,
+                               noticed=contact.stop_notice_at is not None)
+    if noticed and contact.stop_notice_at is None:
+        contact.stop_notice_at = now
     await enqueue(
         session, business_id=business.id, to=target, from_=business.primary_number or "",
         body=text, kind="relay", now=now, contact_phone=target,

@@ -16,7 +16,8 @@ class InboundIntent(StrEnum):
 
 
 OPT_OUT_WORDS = frozenset(
-    {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "opt-out"}
+    {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "opt-out",
+     "opt out"}
 )
 OPT_IN_WORDS = frozenset({"start", "unstop", "yes"})
 HELP_WORDS = frozenset({"help", "info"})

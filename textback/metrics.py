@@ -5,7 +5,8 @@ Definitions (the dashboard and ``receptionist report`` show these words):
 - missed calls: calls that ended ``missed`` (one text-back decision each);
 - reply rate: texted callers who replied within 7 days of their text-back;
 - first response: from a caller's first reply to the team's first answer relayed to them;
-- conversion: a texted caller who booked, or called again and was handled, within 7 days.
+- conversion: a texted caller who booked, or called again and was handled, within 7 days;
+- held: text-backs waiting for the business's quiet hours to end (not counted as pending).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Report:
     textbacks_sent: int = 0
     textbacks_failed: int = 0
     textbacks_pending: int = 0
+    held: int = 0
     textbacks_skipped: dict[str, int] = field(default_factory=dict)
     replies: int = 0
     reply_rate: float | None = None
@@ -52,9 +54,11 @@ class Report:
 
 
 async def compute_report(
-    session: AsyncSession, *, business_id: int | None, since: datetime, until: datetime
+    session: AsyncSession, *, business_id: int | None, since: datetime, until: datetime,
+    now: datetime | None = None,
 ) -> Report:
     report = Report(business_id, since, until)
+    now = now or until
 
     def scoped(stmt: Any, column: Any) -> Any:
         return stmt.where(column == business_id) if business_id is not None else stmt
@@ -76,6 +80,8 @@ async def compute_report(
     for msg in texts:
         if msg.status in _FAILED:
             report.textbacks_failed += 1
+        elif msg.shown_status(now) == "held":
+            report.held += 1
         elif msg.status in ("pending", "sending"):
             report.textbacks_pending += 1
         else:

@@ -29,6 +29,8 @@ class Contact(Base):
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     last_textback_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When a text to this caller first carried "Reply STOP to opt out." (None: not yet).
+    stop_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -83,6 +85,14 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Held for the business's quiet hours until then (also its next_attempt_at).
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    def shown_status(self, now: datetime) -> str:
+        """The status the owner sees: ``held`` while quiet hours keep a text waiting."""
+        if self.status == "pending" and self.held_until is not None and self.held_until > now:
+            return "held"
+        return self.status
 
 
 class ContactEvent(Base):

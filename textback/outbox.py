@@ -3,8 +3,9 @@
 ``enqueue`` writes the row inside the caller's transaction. The :class:`OutboxWorker` claims due
 rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several instances drain one table), marks them
 ``sending``, sends, and records the result. Transient failures back off exponentially; permanent
-ones fail at once (21610 also opts the contact out). A row left ``sending`` by a crash is first
-looked up at the provider, so a message the provider already accepted is never sent twice.
+ones fail at once (21610 also opts the contact out). A try whose outcome is unknown (a timeout,
+a dropped connection, a 5xx) and a row left ``sending`` by a crash are first looked up at the
+provider (``textback.lookup``), so a message the provider already accepted is never sent twice.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, case, insert, select, update
+from sqlalchemy import Table, bindparam, case, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import Clock, Database, SystemClock, log_event, mask
 from textback.errors import INVALID_NUMBER_CODES, OPTED_OUT_CODES, SmsSendError
+from textback.lookup import pick_sent
 from textback.models import Contact, Message
 from textback.ports import SentSms, SmsSender
 from textback.segments import count_segments
@@ -29,8 +31,33 @@ __all__ = ["OutboxConfig", "OutboxWorker", "enqueue"]
 
 log = logging.getLogger("textback.outbox")
 _MESSAGES = cast(Table, Message.__table__)
+_CONTACTS = cast(Table, Contact.__table__)
 _INSERT = insert(_MESSAGES).returning(_MESSAGES.c.id)
+# Every text passes the statements below (the text-back's hot path): Core statements built once
+# and run with parameters on a plain connection, as in receptionist.telephony.service.
+_OWNED = (_MESSAGES.c.id == bindparam("msg_id"), _MESSAGES.c.status == "sending",
+          _MESSAGES.c.attempts == bindparam("attempt"))
+_TAKE = update(_MESSAGES).where(*_OWNED).values(claimed_at=bindparam("now")) \
+    .returning(_MESSAGES.c.id)
+_RECIPIENT_OPTED_OUT = exists().where(
+    _CONTACTS.c.business_id == bindparam("recipient_business"),
+    _CONTACTS.c.phone == bindparam("recipient"),
+    _CONTACTS.c.opted_out.is_(True))
+_TAKE_UNLESS_OPTED_OUT = update(_MESSAGES).where(*_OWNED, ~_RECIPIENT_OPTED_OUT) \
+    .values(claimed_at=bindparam("now")).returning(_MESSAGES.c.id)
+_IS_OPTED_OUT = select(_RECIPIENT_OPTED_OUT)
+_CANCEL_OPTED_OUT = update(_MESSAGES).where(*_OWNED).values(status="canceled",
+                                                            error="recipient opted out")
+_HEARTBEAT = update(_MESSAGES).where(*_OWNED).values(claimed_at=bindparam("now"))
+_MARK_SENT = update(_MESSAGES).where(_MESSAGES.c.id == bindparam("msg_id")).values(
+    # A status callback may have landed first: never move it backwards.
+    status=case((_MESSAGES.c.status == "sending", bindparam("sent_status")),
+                else_=_MESSAGES.c.status),
+    provider_sid=bindparam("sid"), sent_at=bindparam("now"), error=None, error_code=None,
+)
 OUTCOME_UNKNOWN = "unknown"  # error_code of a try that may have reached the provider
+# The provider's clock and ours differ a little: look a bit before our row was written.
+LOOKUP_SLACK = timedelta(minutes=5)
 
 
 async def enqueue(
@@ -47,33 +74,29 @@ async def enqueue(
     dedupe_key: str | None = None,
     claimed: bool = False,
     canceled_reason: str | None = None,
+    held_until: datetime | None = None,
 ) -> Message:
     """Add an outbound SMS to the outbox in the caller's transaction; the worker sends it.
 
     ``claimed`` writes the row already claimed by this process, to be handed to
     :meth:`OutboxWorker.submit` right after the commit: it skips the claim round trip on the
     text-back's hot path. A crash before the send leaves it ``sending``, which
-    :meth:`OutboxWorker.reconcile_stale` settles later, as for any interrupted send."""
+    :meth:`OutboxWorker.reconcile_stale` settles later, as for any interrupted send.
+    ``held_until`` (quiet hours) keeps the row pending until then; it cannot be ``claimed``."""
+    claimed = claimed and held_until is None
     values = {
         "business_id": business_id, "direction": "out", "kind": kind, "to_number": to,
         "from_number": from_, "body": body, "contact_phone": contact_phone,
         "status": "canceled" if canceled_reason else "sending" if claimed else "pending",
         "attempts": 1 if claimed and not canceled_reason else 0, "error": canceled_reason,
-        "claimed_at": now if claimed else None, "next_attempt_at": now, "call_sid": call_sid,
+        "claimed_at": now if claimed else None, "next_attempt_at": held_until or now,
+        "held_until": held_until, "call_sid": call_sid,
         "dedupe_key": dedupe_key, "segments": count_segments(body).segments, "created_at": now,
     }
     # A Core insert: every missed call's text passes here; the row comes back as a detached
     # snapshot (not in the session), which is all callers and the worker read.
     msg_id = await session.scalar(_INSERT, values)
     return Message(id=msg_id, **values)
-
-
-async def _opted_out(session: AsyncSession, msg: Message) -> bool:
-    """Whether the caller this text goes to has opted out (checked again right before sending)."""
-    return bool(await session.scalar(
-        select(Contact.opted_out)
-        .where(Contact.business_id == msg.business_id, Contact.phone == msg.to_number)
-    ))
 
 
 @dataclass(frozen=True)
@@ -194,24 +217,19 @@ class OutboxWorker:
 
         A row may have waited for a send slot longer than ``stale_sending_s``; if the stale sweep
         requeued it meanwhile (status or attempt changed), another send owns it and this one
-        must not happen. Refreshing ``claimed_at`` here keeps the sweep off a row being sent."""
-        async with self.db.transaction() as session:
-            if msg.contact_phone == msg.to_number and await _opted_out(session, msg):
-                await session.execute(
-                    update(Message)
-                    .where(Message.id == msg.id, Message.status == "sending",
-                           Message.attempts == msg.attempts)
-                    .values(status="canceled", error="recipient opted out")
-                )
+        must not happen. Refreshing ``claimed_at`` here keeps the sweep off a row being sent.
+        A text to a caller who has opted out since it was queued is canceled instead. One
+        statement in the common case: the opt-out check is part of the compare-and-set."""
+        to_caller = msg.contact_phone == msg.to_number
+        params = {"msg_id": msg.id, "attempt": msg.attempts, "now": self.clock.now(),
+                  "recipient_business": msg.business_id, "recipient": msg.to_number}
+        async with self.db.engine.begin() as conn:
+            owned = (await conn.execute(_TAKE_UNLESS_OPTED_OUT if to_caller else _TAKE,
+                                        params)).scalar()
+            if owned is None and to_caller and await conn.scalar(_IS_OPTED_OUT, params):
+                await conn.execute(_CANCEL_OPTED_OUT, params)
                 log_event(log, "textback.outbox.canceled_opted_out", id=msg.id)
                 return False
-            owned = await session.scalar(
-                update(Message)
-                .where(Message.id == msg.id, Message.status == "sending",
-                       Message.attempts == msg.attempts)
-                .values(claimed_at=self.clock.now())
-                .returning(Message.id)
-            )
         if owned is None:
             log_event(log, "textback.outbox.claim_lost", id=msg.id, attempts=msg.attempts)
         return owned is not None
@@ -221,13 +239,9 @@ class OutboxWorker:
         every = max(self.config.stale_sending_s / 3, 0.05)
         while True:
             await asyncio.sleep(every)
-            async with self.db.transaction() as session:
-                await session.execute(
-                    update(Message)
-                    .where(Message.id == msg.id, Message.status == "sending",
-                           Message.attempts == msg.attempts)
-                    .values(claimed_at=self.clock.now())
-                )
+            async with self.db.engine.begin() as conn:
+                await conn.execute(_HEARTBEAT, {"msg_id": msg.id, "attempt": msg.attempts,
+                                                "now": self.clock.now()})
 
     async def send_claimed(self, msg: Message) -> None:
         if not await self._still_owned(msg):
@@ -240,12 +254,11 @@ class OutboxWorker:
 
     async def _send_owned(self, msg: Message) -> None:
         if msg.error_code == OUTCOME_UNKNOWN:
-            # The last try may have reached the provider: look before sending again.
+            # An earlier try may have reached the provider: look before sending again.
             try:
-                found = await self.sender.find_sent(to=msg.to_number, from_=msg.from_number,
-                                                    body=msg.body, since=msg.created_at)
+                found = await self._find_sent(msg)
             except SmsSendError as exc:
-                await self._record_failure(msg, exc)
+                await self._record_failure(msg, exc, looked_up=False)
                 return
             if found is not None:
                 await self._record_sent(msg, found)
@@ -260,6 +273,28 @@ class OutboxWorker:
             return
         await self._record_sent(msg, sent)
 
+    async def _find_sent(self, msg: Message,
+                         session: AsyncSession | None = None) -> SentSms | None:
+        """The provider's copy of ``msg``, if an earlier try got through (see textback.lookup):
+        same sender and recipient, created since our row, not recorded as another of our texts,
+        and the body most like ours."""
+        candidates = await self.sender.sent_since(
+            to=msg.to_number, from_=msg.from_number, since=msg.created_at - LOOKUP_SLACK)
+        if not candidates:
+            return None
+        taken_query = (
+            select(Message.provider_sid)
+            .where(Message.provider_sid.in_([c.sid for c in candidates]), Message.id != msg.id)
+        )
+        if session is not None:
+            taken = {s for s in (await session.execute(taken_query)).scalars() if s}
+        else:
+            async with self.db.transaction() as own:
+                taken = {s for s in (await own.execute(taken_query)).scalars() if s}
+        found = pick_sent(candidates, body=msg.body, taken_sids=taken,
+                          written_at=msg.created_at)
+        return SentSms(sid=found.sid, status=found.status) if found else None
+
     def _callback_url(self, msg: Message) -> str | None:
         """The StatusCallback with our outbox id in it (Twilio signs the full URL), so a delivery
         status that arrives before we stored Twilio's sid still finds its row."""
@@ -269,26 +304,25 @@ class OutboxWorker:
         return f"{url}{'&' if '?' in url else '?'}outbox={msg.id}"
 
     async def _record_sent(self, msg: Message, sent: SentSms) -> None:
-        now = self.clock.now()
         status = sent.status if sent.status != "sending" else "queued"
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(Message).where(Message.id == msg.id)
-                .values(
-                    # A status callback may have landed first: never move it backwards.
-                    status=case((Message.status == "sending", status), else_=Message.status),
-                    provider_sid=sent.sid, sent_at=now, error=None, error_code=None,
-                )
-            )
+        async with self.db.engine.begin() as conn:
+            await conn.execute(_MARK_SENT, {"msg_id": msg.id, "sent_status": status,
+                                            "sid": sent.sid, "now": self.clock.now()})
         log_event(log, "textback.sent", id=msg.id, kind=msg.kind, to=mask(msg.to_number),
                   sid=sent.sid)
 
-    async def _record_failure(self, msg: Message, exc: SmsSendError) -> None:
+    async def _record_failure(self, msg: Message, exc: SmsSendError, *,
+                              looked_up: bool = True) -> None:
+        """``looked_up=False``: the failure is the lookup's, so nothing was sent and whatever
+        was unknown stays unknown."""
         now = self.clock.now()
         retry = exc.transient and msg.attempts < self.config.max_attempts
+        # Once a try's outcome is unknown, every later try looks first: a later refusal
+        # (a 429, a failed lookup) says nothing about whether that earlier try got through.
+        sticky = msg.error_code == OUTCOME_UNKNOWN and (retry or not looked_up)
         values: dict[str, object] = {
             "error": str(exc)[:500],
-            "error_code": OUTCOME_UNKNOWN if exc.outcome_unknown else exc.code,
+            "error_code": OUTCOME_UNKNOWN if exc.outcome_unknown or sticky else exc.code,
         }
         if retry:
             delay = min(self.config.backoff_base_s * 2 ** (msg.attempts - 1),
@@ -325,10 +359,7 @@ class OutboxWorker:
             settled = 0
             for msg in stale:
                 try:
-                    found = await self.sender.find_sent(
-                        to=msg.to_number, from_=msg.from_number, body=msg.body,
-                        since=msg.created_at,
-                    )
+                    found = await self._find_sent(msg, session)
                 except SmsSendError as exc:
                     log_event(log, "textback.reconcile_failed", logging.WARNING, id=msg.id,
                               error=str(exc))

@@ -39,7 +39,8 @@ async def inbound_sms(form: TwilioForm, service: Textback) -> Response:
                   to=mask(form.get("To")), from_=mask(form.get("From")))
         return _twiml()
     body = form.get("Body", "")
-    media = int(form.get("NumMedia") or 0) if (form.get("NumMedia") or "0").isdigit() else 0
+    num_media = form.get("NumMedia") or "0"
+    media = int(num_media) if num_media.isascii() and num_media.isdigit() else 0
     if media:  # photos of a leak or a rash are common; the team sees that one came
         body = f"{body} [+{media} attachment{'s' if media > 1 else ''}]".strip()
     try:
@@ -55,7 +56,7 @@ async def sms_status(form: TwilioForm, service: Textback, outbox: str = "") -> R
     sid = form.get("MessageSid") or form.get("SmsSid")
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
     # Our outbox id rides in the signed callback URL (see OutboxWorker._callback_url).
-    outbox_id = int(outbox) if outbox.isdigit() and len(outbox) < 19 else None
+    outbox_id = int(outbox) if outbox.isascii() and outbox.isdigit() and len(outbox) < 19 else None
     if sid and status:
         known = await service.record_status(message_sid=sid, status=status,
                                             error_code=form.get("ErrorCode") or None,

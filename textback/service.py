@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import Business, Clock, Database, business_for_number, get_business
+from textback.contacts import lock_contact, note_first_text
 from textback.errors import UnknownBusiness
 from textback.inbound import InboundResult, apply_status, handle_inbound
 from textback.metrics import Report, compute_report
-from textback.models import Contact, Message
+from textback.models import Message
 from textback.outbox import OutboxWorker, enqueue
 from textback.templates import RenderedText, render
 
@@ -65,16 +66,17 @@ class TextbackService:
                           body: str, kind: str, dedupe_key: str | None = None,
                           call_sid: str | None = None) -> Message:
         """Queue a text to a caller (confirmation, link, follow-up) unless they opted out: an
-        opted-out caller's text is recorded canceled, never sent (checked again before sending)."""
-        opted_out = await session.scalar(
-            select(Contact.opted_out)
-            .where(Contact.business_id == business.id, Contact.phone == to)
-        )
+        opted-out caller's text is recorded canceled, never sent (checked again before sending).
+        The first text to a caller carries the STOP notice (see ``textback.compliance``)."""
+        now = self.clock.now()
+        contact = await lock_contact(session, business.id, to)
+        if not contact.opted_out:
+            body = await note_first_text(session, business, contact, body, now)
         return await enqueue(
             session, business_id=business.id, to=to, from_=business.primary_number or "",
-            body=body, kind=kind, now=self.clock.now(), contact_phone=to,
+            body=body, kind=kind, now=now, contact_phone=to,
             dedupe_key=dedupe_key, call_sid=call_sid,
-            canceled_reason="recipient opted out" if opted_out else None,
+            canceled_reason="recipient opted out" if contact.opted_out else None,
         )
 
     async def send_test(self, business_ref: str, to: str, *, after_hours: bool = False
@@ -98,7 +100,7 @@ class TextbackService:
                      until: datetime) -> Report:
         async with self.db.transaction() as session:
             return await compute_report(session, business_id=business_id, since=since,
-                                        until=until)
+                                        until=until, now=self.clock.now())
 
     async def recent_messages(self, business_id: int | None, limit: int = 50) -> list[Message]:
         async with self.db.transaction() as session:

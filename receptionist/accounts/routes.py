@@ -69,12 +69,12 @@ def _login_page(request: Request, accounts: AccountsService, *, next_path: str,
 async def login_form(request: Request, next: str | None = None) -> Response:
     # Shown to a signed-in browser too: signing in again (or as someone else) starts a new
     # session and ends the old one.
-    return _login_page(request, get_accounts(request), next_path=safe_next(next))
+    return _login_page(request, get_accounts.get(request), next_path=safe_next(next))
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[Public], include_in_schema=False)
 async def login(request: Request) -> Response:
-    accounts = get_accounts(request)
+    accounts = get_accounts.get(request)
     form = await request.form()
 
     def field(name: str) -> str:
@@ -112,7 +112,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     """Ends the session. A signed-in browser's request passed the CSRF check on the way in; an
     anonymous one has nothing to end."""
-    accounts = get_accounts(request)
+    accounts = get_accounts.get(request)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie and _principal(request) is not None:
         await accounts.sign_out(cookie)

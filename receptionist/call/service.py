@@ -42,8 +42,9 @@ class VoiceService:
     def available(self, business: Business) -> bool:
         return self.deps.engines.available()
 
-    async def connect_twiml(self, call_sid: str, business: Business) -> str:
-        token = await self.deps.tokens.mint(call_sid, business.id)
+    async def connect_twiml(self, call_sid: str, business: Business, *,
+                            new_stream: bool = False) -> str:
+        token = await self.deps.tokens.mint(call_sid, business.id, new_stream=new_stream)
         return connect_stream_twiml(self.stream_url, token)
 
     # streams -------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from receptionist.core.db import Database
     from receptionist.core.settings import Settings
 
-__all__ = ["cli_settings", "fail", "open_db", "phone_option", "print_json", "run"]
+__all__ = ["cli_settings", "fail", "open_db", "phone_option", "print_json", "run", "step"]
 
 T = TypeVar("T")
 
@@ -80,6 +81,19 @@ def phone_option(value: str | None) -> str | None:
         return normalize(value)
     except InvalidPhoneNumber as exc:
         raise typer.BadParameter(str(exc)) from exc
+
+
+@contextmanager
+def step(what: str, *, quiet: bool = False) -> Iterator[None]:
+    """Say on stderr what a step that may take a while is doing, then how long it took (nothing
+    when ``quiet``, e.g. with ``--json``: stdout stays clean either way)."""
+    if quiet:
+        yield
+        return
+    typer.secho(f"{what}…", err=True, dim=True)
+    started = time.monotonic()
+    yield
+    typer.secho(f"  done in {time.monotonic() - started:.1f} s", err=True, dim=True)
 
 
 def print_json(data: Any) -> None:

@@ -6,6 +6,7 @@ same on both (insert-if-absent, row claiming) goes through the helpers here.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -87,9 +88,9 @@ class Database:
         self.url = url
         kwargs: dict[str, Any] = {"echo": echo}
         if url.startswith("sqlite"):
-            path = url.split("///", 1)[-1]
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            path = make_url(url).database
+            if path and path != ":memory:" and not path.startswith("file:"):
+                _create_private_file(Path(path))
             (database, *_), params = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
             kwargs["async_creator"] = sqlite_connector(database, **{"timeout": 30, **params})
         else:
@@ -116,6 +117,17 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only before SQLite opens it (it holds
+    transcripts, messages and encrypted secrets); SQLite gives its -wal and -shm files the
+    database file's mode. A parent folder it creates is the owner's only too."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # an existing database keeps its mode
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

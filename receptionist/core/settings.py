@@ -7,6 +7,7 @@ environment. A wrong value fails at start-up with a message that names the setti
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from enum import StrEnum
 from pathlib import Path
@@ -163,6 +164,15 @@ class Settings(BaseSettings):
                 "RECEPTIONIST_SMS_PROVIDER=twilio needs RECEPTIONIST_TWILIO_ACCOUNT_SID and "
                 "RECEPTIONIST_TWILIO_AUTH_TOKEN"
             )
+        if self.secret_key is None and (not self.is_sqlite or has_twilio):
+            # A key generated per machine would differ between instances (and the CLI): what
+            # one encrypted (CalDAV passwords) or signed (stream tokens) another could not read.
+            why = "PostgreSQL" if not self.is_sqlite else "Twilio credentials"
+            raise ValueError(
+                f"RECEPTIONIST_SECRET_KEY is required with {why}: set the same long random "
+                "value on every instance, e.g. from `python -c \"import secrets; "
+                "print(secrets.token_urlsafe(32))\"`, and keep it (it decrypts stored secrets)"
+            )
         return self
 
     # Derived values -----------------------------------------------------------------------
@@ -177,14 +187,20 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     def secret_key_bytes(self) -> bytes:
-        """The app secret; in development a random one is kept in ``data_dir/secret.key``."""
+        """The app secret; in development a random one is kept in ``data_dir/secret.key``,
+        created readable by its owner only from the first byte (never chmod-ed afterwards)."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value().encode()
         path = self.data_dir / "secret.key"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(32))
-            path.chmod(0o600)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+            else:
+                with os.fdopen(fd, "w") as out:
+                    out.write(secrets.token_urlsafe(32))
         return path.read_text().strip().encode()
 
     def webhook_auth_token(self) -> str:

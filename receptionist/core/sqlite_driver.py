@@ -7,7 +7,8 @@ transaction's first write to its commit, so on a busy event loop those waits str
 transaction, and the other writers queue behind it in SQLite's busy handler, which sleeps in
 growing steps: at 50 missed calls a second the text-back's p99 went past a second. Here a
 statement is created, executed, fetched and closed in a single trip; the rows are handed over
-already fetched, as SQLAlchemy's adapter fetches them all anyway.
+already fetched, as SQLAlchemy's adapter fetches them all anyway. A rollback with no transaction
+open (the pool's reset of every connection it gets back) makes no trip at all.
 
 Given to ``create_async_engine`` as its ``async_creator``; SQLAlchemy's aiosqlite dialect wraps
 these connections as it wraps aiosqlite's own. Server-side cursors (``stream()``) are not used
@@ -75,6 +76,14 @@ class _Connection(aiosqlite.Connection):
     @contextmanager
     async def cursor(self) -> _Cursor:  # type: ignore[override]
         return _Cursor(self)
+
+    async def rollback(self) -> None:
+        # SQLAlchemy's pool rolls back every connection handed back to it ("reset on return"),
+        # right after the session committed: with no transaction open there is nothing to roll
+        # back, and the trip to the connection's thread is skipped. (Nothing runs on this
+        # connection meanwhile, so reading ``in_transaction`` from here is safe.)
+        if self._conn.in_transaction:
+            await super().rollback()
 
 
 def connector(database: str, **kwargs: Any) -> Callable[[], _Connection]:

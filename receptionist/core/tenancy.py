@@ -52,6 +52,10 @@ class Business(Base):
     textback_cooldown_hours: Mapped[int] = mapped_column(Integer, default=24)
     textback_template: Mapped[str | None] = mapped_column(Text, default=None)
     textback_after_hours_template: Mapped[str | None] = mapped_column(Text, default=None)
+    # The first text to a caller says "Reply STOP to opt out." when its template does not.
+    textback_stop_notice: Mapped[bool] = mapped_column(Boolean, default=True)
+    # "21:00-08:00" in the caller's local time: text-backs wait until it ends. None: send at once.
+    textback_quiet_hours: Mapped[str | None] = mapped_column(String(11), default=None)
     greeting: Mapped[str | None] = mapped_column(Text, default=None)
     address: Mapped[str | None] = mapped_column(Text, default=None)
     # Fields the owner set by hand; a website re-crawl never overwrites these.
@@ -115,7 +119,9 @@ class Business(Base):
             "textback": {"enabled": self.textback_enabled,
                          "cooldown_hours": self.textback_cooldown_hours,
                          "template": self.textback_template,
-                         "after_hours_template": self.textback_after_hours_template},
+                         "after_hours_template": self.textback_after_hours_template,
+                         "stop_notice": self.textback_stop_notice,
+                         "quiet_hours": self.textback_quiet_hours},
             "team": [{"id": m.id, "name": m.name, "phone": m.phone,
                       "receives": m.receives_kinds} for m in self.team],
         }
@@ -166,7 +172,7 @@ async def business_for_number(session: AsyncSession, number: str) -> Business | 
 async def get_business(session: AsyncSession, ref: str | int) -> Business:
     """Find a business by id or by one of its numbers, as the CLI and API accept either."""
     text = str(ref).strip()
-    if text.isdigit() and len(text) < 9:
+    if text.isascii() and text.isdigit() and len(text) < 9:  # not "¹": int() refuses it
         stmt = select(Business).where(Business.id == int(text)).options(*_with_children())
         found = (await session.execute(stmt)).unique().scalars().first()
     else:

@@ -43,7 +43,7 @@ async def verified_twilio_form(request: Request) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError) as exc:
         raise HTTPException(400, "malformed form body") from exc
     params = dict(pairs)
-    signer = _SIGNER(request)
+    signer = _SIGNER.get(request)
     signature = request.headers.get("x-twilio-signature")
     if not signer.is_valid(request.url.path, request.url.query, params, signature):
         log_event(log, "twilio.signature_rejected", logging.WARNING, path=request.url.path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +74,9 @@ class VoiceRuntime:
         """Synthesize fixed lines and every AI business's greeting; load the Whisper model.
         Only an optimisation: a failure is logged and the first call does the work instead."""
         lines = [text for text in vars(SpokenTexts()).values() if isinstance(text, str)]
+        started = time.monotonic()
+        log_event(log, "voice.warming", note="synthesizing fixed lines and greetings, loading "
+                  "the speech-to-text model; the first calls may wait for it")
         try:
             async with db.transaction() as session:
                 businesses: list[Business] = await all_businesses(session)
@@ -87,7 +91,8 @@ class VoiceRuntime:
         # process: take it out of the collector's working set, so that a full collection in
         # the middle of 100 calls takes milliseconds instead of a tenth of a second.
         gc.freeze()
-        log_event(log, "voice.warm", lines=len(lines), cached=len(self.factory.cache))
+        log_event(log, "voice.warm", lines=len(lines), cached=len(self.factory.cache),
+                  seconds=round(time.monotonic() - started, 1))
 
     async def aclose(self) -> None:
         if self.warm_task is not None:
@@ -138,7 +143,8 @@ def build_voice(
     else:
         call_control = StreamCallControl()
     deps = CallDeps(
-        tokens=StreamTokens(db, clock, settings.stream_token_ttl_s),
+        tokens=StreamTokens(db, clock, settings.stream_token_ttl_s,
+                            secret=settings.secret_key_bytes()),
         lifecycle=lifecycle,
         setups=CallSetupBuilder(db, lifecycle, briefing, services=_vocabulary(facts)),
         engines=factory,

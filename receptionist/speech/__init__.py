@@ -16,6 +16,7 @@ from receptionist.speech.errors import (
     TransientSpeechError,
 )
 from receptionist.speech.espeak_tts import EspeakTextToSpeech
+from receptionist.speech.numbers import normalize_transcript
 from receptionist.speech.openai_speech import (
     OpenAISpeechToText,
     OpenAITextToSpeech,
@@ -35,7 +36,12 @@ from receptionist.speech.ports import (
 from receptionist.speech.sentences import split_sentences
 from receptionist.speech.streaming import IncrementalTranscript, agreed_prefix
 from receptionist.speech.utterance import Utterance, UtteranceCollector
-from receptionist.speech.vocabulary import business_vocabulary, proper_phrases, vocabulary_prompt
+from receptionist.speech.vocabulary import (
+    business_vocabulary,
+    proper_phrases,
+    snap_to_vocabulary,
+    vocabulary_prompt,
+)
 from receptionist.speech.webrtc_vad import WebRtcVad
 from receptionist.speech.wer import corpus_word_error_rate, normalize_words, word_error_rate
 from receptionist.speech.whisper_stt import (
@@ -74,10 +80,12 @@ __all__ = [
     "business_vocabulary",
     "collapse_repeats",
     "corpus_word_error_rate",
+    "normalize_transcript",
     "normalize_words",
     "pcm16_to_wav",
     "proper_phrases",
     "resample",
+    "snap_to_vocabulary",
     "split_sentences",
     "translate_openai_error",
     "ulaw_decode",

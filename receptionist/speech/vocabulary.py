@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
 
-__all__ = ["business_vocabulary", "proper_phrases", "vocabulary_prompt"]
+__all__ = ["business_vocabulary", "proper_phrases", "snap_to_vocabulary", "vocabulary_prompt"]
 
 # Whisper reads at most 224 prompt tokens and keeps the *last* ones; staying well under that
 # means a long list is never cut in the middle of a name. OpenAI's models accept the same text.
@@ -92,3 +93,48 @@ def vocabulary_prompt(vocabulary: Sequence[str], extra: str | None = None) -> st
     if extra and extra.strip():
         parts.append(extra.strip())
     return " ".join(parts)[:_PROMPT_MAX_CHARS] or None
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9']+")
+
+
+def snap_to_vocabulary(text: str, vocabulary: Sequence[str], *, min_ratio: float = 0.75) -> str:
+    """Respell a near miss of one of the business's multi-word terms as the term: "Do you take
+    Delta mental?" -> "Do you take Delta Dental?", "welcome rain-cleaning" -> "welcome drain
+    cleaning". A run of as many words as the term is replaced when it shares one word with it
+    and their letters are ``min_ratio`` alike; one-word terms are left alone (too many common
+    words sound like a name)."""
+    terms = [t for t in vocabulary if len(_TOKEN.findall(t)) >= 2]
+    if not terms or not text:
+        return text
+    spans = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN.finditer(text)]
+    keyed = [[w.lower() for w in _TOKEN.findall(t)] for t in terms]
+    # Words that already spell a term are never respelled as another ("water heater repair"
+    # is not a near miss of "leak repair").
+    exact: set[int] = set()
+    for words in keyed:
+        for i in range(len(spans) - len(words) + 1):
+            if [w for _, _, w in spans[i:i + len(words)]] == words:
+                exact.update(range(i, i + len(words)))
+    replacements: list[tuple[int, int, str]] = []
+    for term, words in zip(terms, keyed, strict=True):
+        n = len(words)
+        target = " ".join(words)
+        i = 0
+        while i + n <= len(spans):
+            window = spans[i:i + n]
+            heard = " ".join(w for _, _, w in window)
+            if heard != target and not exact & set(range(i, i + n)) \
+                    and set(words) & {w for _, _, w in window} \
+                    and SequenceMatcher(None, heard, target).ratio() >= min_ratio:
+                replacements.append((window[0][0], window[-1][1], term))
+                i += n
+            else:
+                i += 1
+    out, last = [], 0
+    for start, end, term in sorted(replacements):
+        if start < last:
+            continue  # overlapping near misses: the first one wins
+        out += [text[last:start], term]
+        last = end
+    return "".join(out) + text[last:]

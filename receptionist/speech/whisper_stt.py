@@ -30,8 +30,9 @@ from receptionist.speech.errors import (
     SpeechEngineUnavailable,
     TransientSpeechError,
 )
+from receptionist.speech.numbers import normalize_transcript
 from receptionist.speech.ports import Transcript
-from receptionist.speech.vocabulary import vocabulary_prompt
+from receptionist.speech.vocabulary import snap_to_vocabulary, vocabulary_prompt
 
 __all__ = ["WhisperModelHandle", "WhisperSpeechToText", "bundled_model_dir", "collapse_repeats"]
 
@@ -128,6 +129,7 @@ class WhisperSpeechToText:
         beam_size: int = 5,
         timeout_s: float = 20.0,
         window_s: int | None = 15,
+        normalize: bool = True,
     ) -> None:
         self._model = model
         self._vocabulary = tuple(vocabulary)
@@ -135,6 +137,8 @@ class WhisperSpeechToText:
         self._beam_size = beam_size
         self._timeout_s = timeout_s
         self._window_s = window_s
+        # times in one written form, near misses of the business's terms respelled
+        self._normalize = normalize
 
     async def transcribe(
         self, pcm16: bytes, sample_rate_hz: int, *, prompt: str | None = None
@@ -199,7 +203,10 @@ class WhisperSpeechToText:
             raise PermanentSpeechError("Whisper failed to decode the utterance") from exc
         if not text:
             return Transcript(text="", confidence=None)
-        return Transcript(text=text, confidence=round(min(1.0, math.exp(logprob)), 3))
+        if self._normalize:
+            text = snap_to_vocabulary(normalize_transcript(text), self._vocabulary)
+        return Transcript(text=text,
+                          confidence=round(min(1.0, math.exp(logprob)), 3))
 
 
 def _decode_full(

@@ -14,6 +14,8 @@ class AiAnswering(Protocol):
 
     def available(self, business: Business) -> bool: ...
 
-    async def connect_twiml(self, call_sid: str, business: Business) -> str:
-        """``<Connect><Stream>`` TwiML carrying a one-time stream token for this call."""
+    async def connect_twiml(self, call_sid: str, business: Business, *,
+                            new_stream: bool = False) -> str:
+        """``<Connect><Stream>`` TwiML carrying a one-time stream token for this call: the same
+        token for a replayed webhook; a new one with ``new_stream`` (back from a transfer)."""
         ...

@@ -54,7 +54,7 @@ def _ring_targets(business: Business) -> list[str]:
 
 
 async def _answer(signer: WebhookSigner, ai: AiAnswering | None, business: Business,
-                  call_sid: str, applied: Applied) -> str:
+                  call_sid: str, applied: Applied, *, new_stream: bool = False) -> str:
     plan = applied.transition.plan
     if plan is Plan.RING_TEAM:
         return twiml.ring_team(
@@ -63,7 +63,7 @@ async def _answer(signer: WebhookSigner, ai: AiAnswering | None, business: Busin
         )
     if plan is Plan.CONNECT_AI:
         if ai is not None:
-            return await ai.connect_twiml(call_sid, business)
+            return await ai.connect_twiml(call_sid, business, new_stream=new_stream)
         return twiml.apologize(business, after_hours=False, will_text=False)
     if plan in (Plan.APOLOGIZE, Plan.APOLOGIZE_AFTER_HOURS):
         return twiml.apologize(business, after_hours=plan is Plan.APOLOGIZE_AFTER_HOURS,
@@ -119,7 +119,8 @@ async def transfer_result(form: TwilioForm, calls: CallsDep, ai: AiDep,
         event = TransferEnded(form.get("DialCallStatus", "failed"), form.get("AnsweredBy"))
         applied = await hook.apply(call_sid, event, from_number=form.get("From"),
                                    data={"dial_status": event.dial_status, "transfer": True})
-    return _xml(await _answer(signer, ai, hook.business, call_sid, applied))
+    # The only webhook after which a second stream of the call is expected.
+    return _xml(await _answer(signer, ai, hook.business, call_sid, applied, new_stream=True))
 
 
 @router.post("/twilio/voice/status")

@@ -79,8 +79,10 @@ async def messages(db: DbDep, service: TextbackDep, principal: CurrentPrincipal,
                    business: BusinessQuery = None, limit: int = 50) -> list[dict[str, object]]:
     rows = await service.recent_messages(await _business_id(db, principal, business),
                                          min(max(limit, 1), 500))
+    now = datetime.now(UTC)
     return [{"id": m.id, "direction": m.direction, "kind": m.kind, "to": m.to_number,
-             "from": m.from_number, "body": m.body, "status": m.status,
+             "from": m.from_number, "body": m.body, "status": m.shown_status(now),
+             "held_until": m.held_until.isoformat() if m.held_until else None,
              "attempts": m.attempts, "error_code": m.error_code,
              "created_at": m.created_at.isoformat()} for m in rows]
 
@@ -96,9 +98,11 @@ async def dashboard(request: Request, db: DbDep, service: TextbackDep, settings:
     csrf = html.escape(str(getattr(request.state, "csrf_token", "") or ""))
     demo = settings.demo and settings.sms_provider is SmsProvider.CONSOLE
     esc = html.escape
+    now = datetime.now(UTC)
     rows = "".join(
         f"<tr><td>{esc(m.created_at.strftime('%H:%M:%S'))}</td><td>{esc(m.kind)}</td>"
-        f"<td>{esc(mask(m.to_number))}</td><td>{esc(m.status)}</td><td>{esc(m.body)}</td></tr>"
+        f"<td>{esc(mask(m.to_number))}</td><td>{esc(m.shown_status(now))}</td>"
+        f"<td>{esc(m.body)}</td></tr>"
         for m in msgs
     )
     biz = "".join(
@@ -124,7 +128,8 @@ vertical-align:top}}table{{border-collapse:collapse}}tr:nth-child(even){{backgro
 <h2>Businesses</h2><ul>{biz or '<li>None yet: <code>receptionist business add</code></li>'}</ul>
 <h2>Last 30 days</h2>
 <p>Missed calls: {rep.missed_calls} · text-backs sent: {rep.textbacks_sent} · skipped:
-{sum(rep.textbacks_skipped.values())} · failed: {rep.textbacks_failed} · reply rate:
+{sum(rep.textbacks_skipped.values())} · failed: {rep.textbacks_failed} · held for quiet hours:
+{rep.held} · reply rate:
 {_pct(rep.reply_rate)} · conversion: {_pct(rep.conversion_rate)} · opt-outs: {rep.opt_outs}</p>
 <h2>Recent texts</h2>
 <table><tr><th>time (UTC)</th><th>kind</th><th>to</th><th>status</th><th>text</th></tr>

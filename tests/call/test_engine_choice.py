@@ -66,6 +66,7 @@ async def test_a_business_can_choose_its_engine(db: Database, tmp_path: Path,
     assert (await builder.build(grant)).engine is None
     monkeypatch.setenv("RECEPTIONIST_DATABASE_URL", db.url)
     monkeypatch.setenv("RECEPTIONIST_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("RECEPTIONIST_SECRET_KEY", "test-secret")  # required on PostgreSQL
     def voice(*args: str) -> Result:  # the CLI runs its own event loop: off this one
         return CliRunner().invoke(app, ["voice", "engine", "--business", BUSINESS_NUMBER, *args])
 

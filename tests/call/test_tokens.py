@@ -40,7 +40,7 @@ async def test_a_second_stream_of_the_call_is_a_resumed_one(db: Database) -> Non
     business = await add_business(db)
     tokens = StreamTokens(db, FixedClock(datetime(2026, 5, 1, tzinfo=UTC)))
     await tokens.redeem(await tokens.mint(CALL, business), CALL)
-    grant = await tokens.redeem(await tokens.mint(CALL, business), CALL)
+    grant = await tokens.redeem(await tokens.mint(CALL, business, new_stream=True), CALL)
     assert grant is not None and grant.resumed and grant.sequence == 2
 
 
@@ -54,3 +54,37 @@ async def test_racing_streams_cannot_both_redeem(db: Database) -> None:
     finally:
         await other.db.dispose()
     assert sum(r is not None for r in results) == 1
+
+
+async def test_a_replayed_webhook_gets_the_same_token_never_a_fresh_one(db: Database) -> None:
+    """Replaying a signed /twilio/voice for a live call must not let a second stream in."""
+    business = await add_business(db)
+    tokens = StreamTokens(db, FixedClock(datetime(2026, 5, 1, tzinfo=UTC)), secret=b"k" * 32)
+    first = await tokens.mint(CALL, business)
+    assert await tokens.mint(CALL, business) == first  # Twilio's retry: the same token works
+    assert await tokens.redeem(first, CALL) is not None  # the call's stream starts
+    replayed = await tokens.mint(CALL, business)
+    assert replayed == first and await tokens.redeem(replayed, CALL) is None  # spent
+
+
+async def test_a_new_stream_needs_the_last_one_used(db: Database) -> None:
+    business = await add_business(db)
+    tokens = StreamTokens(db, FixedClock(datetime(2026, 5, 1, tzinfo=UTC)), secret=b"k" * 32)
+    first = await tokens.mint(CALL, business)
+    assert await tokens.mint(CALL, business, new_stream=True) == first  # first not used yet
+    await tokens.redeem(first, CALL)
+    second = await tokens.mint(CALL, business, new_stream=True)
+    assert second != first and await tokens.mint(CALL, business) == second
+
+
+async def test_instances_sharing_the_secret_answer_a_retry_with_the_same_token(
+        db: Database) -> None:
+    business = await add_business(db)
+    clock = FixedClock(datetime(2026, 5, 1, tzinfo=UTC))
+    one = StreamTokens(db, clock, secret=b"shared" * 6)
+    other = StreamTokens(Database(db.url), clock, secret=b"shared" * 6)
+    try:
+        minted = await asyncio.gather(one.mint(CALL, business), other.mint(CALL, business))
+    finally:
+        await other.db.dispose()
+    assert minted[0] == minted[1] and await one.redeem(minted[0], CALL) is not None

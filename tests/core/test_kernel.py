@@ -32,7 +32,8 @@ def test_settings_defaults_are_embedded(tmp_path):
 
 def test_settings_pick_twilio_when_credentials_are_set(tmp_path):
     s = load_settings(data_dir=tmp_path, twilio_account_sid="AC" + "1" * 32,
-                      twilio_auth_token="tok", database_url="postgresql://u@h/db")
+                      twilio_auth_token="tok", database_url="postgresql://u@h/db",
+                      secret_key="s" * 40)
     assert s.sms_provider is SmsProvider.TWILIO
     assert s.database_url == "postgresql+asyncpg://u@h/db"
     assert s.webhook_auth_token() == "tok"

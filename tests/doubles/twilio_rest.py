@@ -136,16 +136,27 @@ class TwilioRestDouble:
         code: int = 20500,
         message: str | None = None,
         to: str | None = None,
+        after_create: bool = False,
     ) -> None:
         """Answer the next ``count`` message creates (to ``to`` only, if given) with a Twilio error;
-        nothing is created. E.g. ``status=400, code=21610`` for an unsubscribed recipient."""
+        nothing is created unless ``after_create`` (a 5xx that came after Twilio created it).
+        E.g. ``status=400, code=21610`` for an unsubscribed recipient."""
         with self.state.lock:
-            self.state.failures.append(FailureRule(count, status, code, message, to))
+            self.state.failures.append(
+                FailureRule(count, status, code, message, to, after_create=after_create))
 
     def drop_after_accept(self, count: int = 1, *, to: str | None = None) -> None:
         """Create the next ``count`` messages, then close the connection without answering."""
         with self.state.lock:
             self.state.failures.append(FailureRule(count, to=to, drop_after_accept=True))
+
+    def rewrite_bodies(self, prefix: str = "", replacements: dict[str, str] | None = None) -> None:
+        """Store (and list) bodies rewritten as Twilio may: a trial account's
+        ``"Sent from your Twilio trial account - "`` prefix, ``SmartEncoded`` look-alikes
+        (``{"’": "'"}``), shortened links."""
+        with self.state.lock:
+            self.state.body_prefix = prefix
+            self.state.body_replacements = dict(replacements or {})
 
     def set_latency(self, latency_s: float) -> None:
         """Delay every API answer by ``latency_s`` (the handler thread sleeps)."""
@@ -257,7 +268,8 @@ class TwilioRestDouble:
 
 
 _CONTROL_METHODS = frozenset(
-    {"add_call", "fail_next", "drop_after_accept", "set_latency", "deliver", "reset"}
+    {"add_call", "fail_next", "drop_after_accept", "rewrite_bodies", "set_latency", "deliver",
+     "reset"}
 )
 
 

@@ -185,6 +185,7 @@ class FailureRule:
     message: str | None = None
     to: str | None = None
     drop_after_accept: bool = False
+    after_create: bool = False  # the error comes after the message was created (a 5xx late)
 
 
 @dataclass
@@ -214,6 +215,8 @@ class TwilioState:
             self.failures: list[FailureRule] = []
             self.requests: list[RecordedRequest] = []
             self.latency_s = 0.0
+            self.body_prefix = ""
+            self.body_replacements: dict[str, str] = {}
 
     def authenticate(self, authorization: str, account_in_path: str) -> None:
         """HTTP Basic with AccountSid:AuthToken, for the account named in the path."""
@@ -253,6 +256,10 @@ class TwilioState:
             raise ApiError(400, 21602)
         if len(body) > 1600:
             raise ApiError(400, 21617)
+        with self.lock:  # what Twilio stores may differ from what was sent (see rewrite_bodies)
+            for old, new in self.body_replacements.items():
+                body = body.replace(old, new)
+            body = self.body_prefix + body
         now = datetime.now(UTC)
         message = StoredMessage(
             sid=new_sid("MM" if media else "SM"),
@@ -380,6 +387,8 @@ def answer(
             to = request.form.get("To", "")
             rule = state.take_failure(to)
             if rule is not None and not rule.drop_after_accept:
+                if rule.after_create:
+                    state.create_message(match["account"], request.form, media)
                 text = rule.message or ERROR_MESSAGES.get(rule.code, "Error").format(to=to)
                 raise ApiError(rule.status, rule.code, text)
             message = state.create_message(match["account"], request.form, media)

@@ -36,7 +36,7 @@ def test_onboard_json_creates_the_business(env: dict[str, str], site: FixtureSit
     assert profile["services"][0] == {"name": "Drain cleaning", "price": "$149",
                                       "duration_min": 60, "description":
                                       "Clear one clogged sink, tub, shower or floor drain."}
-    assert "fetched" in result.stderr and "disallowed by robots.txt" in result.stderr
+    assert "fetched" not in result.stderr  # no progress with --json
 
     shown = runner.invoke(app, ["business", "show", "+15035550100", "--json"], env=env)
     biz = json.loads(shown.stdout)
@@ -58,6 +58,9 @@ def test_show_recrawl_and_owner_edits(env: dict[str, str], site: FixtureSite) ->
                           env=env)
     assert added.exit_code == 0, added.output
     out = runner.invoke(app, ["onboard", site.base + "/", "--business", "1"], env=env)
+    # progress on stderr: pages fetched and queued, what was skipped, then the indexing step
+    assert "fetched" in out.stderr and "queued" in out.stderr, out.stderr
+    assert "disallowed by robots.txt" in out.stderr and "indexing" in out.stderr
     assert out.exit_code == 0, out.stderr
     assert "HCP (business #1, updated)" in out.stdout       # the owner's name is kept
     assert "Drain cleaning" in out.stdout and "calendly.com" in out.stdout

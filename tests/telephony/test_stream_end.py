@@ -122,3 +122,18 @@ async def test_a_media_server_that_died_is_settled_after_the_grace(
         await settle()
         assert len(twilio.messages) == 1
         assert (await stored(db, sid)).outcome == "missed"
+
+
+async def test_replaying_the_signed_voice_webhook_mints_no_new_stream_token(
+        server, webhooks, db: Database) -> None:
+    import re
+
+    from receptionist.call.models import StreamToken
+
+    sid = await connect_to_ai(webhooks, db)
+    answers = [await webhooks.post("/twilio/voice", call_params(sid)) for _ in range(3)]
+    tokens = {re.search(r'name="token" value="([^"]+)"', r.text).group(1) for r in answers}
+    async with db.transaction() as session:
+        rows = list((await session.execute(
+            select(StreamToken).where(StreamToken.call_sid == sid))).scalars())
+    assert len(tokens) == 1 and len(rows) == 1

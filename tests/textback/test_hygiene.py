@@ -55,3 +55,57 @@ async def test_console_provider_logs_neither_body_nor_number(caplog):
     assert "textback.console_sms" in logged
     assert "4417" not in logged and "555-0143" not in logged
     assert CALLER not in logged and CALLER[-4:] in logged
+
+
+async def test_console_mode_logs_no_whole_number_or_body_anywhere(db, caplog):
+    """The whole console flow (a text-back, a reply forwarded, the team's answer relayed), every
+    logger at the default level: numbers masked to their last four digits, no body."""
+    from receptionist.core import SystemClock
+    from textback import OutboxConfig, OutboxWorker, decide_missed_call
+    from textback.service import TextbackService
+
+    caplog.set_level(logging.INFO)
+    business_id = await add_business(db, team=[("Dana", TEAM_PHONE, "replies")])
+    worker = OutboxWorker(db, ConsoleSmsSender(), OutboxConfig(None), SystemClock())
+    texts = TextbackService(db, worker, SystemClock())
+    async with db.transaction() as s:
+        business = await get_business(s, business_id)
+        await decide_missed_call(s, business, call_sid="CA" + "1" * 32, caller=CALLER,
+                                 missed_reason="no_answer", after_hours=False,
+                                 now=datetime.now(UTC))
+    await worker.drain()
+    await texts.receive_sms(to=BUSINESS_NUMBER, from_=CALLER, body="Gate code 4417, thanks",
+                            message_sid="SM" + "f" * 32)
+    await worker.drain()
+    await texts.receive_sms(to=BUSINESS_NUMBER, from_=TEAM_PHONE, body="On our way 9931",
+                            message_sid="SM" + "9" * 32)
+    await worker.drain()
+    async with db.transaction() as s:
+        sent = [m for m in (await s.execute(select(Message))).scalars() if m.direction == "out"]
+    assert len(sent) == 3  # the text-back, the forward, the relay
+    logged = " ".join(f"{r.getMessage()} {getattr(r, 'fields', '')}" for r in caplog.records)
+    assert "textback.console_sms" in logged
+    for number in (CALLER, TEAM_PHONE, BUSINESS_NUMBER):
+        assert number not in logged and number[2:] not in logged
+    for secret in ("4417", "9931", "Sorry we missed"):
+        assert secret not in logged
+
+
+async def test_digits_that_are_not_ascii_are_refused_not_crashed_on(server, webhooks, db):
+    """'¹'.isdigit() is true but int('¹') raises: the outbox id, NumMedia and a business id
+    are read only when ASCII digits."""
+    from receptionist.core import BusinessNotFound
+    from tests.support.calls import sms_params
+
+    await add_business(db)
+    status = await webhooks.post("/twilio/sms/status?outbox=%C2%B9", {
+        "MessageSid": "SM" + "1" * 32, "MessageStatus": "delivered", "To": CALLER,
+        "From": BUSINESS_NUMBER, "AccountSid": "AC" + "0" * 32})
+    assert status.status_code == 204
+    inbound = await webhooks.post("/twilio/sms", {**sms_params(body="hi"), "NumMedia": "²"})
+    assert inbound.status_code == 200
+    async with db.transaction() as s:
+        import pytest
+
+        with pytest.raises(BusinessNotFound):
+            await get_business(s, "¹")

@@ -79,7 +79,7 @@ async def test_stop_cancels_texts_still_queued(db):
         await handle_inbound(s, business, from_=CALLER, to=BUSINESS_NUMBER, body="STOP",
                              message_sid="SM" + "a" * 32, now=now + timedelta(seconds=1))
     async with db.transaction() as s:
-        out = (await s.execute(select(Message).where(Message.direction == "out"))).scalar_one()
+        out = (await s.execute(select(Message).where(Message.kind == "textback"))).scalar_one()
     assert out.status == "canceled"
 
 
@@ -151,9 +151,11 @@ async def test_no_text_of_any_kind_reaches_a_caller_after_stop(db, db_url, twili
         await sender.aclose()
     assert twilio.messages == []
     async with db.transaction() as s:
-        statuses = {m.status for m in (await s.execute(
+        statuses = {m.kind: m.status for m in (await s.execute(
             select(Message).where(Message.direction == "out"))).scalars()}
-    assert statuses == {"canceled"}
+    # Only the STOP's own confirmation (the TwiML reply) went to the caller.
+    assert statuses == {"textback": "canceled", "booking_confirmation": "canceled",
+                        "opt_out_confirmation": "sent_twiml"}
 
 
 async def test_opt_out_recorded_while_a_text_is_claimed_stops_its_send(db, db_url, twilio,

@@ -1,8 +1,8 @@
 """The ``pipeline`` engine: VAD -> speech-to-text -> brain -> text-to-speech, streaming.
 
-- Caller audio is decoded from μ-law once per frame and fed to a ``TurnDetector`` (WebRTC VAD):
-  speech start is reported at once (barge-in), transcription starts at the first pause and is
-  used when the pause becomes the end of the turn.
+- Caller audio is decoded from μ-law once per frame and fed to the ``Listener`` (listening.py:
+  a ``TurnDetector`` on WebRTC VAD): speech start is reported at once (barge-in), transcription
+  starts at the first pause and is used when the pause becomes the end of the turn.
 - With ``streaming`` on, the turn is also re-decoded while the caller speaks (one decode at a
   time, every ``partial_every_ms`` of new audio); the words two decodes agree on are committed
   (``IncrementalTranscript``) and given to the final decode as a prefix, so at the pause only
