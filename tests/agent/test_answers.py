@@ -115,3 +115,17 @@ def test_a_verb_particle_names_nothing() -> None:
     site = [{"source": "Area", "quote": "We serve Beaverton, Hillsboro and Tigard."}]
     found = best_sentences("Do you come out to Beaverton?", site)
     assert found is not None and "Beaverton" in found
+
+
+def test_an_amount_says_what_it_costs() -> None:
+    # the fee line never says "cost", yet it is the answer to "what would it cost?"
+    site = [{"source": "Unfair dismissal claims", "quote": (
+        "A tribunal claim for unfair dismissal is brought by an employee.\n"
+        "Less complex: £6,000 to £10,000* (+ VAT at 20%)")}]
+    found = best_sentences("What would a straightforward unfair dismissal claim cost?", site)
+    assert found is not None and "£6,000" in found
+
+
+def test_a_list_of_questions_is_not_read_as_an_answer() -> None:
+    faq = [{"source": "FAQ", "quote": "Do you provide free quotes?\nAre you insured?"}]
+    assert best_sentences("Do you provide free quotes?", faq) is None

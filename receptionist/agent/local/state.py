@@ -171,7 +171,11 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     for (p_index, s_index), sentence in pool.items():
         if not _speakable(sentence) or (who and not _PERSON.search(sentence)):
             continue
+        if sentence.endswith("?") and pool.get((p_index, s_index + 1), "?").endswith("?"):
+            continue  # a list of questions (a FAQ's index): no answer to read
         alone = {w for w in q if _has(words[(p_index, s_index)], w)}
+        if kind == "money" and _MONEY.search(sentence):  # "£6,000 to £10,000" says what it costs
+            alone |= q & _MONEY_WORDS
         pair = alone | {w for w in q if _has(words.get((p_index, s_index + 1), set()), w)}
         hits, penalty = (alone, 0.0) if len(alone) >= len(pair) else (pair, 0.6)
         if len(hits) < needed:
@@ -337,10 +341,14 @@ def content_words(text: str) -> set[str]:
 def _speakable(sentence: str) -> bool:
     """Prose or a price item, not a table row or a heading: a few words, mostly letters."""
     letters = sum(ch.isalpha() for ch in sentence)
-    return len(sentence.split()) >= 3 and letters >= 0.6 * len(sentence.replace(" ", ""))
+    # a fee line is mostly figures ("Less complex case: £6,000 to £10,000 (+ VAT at 20%)")
+    share = 0.3 if _MONEY.search(sentence) else 0.6
+    return len(sentence.split()) >= 3 and letters >= share * len(sentence.replace(" ", ""))
 
 
 _GENERIC = content_words(_GENERIC_TEXT)
+_MONEY_WORDS = content_words("cost costs price prices pricing charge charges fee fees rate rates "
+                             "pay paying")
 # "do you come out to…", "can I drop it off": a verb's particle names nothing
 _PARTICLES = content_words("out off up over away back down around ahead along into onto from "
                            "after before through")
