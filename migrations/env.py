@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "calendar_sync.models",
     "receptionist.agent.models", "receptionist.chat.models",
     "receptionist.media.models",
+    "receptionist.web.models",
     "receptionist.accounts.models",
 ]
 for name in MODEL_MODULES:

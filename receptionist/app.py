@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 from calendar_sync import router as calendar_router
 from knowledge import router as knowledge_router
@@ -22,6 +23,8 @@ from receptionist.core.principal import NotSignedIn, Public
 from receptionist.core.webhooks import MAX_WEBHOOK_BYTES
 from receptionist.services import Overrides, build_services, build_sms_sender, outbox_config
 from receptionist.telephony.routes import router as voice_router
+from receptionist.web.pages import STATIC_DIR
+from receptionist.web.pages import router as pages_router
 from receptionist.web.routes import router as web_router
 from textback import router as sms_router
 
@@ -69,6 +72,8 @@ def create_app(settings: Settings, services: Overrides | None = None) -> FastAPI
     app.include_router(voice_router)
     app.include_router(sms_router)
     app.include_router(web_router)
+    app.include_router(pages_router)  # the owner pages
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(knowledge_router)
     app.include_router(calendar_router)  # /api/calendar/*, mirrors `receptionist calendar …`
     app.include_router(media_router)  # WS /twilio/media

@@ -32,6 +32,7 @@ from receptionist.core import (
 )
 from receptionist.onboarding import WebsiteServicesToCalendar
 from receptionist.telephony.service import CallService
+from receptionist.web.crawl_jobs import CrawlJobs
 from textback import (
     ConsoleSmsSender,
     OutboxConfig,
@@ -93,6 +94,7 @@ class Services:
     voice: VoiceRuntime | None
     ai: AiAnswering | None
     run_workers: bool
+    crawl_jobs: CrawlJobs  # website crawls started from the /knowledge page
     owns_sms_sender: bool = True
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -122,6 +124,7 @@ class Services:
             with suppress(asyncio.CancelledError):
                 await task
         self.tasks.clear()
+        await self.crawl_jobs.aclose()
         if self.voice is not None:
             await self.voice.aclose()
         if self.owns_sms_sender:
@@ -192,4 +195,5 @@ def build_services(settings: Settings, overrides: Overrides | None = None) -> Se
                     outbox=outbox, textback=textback, calls=calls, knowledge=knowledge,
                     calendar=calendar, scheduler=scheduler, agent=agent, chat=chat,
                     accounts=accounts, voice=voice, ai=ai,
-                    run_workers=run_workers, owns_sms_sender=overrides.sms_sender is None)
+                    run_workers=run_workers, crawl_jobs=CrawlJobs(db, knowledge, clock),
+                    owns_sms_sender=overrides.sms_sender is None)

@@ -287,7 +287,7 @@ def engine_command(
              "omit to show the current choice.")] = None,
 ) -> None:
     """Show or choose which conversation engine answers a business's calls."""
-    from receptionist.call import BusinessVoice
+    from receptionist.call import choose_engine
     from receptionist.core import get_business
 
     if engine is not None and engine not in ENGINES:
@@ -297,18 +297,8 @@ def engine_command(
     async def go() -> None:
         async with open_db(settings) as db, db.transaction() as session:
             found = await get_business(session, business)
-            choice = await session.get(BusinessVoice, found.id)
-            if engine == "default" and choice is not None:
-                await session.delete(choice)
-                choice = None
-            elif engine in ("realtime", "pipeline"):
-                if choice is None:
-                    choice = BusinessVoice(business_id=found.id, engine=engine)
-                    session.add(choice)
-                choice.engine = engine
-                choice.updated_at = datetime.now(UTC)
-            current = choice.engine if choice is not None else \
-                f"default ({settings.voice_engine})"
+            choice = await choose_engine(session, found.id, engine, datetime.now(UTC))
+            current = choice or f"default ({settings.voice_engine})"
         typer.echo(f"{found.name}: {current}")
 
     run(go)

@@ -10,6 +10,7 @@ if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
     from textback.contacts import note_conversion
     from textback.decision import TextbackDecision, decide_missed_call, decision_for_call
     from textback.errors import SmsSendError, TextbackError, UnknownBusiness
+    from textback.inbox import ANSWER_MAX_CHARS, InboxError, Thread, ThreadSummary
     from textback.metrics import Report, compute_report
     from textback.models import Contact, ContactEvent, Decision, Message
     from textback.outbox import OutboxConfig, OutboxWorker, enqueue
@@ -23,10 +24,12 @@ else:
     __getattr__, __dir__ = lazy_exports(__name__, __file__)
 
 __all__ = [
+    "ANSWER_MAX_CHARS",
     "ConsoleSmsSender",
     "Contact",
     "ContactEvent",
     "Decision",
+    "InboxError",
     "Message",
     "OutboxConfig",
     "OutboxWorker",
@@ -41,6 +44,8 @@ __all__ = [
     "TextbackDecision",
     "TextbackError",
     "TextbackService",
+    "Thread",
+    "ThreadSummary",
     "TwilioSmsSender",
     "UnknownBusiness",
     "check_template",

@@ -4,7 +4,8 @@ rate, time to the first human answer, opt-outs and conversion, per business and 
 Definitions (the dashboard and ``receptionist report`` show these words):
 - missed calls: calls that ended ``missed`` (one text-back decision each);
 - reply rate: texted callers who replied within 7 days of their text-back;
-- first response: from a caller's first reply to the team's first answer relayed to them;
+- first response: from a caller's first reply to the team's first answer (texted from a team
+  phone or from the inbox), or to the thread being marked handled in the inbox if that came first;
 - conversion: a texted caller who booked, or called again and was handled, within 7 days;
 - held: text-backs waiting for the business's quiet hours to end (not counted as pending).
 """
@@ -20,12 +21,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from textback.models import ContactEvent, Decision, Message
+from textback.models import Contact, ContactEvent, Decision, Message
 
-__all__ = ["ATTRIBUTION_WINDOW", "Report", "compute_report"]
+__all__ = ["ANSWER_KINDS", "ATTRIBUTION_WINDOW", "Report", "compute_report"]
 
 ATTRIBUTION_WINDOW = timedelta(days=7)
 _FAILED = {"failed", "undelivered", "canceled"}
+ANSWER_KINDS = ("relay", "answer")  # the team's answer: from a team phone, from the inbox
 
 
 @dataclass
@@ -46,9 +48,12 @@ class Report:
     opt_out_rate: float | None = None
     conversions: int = 0
     conversion_rate: float | None = None
+    # Each answered thread's first response, for the response-time chart (not in the JSON).
+    first_response_s: list[float] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["first_response_s"]
         data["since"], data["until"] = self.since.isoformat(), self.until.isoformat()
         return data
 
@@ -63,19 +68,22 @@ async def compute_report(
     def scoped(stmt: Any, column: Any) -> Any:
         return stmt.where(column == business_id) if business_id is not None else stmt
 
-    decisions = list((await session.execute(scoped(
-        select(Decision).where(Decision.decided_at >= since, Decision.decided_at < until),
+    # Columns, not ORM objects: a month of a busy business is thousands of rows.
+    decisions = (await session.execute(scoped(
+        select(Decision.action, Decision.skip_reason)
+        .where(Decision.decided_at >= since, Decision.decided_at < until),
         Decision.business_id,
-    ))).scalars())
+    ))).all()
     report.missed_calls = len(decisions)
     report.textbacks_skipped = dict(Counter(d.skip_reason or "unknown"
                                             for d in decisions if d.action == "skip"))
 
-    texts = list((await session.execute(scoped(
-        select(Message).where(Message.kind == "textback", Message.created_at >= since,
-                              Message.created_at < until),
+    texts = (await session.execute(scoped(
+        select(Message.business_id, Message.to_number, Message.status, Message.created_at)
+        .where(Message.kind == "textback", Message.created_at >= since,
+               Message.created_at < until),
         Message.business_id,
-    ))).scalars())
+    ))).all()
     first_text: dict[tuple[int, str], datetime] = {}
     for msg in texts:
         if msg.status in _FAILED:
@@ -93,17 +101,25 @@ async def compute_report(
 
     phones = {p for _, p in first_text}
     horizon = until + ATTRIBUTION_WINDOW
-    thread = list((await session.execute(scoped(
-        select(Message).where(Message.contact_phone.in_(phones), Message.created_at >= since,
-                              Message.created_at < horizon)
+    thread = (await session.execute(scoped(
+        select(Message.business_id, Message.contact_phone, Message.direction, Message.kind,
+               Message.created_at)
+        .where(Message.contact_phone.in_(phones), Message.created_at >= since,
+               Message.created_at < horizon)
         .order_by(Message.created_at),
         Message.business_id,
-    ))).scalars())
-    events = list((await session.execute(scoped(
-        select(ContactEvent).where(ContactEvent.phone.in_(phones), ContactEvent.at >= since,
-                                   ContactEvent.at < horizon),
+    ))).all()
+    events = (await session.execute(scoped(
+        select(ContactEvent.business_id, ContactEvent.phone, ContactEvent.at)
+        .where(ContactEvent.phone.in_(phones), ContactEvent.at >= since,
+               ContactEvent.at < horizon),
         ContactEvent.business_id,
-    ))).scalars())
+    ))).all()
+    handled = {(c.business_id, c.phone): c.handled_at for c in (await session.execute(scoped(
+        select(Contact.business_id, Contact.phone, Contact.handled_at)
+        .where(Contact.phone.in_(phones), Contact.handled_at.is_not(None)),
+        Contact.business_id,
+    ))).all() if c.handled_at is not None}
 
     replied, opted_out, converted = set(), set(), set()
     first_reply: dict[tuple[int, str], datetime] = {}
@@ -120,9 +136,14 @@ async def compute_report(
             first_reply.setdefault(key, msg.created_at)
         elif msg.direction == "in" and msg.kind == "opt_out":
             opted_out.add(key)
-        elif msg.kind == "relay" and key in first_reply and key not in answered:
+        elif msg.kind in ANSWER_KINDS and key in first_reply and key not in answered:
             answered.add(key)
-            response_times.append((msg.created_at - first_reply[key]).total_seconds())
+            response_times.append(_first_response(first_reply[key], msg.created_at,
+                                                  handled.get(key)))
+    for key, replied_at in first_reply.items():
+        handled_at = handled.get(key)
+        if key not in answered and handled_at is not None and handled_at >= replied_at:
+            response_times.append((handled_at - replied_at).total_seconds())
     for ev in events:
         key = (ev.business_id, ev.phone)
         texted_at = first_text.get(key)
@@ -138,4 +159,15 @@ async def compute_report(
     report.conversion_rate = round(len(converted) / texted, 4)
     if response_times:
         report.median_first_response_s = round(statistics.median(response_times), 1)
+    report.first_response_s = sorted(response_times)
     return report
+
+
+def _first_response(replied_at: datetime, answered_at: datetime,
+                    handled_at: datetime | None) -> float:
+    """An owner who marked the thread handled (they phoned the caller back) before any text
+    answer responded then."""
+    first = answered_at
+    if handled_at is not None and replied_at <= handled_at < answered_at:
+        first = handled_at
+    return (first - replied_at).total_seconds()

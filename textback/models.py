@@ -31,6 +31,10 @@ class Contact(Base):
     last_textback_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # When a text to this caller first carried "Reply STOP to opt out." (None: not yet).
     stop_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The owner's inbox: when the thread was last opened (unread = caller texts after this) and
+    # when it was marked handled (the response-time metric counts it as the team's answer).
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -61,6 +65,8 @@ class Message(Base):
     __table_args__ = (
         Index("ix_textback_message_due", "status", "next_attempt_at"),
         Index("ix_textback_message_thread", "business_id", "contact_phone", "created_at"),
+        # The owner pages and the report: a business's text-backs or replies in a period.
+        Index("ix_textback_message_kind", "business_id", "kind", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -12,6 +12,15 @@ from receptionist.core import Business, Clock, Database, business_for_number, ge
 from textback.contacts import lock_contact, note_first_text
 from textback.errors import UnknownBusiness
 from textback.inbound import InboundResult, apply_status, handle_inbound
+from textback.inbox import (
+    Thread,
+    ThreadSummary,
+    answer_thread,
+    list_threads,
+    mark_handled,
+    open_thread,
+    unread_count,
+)
 from textback.metrics import Report, compute_report
 from textback.models import Message
 from textback.outbox import OutboxWorker, enqueue
@@ -108,3 +117,35 @@ class TextbackService:
             if business_id is not None:
                 stmt = stmt.where(Message.business_id == business_id)
             return list((await session.execute(stmt)).scalars())
+
+    # The owner's inbox (``textback.inbox``): each use case one short transaction.
+
+    async def threads(self, business_id: int, *, search: str = "", limit: int = 50,
+                      offset: int = 0) -> list[ThreadSummary]:
+        async with self.db.transaction() as session:
+            return await list_threads(session, business_id, search=search, limit=limit,
+                                      offset=offset)
+
+    async def unread(self, business_id: int) -> int:
+        async with self.db.transaction() as session:
+            return await unread_count(session, business_id)
+
+    async def thread(self, business_id: int, code: str, *, after_id: int = 0,
+                     mark_read: bool = True) -> Thread:
+        async with self.db.transaction() as session:
+            return await open_thread(session, business_id, code, now=self.clock.now(),
+                                     after_id=after_id, mark_read=mark_read)
+
+    async def answer(self, business_id: int, code: str, body: str, *,
+                     dedupe_key: str | None = None) -> Message | None:
+        """Store the owner's answer in the outbox (committed), then wake the worker to send it."""
+        async with self.db.transaction() as session:
+            msg = await answer_thread(session, business_id, code, body, now=self.clock.now(),
+                                      dedupe_key=dedupe_key)
+        if msg is not None:
+            self.worker.wake()
+        return msg
+
+    async def mark_handled(self, business_id: int, code: str) -> None:
+        async with self.db.transaction() as session:
+            await mark_handled(session, business_id, code, now=self.clock.now())

@@ -28,7 +28,7 @@ from receptionist.call.engines import (
 )
 from receptionist.call.errors import CallControlError, MediaError
 from receptionist.call.events import AgentAudio, CallerStartedSpeaking, ReplyStarted
-from receptionist.call.models import BusinessVoice
+from receptionist.call.models import ENGINE_CHOICES, BusinessVoice, choose_engine
 from receptionist.call.ports import Briefing, CallLifecycle, MediaSocket, SocketClosed
 from receptionist.call.routes import StarletteMediaSocket, router
 from receptionist.call.service import MEDIA_PATH, VoiceService, connect_stream_twiml
@@ -55,6 +55,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "ENGINE_CHOICES",
     "MEDIA_PATH",
     "PAUSE_MS",
     "AgentAudio",
@@ -96,6 +97,7 @@ __all__ = [
     "Voice",
     "VoiceService",
     "build_openai_client",
+    "choose_engine",
     "connect_stream_twiml",
     "local_engines_installed",
     "openai_speech",

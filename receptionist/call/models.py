@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from receptionist.core import Base, UTCDateTime, utcnow
 
-__all__ = ["BusinessVoice", "StreamToken"]
+__all__ = ["ENGINE_CHOICES", "BusinessVoice", "StreamToken", "choose_engine"]
+
+ENGINE_CHOICES = ("realtime", "pipeline", "default")
 
 
 class StreamToken(Base):
@@ -42,3 +45,22 @@ class BusinessVoice(Base):
         ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True)
     engine: Mapped[str] = mapped_column(String(20))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+async def choose_engine(session: AsyncSession, business_id: int, engine: str | None,
+                        now: datetime) -> str | None:
+    """Set (``realtime``/``pipeline``), clear (``default``) or, with ``None``, just read the
+    business's engine choice; returns the choice, ``None`` meaning the deployment's default."""
+    if engine is not None and engine not in ENGINE_CHOICES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINE_CHOICES)}")
+    choice = await session.get(BusinessVoice, business_id)
+    if engine == "default" and choice is not None:
+        await session.delete(choice)
+        return None
+    if engine in ("realtime", "pipeline"):
+        if choice is None:
+            choice = BusinessVoice(business_id=business_id, engine=engine)
+            session.add(choice)
+        choice.engine = engine
+        choice.updated_at = now
+    return choice.engine if choice is not None else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from receptionist.core import Base, UTCDateTime, utcnow
@@ -15,6 +15,8 @@ __all__ = ["Call", "CallEvent"]
 
 class Call(Base):
     __tablename__ = "calls"
+    # The owner pages: a business's calls, newest first, and its calls in a period.
+    __table_args__ = (Index("ix_calls_business_started", "business_id", "started_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     call_sid: Mapped[str] = mapped_column(String(64), unique=True)

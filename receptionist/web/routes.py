@@ -1,25 +1,21 @@
-"""The owner's dashboard (one HTML page) and its JSON API, each showing only the businesses the
-signed-in user or token may see."""
+"""The owner's JSON API, each answer showing only the businesses the signed-in user or token may
+see (the pages are in ``receptionist.web.pages``)."""
 
 from __future__ import annotations
 
-import html
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, HTTPException, Query
 
 from receptionist.core import (
     BusinessNotFound,
     Database,
-    SmsProvider,
     all_businesses,
     get_business,
-    mask,
 )
-from receptionist.core.principal import CurrentPrincipal, PagePrincipal, Principal
-from receptionist.deps import DbDep, SettingsDep, TextbackDep
+from receptionist.core.principal import CurrentPrincipal, Principal
+from receptionist.deps import DbDep, TextbackDep
 
 __all__ = ["router"]
 
@@ -85,56 +81,3 @@ async def messages(db: DbDep, service: TextbackDep, principal: CurrentPrincipal,
              "held_until": m.held_until.isoformat() if m.held_until else None,
              "attempts": m.attempts, "error_code": m.error_code,
              "created_at": m.created_at.isoformat()} for m in rows]
-
-
-@router.get("/", response_class=HTMLResponse)
-async def dashboard(request: Request, db: DbDep, service: TextbackDep, settings: SettingsDep,
-                    principal: PagePrincipal) -> str:
-    async with db.transaction() as session:
-        businesses = [b for b in await all_businesses(session) if principal.may_see(b.id)]
-    scope = principal.scope(None)
-    msgs = await service.recent_messages(scope, 20)
-    rep = await service.report(scope, datetime.now(UTC) - timedelta(days=30), datetime.now(UTC))
-    csrf = html.escape(str(getattr(request.state, "csrf_token", "") or ""))
-    demo = settings.demo and settings.sms_provider is SmsProvider.CONSOLE
-    esc = html.escape
-    now = datetime.now(UTC)
-    rows = "".join(
-        f"<tr><td>{esc(m.created_at.strftime('%H:%M:%S'))}</td><td>{esc(m.kind)}</td>"
-        f"<td>{esc(mask(m.to_number))}</td><td>{esc(m.shown_status(now))}</td>"
-        f"<td>{esc(m.body)}</td></tr>"
-        for m in msgs
-    )
-    biz = "".join(
-        f"<li><b>{esc(b.name)}</b> {esc(', '.join(n.number for n in b.numbers))} "
-        f"· {esc(b.routing)}"
-        + (f"""<form method="post" action="/demo/missed-call" style="display:inline">
-            <input type="hidden" name="csrf_token" value="{csrf}">
-            <input type="hidden" name="to" value="{esc(b.primary_number or '')}">
-            <input name="from_" value="+12025550143" size="14">
-            <button>Simulate a missed call</button></form>""" if b.primary_number and demo
-           else "")
-        + "</li>"
-        for b in businesses
-    )
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>Receptionist</title>
-<meta http-equiv="refresh" content="5">
-<style>body{{font:15px system-ui;margin:2em;max-width:70em}}td{{padding:2px 8px;
-vertical-align:top}}table{{border-collapse:collapse}}tr:nth-child(even){{background:#f4f4f4}}
-</style></head><body>
-<h1>Receptionist</h1>
-<form method="post" action="/logout"><input type="hidden" name="csrf_token" value="{csrf}">
-<span>{esc(principal.subject)}</span> <button>Sign out</button></form>
-<h2>Businesses</h2><ul>{biz or '<li>None yet: <code>receptionist business add</code></li>'}</ul>
-<h2>Last 30 days</h2>
-<p>Missed calls: {rep.missed_calls} · text-backs sent: {rep.textbacks_sent} · skipped:
-{sum(rep.textbacks_skipped.values())} · failed: {rep.textbacks_failed} · held for quiet hours:
-{rep.held} · reply rate:
-{_pct(rep.reply_rate)} · conversion: {_pct(rep.conversion_rate)} · opt-outs: {rep.opt_outs}</p>
-<h2>Recent texts</h2>
-<table><tr><th>time (UTC)</th><th>kind</th><th>to</th><th>status</th><th>text</th></tr>
-{rows}</table></body></html>"""
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"

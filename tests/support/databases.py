@@ -52,7 +52,7 @@ def import_all_models() -> None:
     for name in ("receptionist.core.tenancy", "textback.models", "receptionist.telephony.models",
                  "knowledge.models", "calendar_sync.models", "receptionist.agent.models",
                  "receptionist.chat.models", "receptionist.call.models",
-                 "receptionist.accounts.models"):
+                 "receptionist.accounts.models", "receptionist.web.models"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
