@@ -129,3 +129,13 @@ def test_an_amount_says_what_it_costs() -> None:
 def test_a_list_of_questions_is_not_read_as_an_answer() -> None:
     faq = [{"source": "FAQ", "quote": "Do you provide free quotes?\nAre you insured?"}]
     assert best_sentences("Do you provide free quotes?", faq) is None
+
+
+def test_a_title_does_not_end_a_sentence() -> None:
+    from receptionist.agent.spoken import split_sentences
+
+    assert split_sentences("Dr. Perkins is our chiropractor. Mrs. Lee runs the office.") == [
+        "Dr. Perkins is our chiropractor.", "Mrs. Lee runs the office."]
+    found = best_sentences("Who's the chiropractor?", [{"source": "About", "quote": (
+        "Book online.\nDr. Perkins is the only chiropractor in town with this certificate.")}])
+    assert found is not None and found.startswith("Dr. Perkins")
