@@ -15,6 +15,7 @@ the business's time zone; events in other time zones keep their own.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -31,6 +32,7 @@ __all__ = ["BOOKING_MARKER", "busy_from_ical", "busy_from_vevent"]
 # Set on every event this product writes; the conflict tie-break after a write reads it.
 BOOKING_MARKER = "X-RECEPTIONIST-BOOKING"
 _RECURRING = ("RRULE", "RDATE")
+log = logging.getLogger("calendar_sync.busy")
 
 
 def busy_from_ical(texts: Iterable[str], start: datetime, end: datetime,
@@ -39,29 +41,40 @@ def busy_from_ical(texts: Iterable[str], start: datetime, end: datetime,
     skipped (one bad event must not hide a whole calendar's availability)."""
     out: list[Busy] = []
     for text in texts:
-        simple = _read_simple(text, tz)
-        if isinstance(simple, Busy):
-            if simple.start < end and simple.end > start:
-                out.append(simple)
-            continue
-        if simple is None:  # a plain event that blocks no time
-            continue
         try:
-            cal = icalendar.Calendar.from_ical(text)
-        except ValueError:
-            continue
-        events = list(cal.walk("VEVENT"))
-        if not events:
-            continue
-        if len(events) == 1 and not any(p in events[0] for p in _RECURRING):
-            busy = busy_from_vevent(events[0], tz)
-            if busy is not None and busy.start < end and busy.end > start:
-                out.append(busy)
-            continue
-        for occurrence in recurring_ical_events.of(cal, components=["VEVENT"]).between(start, end):
-            busy = busy_from_vevent(occurrence, tz)
-            if busy is not None and busy.start < end and busy.end > start:
-                out.append(busy)
+            out.extend(_busy_of(text, start, end, tz))
+        except (ValueError, OverflowError, TypeError) as exc:
+            # A date no calendar has (month 13), a duration past year 9999, a value icalendar
+            # or the recurrence expander cannot read: that object is skipped, not the calendar.
+            log.debug("skipping an unreadable calendar object: %s", exc)
+    return out
+
+
+def _busy_of(text: str, start: datetime, end: datetime, tz: ZoneInfo) -> list[Busy]:
+    out: list[Busy] = []
+    simple = _read_simple(text, tz)
+    if isinstance(simple, Busy):
+        if simple.start < end and simple.end > start:
+            out.append(simple)
+        return out
+    if simple is None:  # a plain event that blocks no time
+        return out
+    try:
+        cal = icalendar.Calendar.from_ical(text)
+    except ValueError:
+        return out
+    events = list(cal.walk("VEVENT"))
+    if not events:
+        return out
+    if len(events) == 1 and not any(p in events[0] for p in _RECURRING):
+        busy = busy_from_vevent(events[0], tz)
+        if busy is not None and busy.start < end and busy.end > start:
+            out.append(busy)
+        return out
+    for occurrence in recurring_ical_events.of(cal, components=["VEVENT"]).between(start, end):
+        busy = busy_from_vevent(occurrence, tz)
+        if busy is not None and busy.start < end and busy.end > start:
+            out.append(busy)
     return out
 
 

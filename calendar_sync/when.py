@@ -152,7 +152,7 @@ def _normalise(text: str) -> str:
     s = re.sub(r"\bquarter past (\w+)", lambda m: f"{_num(m.group(1))}:15", s)
     s = re.sub(r"\bquarter (?:to|til|till) (\w+)",
                lambda m: f"{(int(_num(m.group(1))) - 2) % 12 + 1}:45"
-               if _num(m.group(1)).isdigit() else m.group(0), s)
+               if _num(m.group(1)).isascii() and _num(m.group(1)).isdigit() else m.group(0), s)
     words = "|".join(k for k in _NUMBERS if len(k) > 2)
     s = re.sub(rf"\b({words})( thirty| fifteen| forty five| o five)?\b(?! (?:days?|weeks?))",
                lambda m: _spoken_time(m.group(1), m.group(2)), s)
@@ -275,8 +275,8 @@ def _day_of_month(today: date, day_text: str) -> list[date] | None:
 
 def _in_n(today: date, m: re.Match[str]) -> list[date] | None:
     n_text = m.group(1)
-    n = int(n_text) if n_text.isdigit() else _NUMBERS.get(n_text)
-    if n is None:
+    n = int(n_text) if n_text.isascii() and n_text.isdigit() else _NUMBERS.get(n_text)
+    if n is None or n > 999:  # "in 99999999999 days" is past any calendar (and datetime's range)
         return None
     target = today + (timedelta(weeks=n) if m.group(2) == "week" else timedelta(days=n))
     return [target]

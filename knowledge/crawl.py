@@ -191,7 +191,10 @@ class Crawler:
         seen: set[str] = set()
         urls: list[str] = []
         while pending and len(seen) < _MAX_SITEMAPS and len(urls) < _MAX_SITEMAP_URLS:
-            sitemap = canonical_url(pending.popleft())
+            named = pending.popleft()
+            if not is_http_url(named):  # robots.txt and sitemap indexes may name anything
+                continue
+            sitemap = canonical_url(named)
             if sitemap in seen or not same_site(sitemap, root):
                 continue
             seen.add(sitemap)

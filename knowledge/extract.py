@@ -177,7 +177,8 @@ def _structured(html: str, url: str) -> dict[str, list[Any]]:
     try:
         data = extruct.extract(html, base_url=url, syntaxes=["json-ld", "microdata", "opengraph"],
                                uniform=True, errors="ignore")
-    except (ValueError, TypeError, etree.LxmlError) as exc:
+    except (ValueError, TypeError, KeyError, etree.LxmlError) as exc:
+        # extruct raises KeyError('opengraph') on some malformed pages (<head> after </html>)
         log.debug("knowledge.structured_data_unreadable url=%s error=%s", url, exc)
         return {}
     return data if isinstance(data, dict) else {}

@@ -134,7 +134,7 @@ class Fetcher:
         if not kind and not any_type and ctype:
             raise FetchError(f"not HTML or PDF ({ctype})")
         declared = resp.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.limits.max_bytes:
+        if declared.isascii() and declared.isdigit() and int(declared) > self.limits.max_bytes:
             raise FetchError(f"too large ({int(declared) // 1_000_000} MB)")
         body = bytearray()
         async for chunk in resp.aiter_bytes():

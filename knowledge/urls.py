@@ -4,7 +4,7 @@ links cannot be pages (images, archives…) so they are skipped without a reques
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 __all__ = ["canonical_url", "host_key", "is_http_url", "join_url", "looks_like_file", "same_site"]
 
@@ -19,14 +19,37 @@ _SKIP_EXT = {
 }
 
 
+_NOT_A_URL = urlsplit("")
+
+
+def _split(url: str) -> SplitResult:
+    """``urlsplit`` that reads an unbalanced IPv6 bracket (``http://[::1/``) as no URL at all
+    rather than raising."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return _NOT_A_URL
+
+
+def _port(parts: SplitResult) -> int | None:
+    """The URL's port; ``-1`` when it is not a number in 0-65535 (``urlsplit().port`` raises)."""
+    try:
+        return parts.port
+    except ValueError:
+        return -1
+
+
 def is_http_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+    """An http(s) URL with a host and a usable port."""
+    parts = _split(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and _port(parts) != -1
 
 
 def canonical_url(url: str) -> str:
     """Lower-case scheme and host, default port and fragment dropped, tracking parameters
-    removed, remaining query sorted, ``.``/``..`` segments resolved, empty path as ``/``."""
+    removed, remaining query sorted, ``.``/``..`` segments resolved, empty path as ``/``.
+    Raises ``ValueError`` for a port that is not a number in 0-65535 or an unbalanced IPv6
+    bracket (check with :func:`is_http_url` first)."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
@@ -52,25 +75,31 @@ def join_url(base: str, href: str) -> str | None:
         url = urljoin(base, href)
     except ValueError:
         return None
-    return canonical_url(url) if is_http_url(url) else None
+    if not is_http_url(url):
+        return None
+    canonical = canonical_url(url)
+    return canonical if is_http_url(canonical) else None  # "http://./" has no host left
 
 
 def host_key(url: str) -> str:
     """The host with any leading ``www.``: ``www.example.com`` and ``example.com`` are one site."""
-    host = (urlsplit(url).hostname or "").lower()
+    host = (_split(url).hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
 
 
 def same_site(url: str, root: str) -> bool:
     """Same host as the start URL (``www.`` or not) and the same port."""
-    a, b = urlsplit(url), urlsplit(root)
+    a, b = _split(url), _split(root)
     default = {"http": 80, "https": 443}
-    pa = a.port or default.get(a.scheme)
-    pb = b.port or default.get(b.scheme)
+    pa, pb = _port(a), _port(b)
+    if pa == -1 or pb == -1:
+        return False
+    pa = pa or default.get(a.scheme)
+    pb = pb or default.get(b.scheme)
     return host_key(url) == host_key(root) and (pa == pb or {pa, pb} == {80, 443})
 
 
 def looks_like_file(url: str) -> bool:
     """A link whose extension says it is not a page (PDFs are pages here)."""
-    ext = posixpath.splitext(urlsplit(url).path)[1].lower()
+    ext = posixpath.splitext(_split(url).path)[1].lower()
     return ext in _SKIP_EXT

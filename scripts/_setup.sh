@@ -14,9 +14,17 @@ if [ ! -x .venv/bin/python ]; then
   echo "Creating .venv with $py …" >&2
   "$py" -m venv .venv
 fi
-if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ] ||
+   [ requirements.lock -nt .venv/.installed ]; then
   echo "Installing dependencies into .venv (first run takes a few minutes) …" >&2
   .venv/bin/python -m pip install --quiet --upgrade pip >&2
-  .venv/bin/python -m pip install --quiet -e ".[${RECEPTIONIST_EXTRAS:-dev}]" >&2
+  # The tested versions, each checked against its hash; then the project itself on top.
+  .venv/bin/python -m pip install --quiet --require-hashes -r requirements.lock >&2
+  .venv/bin/python -m pip install --quiet --no-deps -e . >&2
+  extras=${RECEPTIONIST_EXTRAS:-dev}
+  if [ -n "$extras" ] && [ "$extras" != dev ]; then
+    # Extras the lock does not cover are resolved from pyproject.toml.
+    .venv/bin/python -m pip install --quiet -e ".[$extras]" >&2
+  fi
   touch .venv/.installed
 fi

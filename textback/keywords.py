@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import StrEnum
 
 __all__ = ["InboundIntent", "classify"]
@@ -34,7 +35,11 @@ _NATURAL_STOP = re.compile(
 
 
 def classify(body: str) -> InboundIntent:
-    text = " ".join(body.strip().split())
+    # NFKC folds full-width letters (ＳＴＯＰ) to ASCII; format characters (zero-width space,
+    # BOM, direction marks) that a keyboard slipped in do not change which word was sent.
+    folded = unicodedata.normalize("NFKC", body)
+    folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    text = " ".join(folded.strip().split())
     word = text.lower().strip(".!? ")
     if word in OPT_OUT_WORDS:
         return InboundIntent.OPT_OUT

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from textback.models import Contact, ContactEvent, Decision, Message
+from textback.models import Contact, ContactEvent, Decision, Message, shown_status
 
 __all__ = ["ANSWER_KINDS", "ATTRIBUTION_WINDOW", "Report", "compute_report"]
 
@@ -79,7 +79,8 @@ async def compute_report(
                                             for d in decisions if d.action == "skip"))
 
     texts = (await session.execute(scoped(
-        select(Message.business_id, Message.to_number, Message.status, Message.created_at)
+        select(Message.business_id, Message.to_number, Message.status, Message.held_until,
+               Message.created_at)
         .where(Message.kind == "textback", Message.created_at >= since,
                Message.created_at < until),
         Message.business_id,
@@ -88,7 +89,7 @@ async def compute_report(
     for msg in texts:
         if msg.status in _FAILED:
             report.textbacks_failed += 1
-        elif msg.shown_status(now) == "held":
+        elif shown_status(msg.status, msg.held_until, now) == "held":
             report.held += 1
         elif msg.status in ("pending", "sending"):
             report.textbacks_pending += 1

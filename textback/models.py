@@ -95,10 +95,14 @@ class Message(Base):
     held_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     def shown_status(self, now: datetime) -> str:
-        """The status the owner sees: ``held`` while quiet hours keep a text waiting."""
-        if self.status == "pending" and self.held_until is not None and self.held_until > now:
-            return "held"
-        return self.status
+        return shown_status(self.status, self.held_until, now)
+
+
+def shown_status(status: str, held_until: datetime | None, now: datetime) -> str:
+    """The status the owner sees: ``held`` while quiet hours keep a text waiting."""
+    if status == "pending" and held_until is not None and held_until > now:
+        return "held"
+    return status
 
 
 class ContactEvent(Base):

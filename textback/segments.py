@@ -32,7 +32,8 @@ def count_segments(text: str) -> SegmentInfo:
         if units <= 160:
             return SegmentInfo("GSM-7", units, 1 if units else 0, 160)
         return SegmentInfo("GSM-7", units, _pack(septets, 153), 160)
-    code_units = [len(c.encode("utf-16-le")) // 2 for c in text]
+    # Counted from the code point: a lone surrogate (which has no UTF-16 encoding) is one unit.
+    code_units = [2 if ord(c) > 0xFFFF else 1 for c in text]
     units = sum(code_units)
     if units <= 70:
         return SegmentInfo("UCS-2", units, 1, 70)

@@ -91,8 +91,8 @@ class ApiTokens:
                 stmt = stmt.where(ApiToken.business_id == (await get_business(session,
                                                                               business)).id)
             text = ref.strip()
-            stmt = stmt.where(ApiToken.id == int(text) if text.isdigit() and len(text) < 12
-                              else ApiToken.name == text)
+            by_id = text.isascii() and text.isdigit() and len(text) < 12  # "²" is no id
+            stmt = stmt.where(ApiToken.id == int(text) if by_id else ApiToken.name == text)
             rows = list((await session.execute(stmt)).scalars())
             if not rows:
                 raise AccountNotFound(f"no token {ref!r}; see `receptionist token list`")

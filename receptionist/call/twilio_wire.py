@@ -87,7 +87,7 @@ Frame = Connected | Start | Media | Dtmf | Mark | Stop | Malformed
 def _int(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 16:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 16:
         return int(value)
     return None
 

@@ -27,7 +27,8 @@ _SIGNER: Provided[WebhookSigner] = Provided("signer")
 @declares_access(Access.TWILIO_SIGNED)
 async def verified_twilio_form(request: Request) -> dict[str, str]:
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_WEBHOOK_BYTES):
+    if declared is not None and (not (declared.isascii() and declared.isdigit())
+                                 or int(declared) > MAX_WEBHOOK_BYTES):
         raise HTTPException(413, "webhook body too large")
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "application/x-www-form-urlencoded":

@@ -185,7 +185,8 @@ def normalize(text: str) -> str:
         if not word:
             continue
         # "forty five" → "45"
-        if words and words[-1] in ("20", "30", "40", "50") and len(word) == 1 and word.isdigit():
+        if words and words[-1] in ("20", "30", "40", "50") and len(word) == 1 \
+                and word.isascii() and word.isdigit():
             words[-1] = str(int(words[-1]) + int(word))
             continue
         words.append(word)
