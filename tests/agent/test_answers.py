@@ -139,3 +139,13 @@ def test_a_title_does_not_end_a_sentence() -> None:
     found = best_sentences("Who's the chiropractor?", [{"source": "About", "quote": (
         "Book online.\nDr. Perkins is the only chiropractor in town with this certificate.")}])
     assert found is not None and found.startswith("Dr. Perkins")
+
+
+def test_a_related_word_is_found_however_the_site_inflects_it() -> None:
+    # "charge" meets "price" whatever the stemming makes of either
+    site = [{"source": "Quotes", "quote": "We provide free, no-obligation quotes and the price we "
+             "quote is the price you pay."}]
+    found = best_sentences("Do you charge for a quote?", site)
+    assert found is not None and "free" in found
+    # ...but a "yes" needs the very words: the price of a quote does not say they charge for one
+    assert not affirms("Do you charge for a quote?", "The price we quote is the price you pay.")

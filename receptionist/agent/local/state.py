@@ -282,7 +282,9 @@ def affirms(question: str, answer: str) -> bool:
         return False
     q = content_words(text) - _GENERIC
     said = content_words(split_sentences(answer)[0]) if answer.strip() else set()
-    return bool(q) and all(_has(said, w) for w in q)
+    # the very words, not related ones: "do you charge for a quote?" is not confirmed by "the
+    # price we quote is the price you pay" (the quotes are free)
+    return bool(q) and all(w in said for w in q)
 
 
 _PRICE_LINE = re.compile(r":\s*[$£€]\s?\d")
@@ -329,6 +331,10 @@ def _stem(word: str) -> str:
         if len(word) - len(suffix) >= 3 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word.replace("y", "i") if len(word) > 4 and word.endswith("y") else word
+
+
+# the related words meet the question's words as stems ("price" is "pric" once stemmed)
+_RELATED = {word: {_stem(r) for r in related} for word, related in _RELATED.items()}
 
 
 def content_words(text: str) -> set[str]:
