@@ -26,7 +26,9 @@ __all__ = [
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # a sentence ends at . ! ? before a capital — but not after an initial ("A. O. Smith")
-_SENTENCE_END = re.compile(r"(?<![\s.][A-Z]\.)(?<=[.!?])\s+(?=[A-Z0-9\"'(“])")
+# not after a title: "Dr. Perkins is the only chiropractor…" is one sentence
+_SENTENCE_END = re.compile(r"(?<![\s.][A-Z]\.)(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)"
+                           r"(?<!\bSt\.)(?<!\bNo\.)(?<=[.!?])\s+(?=[A-Z0-9\"'(“])")
 
 
 def spoken_time(t: time) -> str:

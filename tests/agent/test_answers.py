@@ -49,3 +49,103 @@ def test_the_business_name_tells_nothing() -> None:
     site = [{"source": "Home", "quote": "Bright Dental Clinic is 15 minutes from the station."}]
     assert best_sentences("Is there parking at the clinic?", site,
                           business="Bright Dental Clinic") is None
+
+
+def test_a_how_much_question_is_answered_by_the_sentence_with_the_amount() -> None:
+    site = [{"source": "FAQ", "quote": "The cost of a filling depends on the tooth."},
+            {"source": "Home", "quote": "A composite filling costs between $90 and $250."}]
+    found = best_sentences("How much does a filling cost?", site)
+    assert found == "A composite filling costs between $90 and $250."
+    # and a menu line with its price on the next line reads both
+    menu = [{"source": "Menu", "quote": "Warm apple pie with vanilla ice cream\n$4.75\nReviews"}]
+    found = best_sentences("How much is the apple pie?", menu)
+    assert found is not None and "$4.75" in found and "apple pie" in found
+
+
+def test_a_how_long_question_is_answered_by_the_sentence_with_the_number() -> None:
+    site = [{"source": "FAQ", "quote": "A full groom is gentle on your dog."},
+            {"source": "Home", "quote": "Allow about 2 to 3 hours for a full groom."}]
+    found = best_sentences("How long does a full groom take?", site)
+    assert found is not None and "2 to 3 hours" in found
+
+
+def test_spoken_fillers_are_not_telling_words_the_site_lacks() -> None:
+    site = [{"source": "Fees", "quote": "A simple will costs £150 plus VAT."}]
+    # even when the search was unsure and every word must be there
+    found = best_sentences("I need someone to do a simple will, what's that going to cost?", site,
+                           strict=True)
+    assert found is not None and "£150" in found
+
+
+def test_markup_is_not_read_aloud() -> None:
+    site = [{"source": "Fees", "quote": "**Our fees** A tribunal claim costs £6,000 to £9,000."}]
+    found = best_sentences("What does a tribunal claim cost?", site)
+    assert found is not None and "*" not in found and "£6,000" in found
+    assert best_sentences("What does a tribunal claim cost?", [{"source": "Fees", "quote": (
+        "A tribunal claim costs <sup>1</sup> £6,000.")}]) == "A tribunal claim costs 1 £6,000."
+
+
+def test_a_yes_no_question_names_what_it_asks_about_and_the_site_must_hold_it() -> None:
+    site = [{"source": "Legal", "quote": "We take on legal cases of every size in the County "
+             "Court."}]
+    assert best_sentences("Do you take legal aid cases?", site) is None  # "aid": nowhere
+    assert best_sentences("Do you take legal cases?", site) is not None
+
+
+def test_the_scene_set_before_a_question_is_not_asked_about() -> None:
+    site = [{"source": "FAQ", "quote": "An EICR is a formal report on the wiring of a property."}]
+    found = best_sentences("I'm a landlord. What's an EICR?", site)
+    assert found is not None and "formal report" in found
+
+
+def test_who_finds_a_name_with_initials() -> None:
+    staff = [{"source": "About", "quote": "Dr J Edward Perkins has been our chiropractor since "
+              "1989."}]
+    found = best_sentences("Who's the chiropractor?", staff)
+    assert found is not None and "Perkins" in found
+
+
+def test_a_possessive_is_the_word_itself() -> None:
+    site = [{"source": "Home", "quote": "You get a detailed report after each dog grooming."}]
+    found = best_sentences("Do I get a report after my dog's groom?", site)
+    assert found is not None and "report" in found
+
+
+def test_a_verb_particle_names_nothing() -> None:
+    site = [{"source": "Area", "quote": "We serve Beaverton, Hillsboro and Tigard."}]
+    found = best_sentences("Do you come out to Beaverton?", site)
+    assert found is not None and "Beaverton" in found
+
+
+def test_an_amount_says_what_it_costs() -> None:
+    # the fee line never says "cost", yet it is the answer to "what would it cost?"
+    site = [{"source": "Unfair dismissal claims", "quote": (
+        "A tribunal claim for unfair dismissal is brought by an employee.\n"
+        "Less complex: £6,000 to £10,000* (+ VAT at 20%)")}]
+    found = best_sentences("What would a straightforward unfair dismissal claim cost?", site)
+    assert found is not None and "£6,000" in found
+
+
+def test_a_list_of_questions_is_not_read_as_an_answer() -> None:
+    faq = [{"source": "FAQ", "quote": "Do you provide free quotes?\nAre you insured?"}]
+    assert best_sentences("Do you provide free quotes?", faq) is None
+
+
+def test_a_title_does_not_end_a_sentence() -> None:
+    from receptionist.agent.spoken import split_sentences
+
+    assert split_sentences("Dr. Perkins is our chiropractor. Mrs. Lee runs the office.") == [
+        "Dr. Perkins is our chiropractor.", "Mrs. Lee runs the office."]
+    found = best_sentences("Who's the chiropractor?", [{"source": "About", "quote": (
+        "Book online.\nDr. Perkins is the only chiropractor in town with this certificate.")}])
+    assert found is not None and found.startswith("Dr. Perkins")
+
+
+def test_a_related_word_is_found_however_the_site_inflects_it() -> None:
+    # "charge" meets "price" whatever the stemming makes of either
+    site = [{"source": "Quotes", "quote": "We provide free, no-obligation quotes and the price we "
+             "quote is the price you pay."}]
+    found = best_sentences("Do you charge for a quote?", site)
+    assert found is not None and "free" in found
+    # ...but a "yes" needs the very words: the price of a quote does not say they charge for one
+    assert not affirms("Do you charge for a quote?", "The price we quote is the price you pay.")

@@ -14,7 +14,7 @@ import pytest
 from receptionist.agent import ACTION_HANG_UP, ACTION_TRANSFER
 from tests.agent.world import World, make_world, site
 from tests.knowledge.site_server import SITE_DIR, FixtureSite, serve_site
-from tests.support.factories import CALLER, TEAM_PHONE
+from tests.support.factories import BUSINESS_NUMBER, CALLER, TEAM_PHONE
 
 __all__ = ["site"]
 
@@ -232,3 +232,11 @@ async def test_answer_rate_on_the_fixture_questions(world: World):
         world.new_call()
         reply = await world.say(question)
         assert "not sure" in reply.text, (question, reply.text)
+
+
+async def test_the_phone_number_comes_from_the_profile(world: World):
+    # the business's own number as its settings hold it, not a number read off some page
+    reply = await world.say("What's your phone number?")
+    spoken(reply.text)
+    assert BUSINESS_NUMBER in reply.text, reply.text
+    assert [c.name for c, _ in reply.tool_calls] == ["business_info"]

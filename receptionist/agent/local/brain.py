@@ -146,6 +146,8 @@ class LocalBrain:
             return await flows.urgent()  # "my basement is flooding"
         if u.has(Intent.HOURS):
             answer = await flows.hours(u)
+        elif u.has(Intent.PHONE):
+            answer = await flows.phone(u)
         elif u.has(Intent.ADDRESS):
             answer = await flows.address()
         elif u.has(Intent.PRICES):

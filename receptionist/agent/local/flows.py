@@ -179,6 +179,15 @@ class Flows(BookingFlows):
             return said(f"We're at {address}. Would you like me to text you directions?")
         return said(f"We're at {address}.")
 
+    async def phone(self, u: Understanding) -> Said:
+        """The business's number as the profile holds it (the owner's value over the website's),
+        else whatever the website says about calling."""
+        result = await self.run("business_info", topic="contact")
+        phone = result.data.get("phone")
+        if phone:
+            return said(f"Our number is {phone}.")
+        return await self._fallback_search(u.text, "I don't have our number to hand.")
+
     async def _named_service(self, u: Understanding) -> dict[str, Any] | None:
         """The service this utterance is about (or the one talked about last: "that")."""
         services = await self._load_services()

@@ -24,6 +24,7 @@ class Intent(StrEnum):
     BOOK = "book"
     HOURS = "hours"
     ADDRESS = "address"
+    PHONE = "phone"
     PRICES = "prices"
     SERVICES = "services"
     LINK = "link"
@@ -89,6 +90,12 @@ _P = {
         r"\baddress\b", r"\bwhere (are|is) (you|it|the|your)\b", r"\bwhere'?s\b",
         r"\blocat(ed|ion)\b",
         r"\bdirections\b", r"\bfind you\b", r"\bget (there|to you)\b",
+    ),
+    Intent.PHONE: (
+        r"\b(phone|telephone|contact|mobile|cell) (number|no)\b",
+        r"\bwhat'?s your (phone|number)\b",
+        r"\bwhat (is|s) your (phone|number)\b", r"\bnumber (to call|for you|to reach you)\b",
+        r"\bcall you on\b", r"\bring you on\b",
     ),
     Intent.PRICES: (
         r"\bprices?\b", r"\bpricing\b", r"\bcosts?\b", r"\bhow much\b", r"\bcharges?\b",

@@ -39,6 +39,10 @@ _STOPWORDS = {
     "things", "really", "just", "also", "still", "ok", "okay", "yes", "no", "hi", "hello", "um",
     "uh", "guys", "thanks", "thank", "i'm", "i'd", "it's", "there's", "what's", "who's", "should",
     "will", "did", "am", "was", "were", "been", "being", "which", "why", "some", "all", "one",
+    # spoken fillers: a caller says them, a website does not, so they must not count as
+    # telling words the site lacks ("someone", "going to", "roughly", "actually")
+    "someone", "somebody", "going", "gonna", "roughly", "actually", "exactly", "fairly",
+    "properly", "basically", "probably", "maybe", "kind", "sort", "say", "said", "end", "up",
 }
 
 
@@ -135,8 +139,9 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     A sentence is judged with the one after it (an answer often spans two) and under its
     page's title; words every page uses ("business", "work") do not count."""
     # the business's own name ("Aesthetica Dental Clinic") is on every page: it tells nothing
-    q = content_words(question) - _GENERIC - content_words(business)
+    q = content_words(asked_part(question)) - _GENERIC - content_words(business)
     who = bool(_WHO.match(question.strip()))  # "who's the dentist?": a sentence naming someone
+    kind = question_kind(question)
     if not q or (strict and len(q) < 2 and not who):
         return None
     pool: dict[tuple[int, int], str] = {}
@@ -151,8 +156,13 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     # A telling word of the question that no passage has, said no way ("hourly" rate): what was
     # found may be about something else, so the sentence must hold every other word, and two
     # at least ("natural" "products" for "natural shampoos and products", not "rate" alone).
-    absent = {w for w in q if len(w) >= _TELLING
+    # a yes/no question names the very thing it asks about ("legal aid", "wisdom teeth"): a
+    # word of it that no passage holds means the site does not say, whatever else matches
+    telling = 3 if _YES_NO.match(_unprefixed(question)) else _TELLING
+    absent = {w for w in q if len(w) >= telling and not (telling == 3 and w in _PARTICLES)
               and not any(_has(ws, w) for ws in words.values())}
+    if absent and telling == 3:
+        return None
     if absent:
         needed = max(needed if strict else 0, 2, len(q - absent))
     # a word found in few sentences tells more than one found everywhere
@@ -161,14 +171,19 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     for (p_index, s_index), sentence in pool.items():
         if not _speakable(sentence) or (who and not _PERSON.search(sentence)):
             continue
+        if sentence.endswith("?") and pool.get((p_index, s_index + 1), "?").endswith("?"):
+            continue  # a list of questions (a FAQ's index): no answer to read
         alone = {w for w in q if _has(words[(p_index, s_index)], w)}
+        if kind == "money" and _MONEY.search(sentence):  # "£6,000 to £10,000" says what it costs
+            alone |= q & _MONEY_WORDS
         pair = alone | {w for w in q if _has(words.get((p_index, s_index + 1), set()), w)}
         hits, penalty = (alone, 0.0) if len(alone) >= len(pair) else (pair, 0.6)
         if len(hits) < needed:
             continue
         weight = sum(1 / spread[w] for w in hits) + len(hits) - penalty
         prose = 0.5 if sentence.endswith((".", "!")) else 0.0
-        scored.append((weight + prose - p_index * 0.1, p_index, s_index))
+        fits = _fits_kind(kind, sentence, pool.get((p_index, s_index + 1), ""))
+        scored.append((weight + prose + fits - p_index * 0.1, p_index, s_index))
     if not scored:
         return None
     _, p_best, s_best = max(scored, key=lambda s: (s[0], -s[1], -s[2]))
@@ -176,6 +191,10 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     if text.endswith("?") and (p_best, s_best + 1) in pool:  # a FAQ's question: read its answer
         s_best += 1
         text = pool[(p_best, s_best)]
+    below = pool.get((p_best, s_best + 1), "")
+    if kind == "money" and not _MONEY.search(text) and _MONEY.match(below) \
+            and len(below.split()) <= 4:  # a menu line and its price below it: "… rolls" / "$3.25"
+        return first_sentences(_tidy(f"{text.rstrip('.')}: {below}"), max_chars)
     for follow in (1, 2):  # the next sentences often finish the answer (not a price list's)
         after = pool.get((p_best, s_best + follow))
         if _PRICE_LINE.search(text):
@@ -188,15 +207,50 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
 
 
 def _tidy(text: str) -> str:
-    """Table leftovers out: "call-out fee – –" → "call-out fee"."""
+    """Table leftovers and markup out: "call-out fee – –" → "call-out fee", "**Costs**" →
+    "Costs" (a caller must not hear asterisks, hashes or backslashes read aloud)."""
+    text = _MARKUP.sub("", text)
     text = re.sub(r"(\s*[–—-])+\s*$", "", text)
     text = re.sub(r"(\s[–—-])(\s[–—-])+\s", r"\1 ", text).strip()
     return text if text.endswith((".", "!", "?", "”", '"')) else f"{text}."
 
 
+_MARKUP = re.compile(r"</?[a-z][^>]*>|\*\*|__|`|\\(?=\S)|^#+\s*|(?<=\s)#+\s+", re.M)
+# What kind of fact a question asks for, and what a sentence holding it looks like: "how much"
+# wants an amount of money, "how long / how far / what age / what year" a number.
+_MONEY_Q = re.compile(r"\b(how much|cost|costs|price|prices|pricing|charge|charges|fee|fees|"
+                      r"rate|rates)\b", re.I)
+_NUMBER_Q = re.compile(r"\b(how (long|far|many|soon|old|early|late)|what (age|year|time)|"
+                       r"when)\b", re.I)
+_MONEY = re.compile(r"[$£€₹¥]\s?\d|\b\d[\d,.]*\s?(dollars|pounds|euros|rupees|rs|usd|gbp|"
+                    r"eur|inr)\b|\b(rs\.?|inr)\s?\d|\bfree\b", re.I)
+_NUMBER = re.compile(r"\d")
+
+
+def question_kind(question: str) -> str | None:
+    """ "money", "number" or None: the kind of fact the question asks for."""
+    if _MONEY_Q.search(question):
+        return "money"
+    if _NUMBER_Q.search(question):
+        return "number"
+    return None
+
+
+def _fits_kind(kind: str | None, sentence: str, after: str) -> float:
+    """A bonus for a sentence that holds the kind of fact asked for (or whose next piece does,
+    as in a price list: "Cinnamon rolls" / "$3.25"), so "costs between ₹3,500 and ₹8,000" beats
+    "the cost depends on the tooth" for "how much does it cost?"."""
+    if kind is None:
+        return 0.0
+    pattern = _MONEY if kind == "money" else _NUMBER
+    if pattern.search(sentence):
+        return 1.5
+    return 0.75 if pattern.search(after) else 0.0
+
+
 _WHO = re.compile(r"^(who|who's|whos|whom)\b", re.I)
-_PERSON = re.compile(r"\b(Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Miss)\s+[A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]+ "
-                     r"(is|has|was|leads|heads|runs|founded|started)\b")
+_PERSON = re.compile(r"\b(Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Miss)\s+([A-Z]\.?\s+)*[A-Z][a-z]+"
+                     r"|\b[A-Z][a-z]+ [A-Z][a-z]+ (is|has|was|leads|heads|runs|founded|started)\b")
 _TELLING = 5  # stemmed letters: "hourli", "instal"; not "far", "kid", "age"
 _NEGATION = re.compile(r"\b(no|not|never|don't|doesn't|cannot|can't|won't|unable|closed|"
                        r"unfortunately|only)\b", re.I)
@@ -205,16 +259,32 @@ _NEGATION = re.compile(r"\b(no|not|never|don't|doesn't|cannot|can't|won't|unable
 _YES_NO = re.compile(r"^(do|does|can|could|are) (you|i|we)\b", re.I)
 
 
+def _unprefixed(question: str) -> str:
+    return re.sub(r"^(hi|hello|hey|so|and|ok|okay|um|uh)[,!. ]+", "", question.strip().lower())
+
+
+def asked_part(question: str) -> str:
+    """The question itself, without the sentences that set the scene before it: "I'm a
+    landlord. What's an EICR?" asks about an EICR; "landlord" is context the site need not
+    hold."""
+    parts = split_sentences(question.strip())
+    if len(parts) < 2:
+        return question
+    asked = [p for p in parts if p.rstrip().endswith("?")]
+    return asked[-1] if asked else parts[-1]
+
+
 def affirms(question: str, answer: str) -> bool:
     """A yes/no question ("do you do emergency call-outs?") the answer confirms word for word
     ("We offer emergency call-out services."), with nothing that turns it around."""
-    text = question.strip().lower()
-    text = re.sub(r"^(hi|hello|hey|so|and|ok|okay|um|uh)[,!. ]+", "", text)
+    text = _unprefixed(asked_part(question))
     if not _YES_NO.match(text) or _NEGATION.search(answer) or " or " in f" {text} ":
         return False
     q = content_words(text) - _GENERIC
     said = content_words(split_sentences(answer)[0]) if answer.strip() else set()
-    return bool(q) and all(_has(said, w) for w in q)
+    # the very words, not related ones: "do you charge for a quote?" is not confirmed by "the
+    # price we quote is the price you pay" (the quotes are free)
+    return bool(q) and all(w in said for w in q)
 
 
 _PRICE_LINE = re.compile(r":\s*[$£€]\s?\d")
@@ -251,6 +321,7 @@ _RELATED = {
     "long": {"year", "since", "start"}, "email": {"mail"}, "hire": {"hiring", "job", "career"},
     "kid": {"child", "children", "paediatric", "pediatric"},
     "child": {"kid", "children", "paediatric", "pediatric"},
+    "instalment": {"emi", "financ", "plan"}, "installment": {"emi", "financ", "plan"},
 }
 
 
@@ -262,19 +333,31 @@ def _stem(word: str) -> str:
     return word.replace("y", "i") if len(word) > 4 and word.endswith("y") else word
 
 
+# the related words meet the question's words as stems ("price" is "pric" once stemmed)
+_RELATED = {word: {_stem(r) for r in related} for word, related in _RELATED.items()}
+
+
 def content_words(text: str) -> set[str]:
     """The words of ``text`` that carry meaning, stemmed."""
-    words = _WORD.findall(text.lower().replace("-", " "))
-    return {_stem(w) for w in words if w not in _STOPWORDS}
+    # "dog's" is "dog" ("dog'" would be a word no site holds)
+    words = [re.sub(r"'s?$", "", w) for w in _WORD.findall(text.lower().replace("-", " "))]
+    return {_stem(w) for w in words if w and w not in _STOPWORDS}
 
 
 def _speakable(sentence: str) -> bool:
     """Prose or a price item, not a table row or a heading: a few words, mostly letters."""
     letters = sum(ch.isalpha() for ch in sentence)
-    return len(sentence.split()) >= 3 and letters >= 0.6 * len(sentence.replace(" ", ""))
+    # a fee line is mostly figures ("Less complex case: £6,000 to £10,000 (+ VAT at 20%)")
+    share = 0.3 if _MONEY.search(sentence) else 0.6
+    return len(sentence.split()) >= 3 and letters >= share * len(sentence.replace(" ", ""))
 
 
 _GENERIC = content_words(_GENERIC_TEXT)
+_MONEY_WORDS = content_words("cost costs price prices pricing charge charges fee fees rate rates "
+                             "pay paying")
+# "do you come out to…", "can I drop it off": a verb's particle names nothing
+_PARTICLES = content_words("out off up over away back down around ahead along into onto from "
+                           "after before through")
 
 
 def local_start(slot: dict[str, Any], timezone: str) -> tuple[int, int, int] | None:
