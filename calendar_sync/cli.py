@@ -9,166 +9,34 @@ factory with :func:`use_notifier_factory`.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from calendar_sync.cli_common import (
+    BusinessOpt,
+    JsonOpt,
+    PhoneOpt,
+    open_calendar,
+    run_calendar,
+    use_notifier_factory,
+)
 from calendar_sync.messages import short_time
-from receptionist.core.cli_support import cli_settings, fail, open_db, phone_option, print_json, run
+from calendar_sync.service_cli import service_app
+from receptionist.core.cli_support import phone_option, print_json
 
 if TYPE_CHECKING:
     from calendar_sync.availability import Slot
-    from calendar_sync.ports import BookingNotifier
     from calendar_sync.results import BookingResult
-    from calendar_sync.service import CalendarService
-    from receptionist.core import Clock, Database
 
 # The CalDAV client, Radicale and the tables load when a command runs, not for --help.
 
 __all__ = ["calendar_app", "service_app", "use_notifier_factory"]
 
-T = TypeVar("T")
-NotifierFactory = Callable[["Database", "Clock"], "BookingNotifier"]
-_notifier_factory: list[NotifierFactory] = []
-
-service_app = typer.Typer(help="Bookable services: name, length, buffers, which calendars.",
-                          no_args_is_help=True)
 calendar_app = typer.Typer(help="Calendars (CalDAV or the embedded one): connect, test, list, "
                            "free slots, book, cancel, reschedule.", no_args_is_help=True)
 
-BusinessOpt = Annotated[str, typer.Option("--business", help="Business id or one of its numbers.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-PhoneOpt = Annotated[str, typer.Option("--phone", callback=phone_option,
-                                       help="Caller's phone, e.g. +15551234567.")]
-
-
-def use_notifier_factory(factory: NotifierFactory) -> None:
-    """Let the application decide who is told about bookings made from the command line."""
-    _notifier_factory[:] = [factory]
-
-
-@asynccontextmanager
-async def _calendar() -> AsyncIterator[CalendarService]:
-    from calendar_sync.service import CalendarService
-    from calendar_sync.settings import calendar_config
-    from receptionist.core import SystemClock
-
-    settings = cli_settings()
-    config = calendar_config(settings)
-    # Its own embedded server on a free port; owners are shown the server's usual address.
-    usual = f"http://{config.embedded_host}:{config.embedded_port}/" if config.embedded_port \
-        else ""
-    config = dataclasses.replace(config, embedded_port=0,
-                                 embedded_public_url=config.embedded_public_url or usual)
-    async with open_db(settings) as db:
-        clock = SystemClock()
-        notifier = _notifier_factory[0](db, clock) if _notifier_factory else None
-        service = CalendarService(db, config, secret_key=settings.secret_key_bytes(),
-                                  clock=clock, notifier=notifier)
-        try:
-            yield service
-        finally:
-            await service.aclose()
-
-
-def _run(fn: Callable[[], Awaitable[T]]) -> T:
-    from calendar_sync.errors import CalendarError
-
-    try:
-        return run(fn)
-    except CalendarError as exc:
-        fail(f"{exc} ({type(exc).__name__})")
-        raise
-
-
-# -- services ---------------------------------------------------------------------------------
-
-
-@service_app.command("add")
-def service_add(
-    business: BusinessOpt,
-    name: Annotated[str, typer.Option(help="What callers ask for, e.g. 'Drain cleaning'.")],
-    minutes: Annotated[int, typer.Option(min=1, max=1440, help="How long it takes.")],
-    buffer_minutes: Annotated[int, typer.Option(
-        min=0, max=600, help="Free time kept before and after (travel, clean-up).")] = 0,
-    buffer_before_minutes: Annotated[int | None, typer.Option(
-        min=0, max=600, help="Overrides --buffer-minutes before.")] = None,
-    buffer_after_minutes: Annotated[int | None, typer.Option(
-        min=0, max=600, help="Overrides --buffer-minutes after.")] = None,
-    calendar: Annotated[list[str] | None, typer.Option(
-        "--calendar", help="Calendar (staff, room) that can do it; repeat. Default: any.")]
-        = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Add a service (or change the one with that name)."""
-
-    async def go() -> None:
-        async with _calendar() as cal:
-            info, created = await cal.add_service(
-                business, name, minutes,
-                buffer_before_minutes=buffer_minutes if buffer_before_minutes is None
-                else buffer_before_minutes,
-                buffer_after_minutes=buffer_minutes if buffer_after_minutes is None
-                else buffer_after_minutes,
-                calendars=calendar or [])
-        if as_json:
-            print_json(info.to_json())
-            return
-        typer.secho(f"{'Added' if created else 'Updated'} service {info.name!r}: "
-                    f"{_service_line(info.to_json())}", fg=typer.colors.GREEN)
-
-    _run(go)
-
-
-@service_app.command("list")
-def service_list(business: BusinessOpt, as_json: JsonOpt = False) -> None:
-    """List a business's services."""
-
-    async def go() -> None:
-        async with _calendar() as cal:
-            found = await cal.list_services(business)
-        if as_json:
-            print_json([s.to_json() for s in found])
-            return
-        if not found:
-            typer.echo("No services yet. Add one: receptionist service add --business … "
-                       "--name 'Drain cleaning' --minutes 60")
-        for s in found:
-            check = "  (from the website — please check)" if s.from_website else ""
-            typer.echo(f"{s.name:<28} {_service_line(s.to_json())}{check}")
-
-    _run(go)
-
-
-@service_app.command("remove")
-def service_remove(
-    business: BusinessOpt,
-    name: Annotated[str, typer.Option(help="The service's name.")],
-) -> None:
-    """Remove a service (its bookings stay in the calendar)."""
-
-    async def go() -> None:
-        async with _calendar() as cal:
-            info = await cal.remove_service(business, name)
-        typer.secho(f"Removed service {info.name!r}.", fg=typer.colors.GREEN)
-
-    _run(go)
-
-
-def _service_line(s: dict[str, Any]) -> str:
-    buffers = ""
-    if s["buffer_before_minutes"] or s["buffer_after_minutes"]:
-        buffers = (f", buffers {s['buffer_before_minutes']} min before / "
-                   f"{s['buffer_after_minutes']} min after")
-    where = f", on {', '.join(s['calendars'])}" if s["calendars"] else ""
-    return f"{s['minutes']} min{buffers}{where}"
-
-
-# -- calendars --------------------------------------------------------------------------------
 
 
 @calendar_app.command("connect")
@@ -185,7 +53,7 @@ def calendar_connect(
     """Connect a CalDAV account (password stored encrypted) and pick its calendars."""
 
     async def go() -> None:
-        async with _calendar() as cal:
+        async with open_calendar() as cal:
             found = await cal.connect(business, url, username, password, calendar or [])
         if as_json:
             print_json([c.to_json() for c in found])
@@ -194,7 +62,7 @@ def calendar_connect(
         for c in found:
             typer.echo(f"  [{'x' if c.selected else ' '}] {c.name:<28} {c.url}")
 
-    _run(go)
+    run_calendar(go)
 
 
 @calendar_app.command("disconnect")
@@ -202,11 +70,11 @@ def calendar_disconnect(business: BusinessOpt) -> None:
     """Forget connected CalDAV accounts; the embedded calendar is used again."""
 
     async def go() -> None:
-        async with _calendar() as cal:
+        async with open_calendar() as cal:
             n = await cal.disconnect(business)
         typer.secho(f"Removed {n} connection(s).", fg=typer.colors.GREEN)
 
-    _run(go)
+    run_calendar(go)
 
 
 @calendar_app.command("test")
@@ -214,7 +82,7 @@ def calendar_test(business: BusinessOpt, as_json: JsonOpt = False) -> None:
     """Reach every calendar the business books into, and read a day of events."""
 
     async def go() -> None:
-        async with _calendar() as cal:
+        async with open_calendar() as cal:
             report = await cal.test(business)
         if as_json:
             print_json(report.to_json())
@@ -227,7 +95,7 @@ def calendar_test(business: BusinessOpt, as_json: JsonOpt = False) -> None:
         if not report.ok:
             raise typer.Exit(1)
 
-    _run(go)
+    run_calendar(go)
 
 
 @calendar_app.command("list")
@@ -235,7 +103,7 @@ def calendar_list(business: BusinessOpt, as_json: JsonOpt = False) -> None:
     """Calendars of the business: the ones booked into (marked x) and the others found."""
 
     async def go() -> None:
-        async with _calendar() as cal:
+        async with open_calendar() as cal:
             found = await cal.list_calendars(business)
         if as_json:
             print_json([c.to_json() for c in found])
@@ -243,7 +111,7 @@ def calendar_list(business: BusinessOpt, as_json: JsonOpt = False) -> None:
         for c in found:
             typer.echo(f"[{'x' if c.selected else ' '}] {c.name:<28} {c.kind:<9} {c.url}")
 
-    _run(go)
+    run_calendar(go)
 
 
 @calendar_app.command("phone")
@@ -251,7 +119,7 @@ def calendar_phone(business: BusinessOpt, as_json: JsonOpt = False) -> None:
     """How to see the embedded calendar on a phone (CalDAV account settings)."""
 
     async def go() -> None:
-        async with _calendar() as cal:
+        async with open_calendar() as cal:
             access = await cal.phone_access(business)
         if as_json:
             print_json(access)
@@ -263,7 +131,7 @@ def calendar_phone(business: BusinessOpt, as_json: JsonOpt = False) -> None:
         typer.echo(f"  password: {access['password']}")
         typer.echo(f"  calendar: {access['calendar_url']}")
 
-    _run(go)
+    run_calendar(go)
 
 
 @calendar_app.command("rules")
@@ -280,7 +148,7 @@ def calendar_rules(
     """Show or change booking rules (notice, horizon, slot grid)."""
 
     async def go() -> None:
-        async with _calendar() as cal:
+        async with open_calendar() as cal:
             rules = await cal.set_policy(business, notice_minutes=notice_minutes,
                                          horizon_days=horizon_days, slot_minutes=slot_minutes)
         if as_json:
@@ -289,7 +157,7 @@ def calendar_rules(
         typer.echo(f"notice {rules['notice_minutes']} min, horizon {rules['horizon_days']} "
                    f"days, slots every {rules['slot_minutes']} min")
 
-    _run(go)
+    run_calendar(go)
 
 
 @calendar_app.command("slots")
@@ -308,7 +176,7 @@ def calendar_slots(
     async def go() -> None:
         first = _date(from_, "--from") if from_ else None
         last = _date(to, "--to") if to else first
-        async with _calendar() as cal:
+        async with open_calendar() as cal:
             search = await cal.find_slots(business, service, when, start=first, end=last)
         if as_json:
             print_json([s.to_json() for s in search.slots])
@@ -318,7 +186,7 @@ def calendar_slots(
             typer.echo("Next openings: " + ", ".join(short_time(s.start)
                                                       for s in search.alternatives))
 
-    _run(go)
+    run_calendar(go)
 
 
 @calendar_app.command("book")
@@ -335,12 +203,12 @@ def calendar_book(
     """Book a slot (re-checked against the calendar; never double-books)."""
 
     async def go() -> None:
-        async with _calendar() as cal:
+        async with open_calendar() as cal:
             result = await cal.book(business, service, start, name, phone, notes=notes,
                                     source="cli")
         _print_booking(result, as_json)
 
-    _run(go)
+    run_calendar(go)
 
 
 @calendar_app.command("cancel")
@@ -356,7 +224,7 @@ def calendar_cancel(
     """Cancel a caller's upcoming booking."""
 
     async def go() -> None:
-        async with _calendar() as cal:
+        async with open_calendar() as cal:
             result = await cal.cancel(business, phone, uid=uid, on=on)
         if as_json:
             print_json(result.to_json())
@@ -368,7 +236,7 @@ def calendar_cancel(
         if result.status not in ("cancelled",):
             raise typer.Exit(1)
 
-    _run(go)
+    run_calendar(go)
 
 
 @calendar_app.command("reschedule")
@@ -383,11 +251,11 @@ def calendar_reschedule(
     """Move a caller's upcoming booking."""
 
     async def go() -> None:
-        async with _calendar() as cal:
+        async with open_calendar() as cal:
             result = await cal.reschedule(business, phone, start, uid=uid, on=on)
         _print_booking(result, as_json)
 
-    _run(go)
+    run_calendar(go)
 
 
 @calendar_app.command("bookings")
@@ -401,7 +269,7 @@ def calendar_bookings(
     """Upcoming bookings made through the receptionist."""
 
     async def go() -> None:
-        async with _calendar() as cal:
+        async with open_calendar() as cal:
             found = await cal.bookings(business, phone, include_past=include_past)
         if as_json:
             print_json([b.to_json() for b in found])
@@ -412,7 +280,7 @@ def calendar_bookings(
             typer.echo(f"{short_time(b.start):<22} {b.service:<22} {b.caller_name:<20} "
                        f"{b.caller_phone:<14} {b.calendar or ''}")
 
-    _run(go)
+    run_calendar(go)
 
 
 def _date(text: str, option: str) -> date:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from receptionist.agent import (
     CallContext,
+    CallControl,
     Messenger,
     TeamNote,
     ToolBox,
@@ -19,10 +20,11 @@ from receptionist.agent import (
 )
 from receptionist.call import twilio_wire as wire
 from receptionist.call.deps import SessionLimits
+from receptionist.call.errors import CallControlError
 from receptionist.call.ports import CallLifecycle, MediaSocket, SocketClosed
 from receptionist.core import log_event
 
-__all__ = ["StreamLifecycle", "await_start", "run_tool", "take_message"]
+__all__ = ["StreamLifecycle", "await_start", "hang_up", "run_tool", "take_message", "transfer"]
 
 # The session's logger: these are its effects, and operators filter on it.
 log = logging.getLogger("receptionist.call.session")
@@ -115,3 +117,26 @@ class StreamLifecycle:
         except Exception as exc:  # the sweeper settles the call (CallService.settle_lost_streams)
             log_event(log, "media.stream_end_unrecorded", logging.ERROR,
                       call_sid=call_sid, error=repr(exc))
+
+
+async def hang_up(control: CallControl, call_sid: str, reason: str) -> None:
+    """Ask Twilio to end the call; a failure is logged (closing the socket ends it anyway)."""
+    log_event(log, "media.hang_up", call_sid=call_sid, reason=reason)
+    try:
+        await control.hang_up(call_sid)
+    except CallControlError as exc:
+        log_event(log, "media.hang_up_failed", logging.WARNING, call_sid=call_sid,
+                  error=str(exc))
+
+
+async def transfer(control: CallControl, call_sid: str, to: list[str], *, ring_seconds: int,
+                   reason: str) -> str | None:
+    """Move the call to a person; ``None`` when done, else why it failed (for the caller)."""
+    try:
+        await control.transfer(call_sid, to, timeout_s=ring_seconds)
+    except CallControlError as exc:
+        log_event(log, "media.transfer_failed", logging.WARNING, call_sid=call_sid,
+                  error=str(exc))
+        return str(exc)
+    log_event(log, "media.transferred", call_sid=call_sid, reason=reason)
+    return None

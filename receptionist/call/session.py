@@ -21,12 +21,11 @@ from dataclasses import replace
 from typing import Any
 
 from receptionist.agent import CallRecord, CallRecorder, ToolCall, ToolResult, TurnStages
+from receptionist.call import effects
 from receptionist.call import twilio_wire as wire
 from receptionist.call.conversation import Conversation
 from receptionist.call.deps import CallDeps, SessionLimits
-from receptionist.call.effects import StreamLifecycle, await_start, run_tool, take_message
 from receptionist.call.engines import ConversationEngine, EngineUnavailable
-from receptionist.call.errors import CallControlError
 from receptionist.call.events import (
     AgentAudio,
     CallerStartedSpeaking,
@@ -97,7 +96,7 @@ class CallSession:
         self._audio_reply: str | None = None  # reply of the audio being played
         self._latency_reply: str | None = None  # reply whose first audio gave the last latency
         self.recorder: CallRecorder | None = None
-        self._stream_life = StreamLifecycle(deps.lifecycle)
+        self._stream_life = effects.StreamLifecycle(deps.lifecycle)
 
     def stream_ms(self) -> int:
         return self._stream_ms
@@ -105,7 +104,7 @@ class CallSession:
     # --- the call ---------------------------------------------------------------------------
 
     async def run(self) -> None:
-        start = await await_start(self.socket, self.deps.limits)
+        start = await effects.await_start(self.socket, self.deps.limits)
         if start is None:
             await self._close(POLICY_VIOLATION)
             return
@@ -333,7 +332,7 @@ class CallSession:
 
     async def _run_tool(self, call: ToolCall) -> None:
         assert self.setup is not None
-        result, duration_ms = await run_tool(self.deps.toolbox, self.setup.ctx, call,
+        result, duration_ms = await effects.run_tool(self.deps.toolbox, self.setup.ctx, call,
                                              timeout_s=self.deps.limits.tool_timeout_s,
                                              call_sid=self.call_sid)
         self._note_tool(call, result, duration_ms)
@@ -347,17 +346,13 @@ class CallSession:
 
     async def _take_message(self, reason: str) -> None:
         if self.setup is not None:
-            await take_message(self.deps.messenger, self.setup.ctx, self.machine.history, reason,
-                               followup_text=self.deps.followup_text, call_sid=self.call_sid)
+            await effects.take_message(self.deps.messenger, self.setup.ctx, self.machine.history,
+                                       reason, followup_text=self.deps.followup_text,
+                                       call_sid=self.call_sid)
 
     async def _hang_up(self, reason: str) -> None:
         self.end_reason = "agent_hung_up"
-        log_event(log, "media.hang_up", call_sid=self.call_sid, reason=reason)
-        try:
-            await self.deps.call_control.hang_up(self.call_sid)
-        except CallControlError as exc:
-            log_event(log, "media.hang_up_failed", logging.WARNING, call_sid=self.call_sid,
-                      error=str(exc))
+        await effects.hang_up(self.deps.call_control, self.call_sid, reason)
         # Twilio sends ``stop`` after a REST hang-up; without REST (or if it never comes),
         # closing the socket ends <Connect>, and with no verb after it the call.
         await asyncio.sleep(self.deps.limits.close_after_hang_up_s)
@@ -366,16 +361,12 @@ class CallSession:
     async def _transfer(self, reason: str) -> None:
         setup = self.setup
         assert setup is not None
-        try:
-            await self.deps.call_control.transfer(self.call_sid, setup.transfer_to,
-                                                  timeout_s=setup.ring_seconds)
-        except CallControlError as exc:
-            log_event(log, "media.transfer_failed", logging.WARNING, call_sid=self.call_sid,
-                      error=str(exc))
-            await self._dispatch(TransferFailed(str(exc)))
+        failed = await effects.transfer(self.deps.call_control, self.call_sid, setup.transfer_to,
+                                ring_seconds=setup.ring_seconds, reason=reason)
+        if failed is not None:
+            await self._dispatch(TransferFailed(failed))
             return
         self.end_reason = "transferred"
-        log_event(log, "media.transferred", call_sid=self.call_sid, reason=reason)
         # The call now runs the <Dial>: Twilio stops this stream. Closing it ourselves later is
         # harmless, as the call no longer runs <Connect>.
         closer = self._spawn(self._close_later(self.deps.limits.close_after_transfer_s))
