@@ -17,6 +17,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "BodyLimit", "BodyTooLarge"]
 
 DEFAULT_MAX_BODY_BYTES = 1_000_000  # JSON and forms of the dashboard and API are a few KB
+# A refused body up to this size is read and dropped before the answer goes out: a server that
+# closes a socket with unread bytes in it makes the kernel reset the connection, and the client
+# then sees a reset instead of the 413 (Twilio would log a connection error, not our answer).
+# Anything larger is not worth reading; the connection is simply closed.
+_DRAIN_BYTES = 4_000_000
 
 
 class BodyTooLarge(HTTPException):
@@ -52,17 +57,21 @@ class BodyLimit:
         limit = self.limit_for(scope.get("path", ""))
         declared = _content_length(scope)
         if declared is not None and declared > limit:
+            if declared <= _DRAIN_BYTES:
+                await _drain(receive, 0)
             await _refuse(send, limit)
             return
         received = 0
         started = False
+        overflowed = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, overflowed
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    overflowed = True
                     raise BodyTooLarge(limit)
             return message
 
@@ -70,6 +79,8 @@ class BodyLimit:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                if overflowed:  # the framework is answering our BodyTooLarge
+                    await _drain(receive, received)
             await send(message)
 
         try:
@@ -78,6 +89,7 @@ class BodyLimit:
             # Read outside the framework's error handling (a raw ASGI route): answer here.
             if started:
                 raise
+            await _drain(receive, received)
             await _refuse(send, limit)
 
 
@@ -87,6 +99,18 @@ def _content_length(scope: Scope) -> int | None:
             text = value.decode("latin-1").strip()
             return int(text) if text.isascii() and text.isdigit() else None
     return None
+
+
+async def _drain(receive: Receive, already: int) -> None:
+    """Read and drop the rest of a refused body, up to ``_DRAIN_BYTES`` in all."""
+    seen = already
+    while seen <= _DRAIN_BYTES:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        seen += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 async def _refuse(send: Send, limit: int) -> None:

@@ -49,7 +49,16 @@ async def verified_twilio_form(request: Request) -> dict[str, str]:
     if not signer.is_valid(request.url.path, request.url.query, params, signature):
         log_event(log, "twilio.signature_rejected", logging.WARNING, path=request.url.path)
         raise HTTPException(403, "invalid Twilio signature")
-    return params
+    return _without_nul(params)
+
+
+def _without_nul(params: dict[str, str]) -> dict[str, str]:
+    """Drop NUL characters, after the signature was checked over the form as sent. No real
+    Twilio field holds one, and PostgreSQL cannot store one in a text column (the write would
+    fail with a 500 and Twilio would retry it forever)."""
+    if not any("\x00" in key or "\x00" in value for key, value in params.items()):
+        return params
+    return {key.replace("\x00", ""): value.replace("\x00", "") for key, value in params.items()}
 
 
 TwilioForm = Annotated[dict[str, str], Depends(verified_twilio_form)]

@@ -245,6 +245,16 @@ async def test_forged_and_malformed_requests_change_nothing(server, webhooks, tw
     assert twilio.messages == []
 
 
+async def test_an_oversized_webhook_always_gets_its_413_not_a_reset(server, webhooks):
+    # The refused body is read and dropped before the answer: closing a socket with unread
+    # bytes makes the kernel reset it, and the sender would see a reset instead of the 413.
+    for size in (70_000, 300_000, 3_000_000) * 4:
+        r = await webhooks.client.post(
+            "/twilio/voice", content=b"a=" + b"x" * size,
+            headers={"content-type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 413
+
+
 async def test_unknown_number_gets_polite_twiml(server, webhooks, db):
     r = await webhooks.post("/twilio/voice", call_params(new_call_sid(), to="+12025550199"))
     assert r.status_code == 200
