@@ -10,7 +10,16 @@ if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
     from receptionist.core.analyzer import STOPWORDS, analyze, normalize_numbers, stem, words
     from receptionist.core.clock import Clock, FixedClock, SystemClock, utcnow
     from receptionist.core.crypto import SecretBox, SecretBoxError
-    from receptionist.core.db import Base, Database, UTCDateTime, dialect_insert, insert_ignore
+    from receptionist.core.db import (
+        Base,
+        Database,
+        Executor,
+        UTCDateTime,
+        dialect_insert,
+        dialect_name,
+        insert_ignore,
+        orm_session,
+    )
     from receptionist.core.directory import BusinessDirectory, TenancyRevision
     from receptionist.core.hours import HoursError, WeeklyHours, parse_closed_dates
     from receptionist.core.logs import configure_logging, log_event
@@ -77,6 +86,7 @@ __all__ = [
     "BusinessNotFound",
     "Clock",
     "Database",
+    "Executor",
     "FixedClock",
     "HoursError",
     "InvalidPhoneNumber",
@@ -99,6 +109,7 @@ __all__ = [
     "business_for_number",
     "configure_logging",
     "dialect_insert",
+    "dialect_name",
     "first_sentences",
     "get_business",
     "guarded_transport",
@@ -110,6 +121,7 @@ __all__ = [
     "mask",
     "normalize",
     "normalize_numbers",
+    "orm_session",
     "parse_closed_dates",
     "pretty_phone",
     "split_sentences",
