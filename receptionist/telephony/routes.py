@@ -83,7 +83,7 @@ async def incoming_call(form: TwilioForm, calls: CallsDep, ai: AiDep,
             return _xml(twiml.not_in_service())
         now = calls.clock.now()
         event = IncomingCall(
-            routing=business.routing, open_now=business.is_open_at(now),
+            routing=business.routing_mode, open_now=business.is_open_at(now),
             skip_ringing_after_hours=business.after_hours_textback,
             can_ring=bool(business.ring_targets()),
             ai_available=ai is not None and ai.available(business),
