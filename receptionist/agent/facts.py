@@ -79,8 +79,6 @@ class BusinessFacts:
             if f.get("question") and f.get("answer")
             and not looks_like_instruction(f"{f['question']} {f['answer']}")
         )
-        numbers = business.ring_targets()  # whom to ring first, then the rest of the team
-        numbers += [m.phone for m in business.team if m.phone and m.phone not in numbers]
         return cls(
             business_id=business.id,
             name=business.name or p.name,
@@ -96,7 +94,7 @@ class BusinessFacts:
             faqs=faqs,
             greeting=business.greeting or p.greeting,
             description=p.description,
-            transfer_numbers=tuple(numbers),
+            transfer_numbers=tuple(business.ring_targets()),
         )
 
     @property

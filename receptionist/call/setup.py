@@ -69,6 +69,6 @@ class CallSetupBuilder:
                 log_event(log, "call.briefing_failed", logging.WARNING,
                           call_sid=grant.call_sid, error=repr(exc))
         return CallSetup(ctx=ctx, greeting=greeting, instructions=instructions,
-                         resumed=grant.resumed, transfer_to=[n for n in transfer_to if n],
+                         resumed=grant.resumed, transfer_to=transfer_to,
                          ring_seconds=ring_seconds, vocabulary=vocabulary,
                          business_number=number, engine=engine)

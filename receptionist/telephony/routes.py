@@ -47,12 +47,6 @@ def _xml(body: str) -> Response:
     return Response(body, media_type="application/xml")
 
 
-def _ring_targets(business: Business) -> list[str]:
-    if business.forward_to:
-        return [business.forward_to]
-    return [m.phone for m in business.team]
-
-
 async def _answer(signer: WebhookSigner, ai: AiAnswering | None, business: Business,
                   call_sid: str, applied: Applied, *, new_stream: bool = False) -> str:
     plan = applied.transition.plan
