@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from knowledge.models import KnowledgeSite
-from knowledge.profile import BusinessProfile, Faq, Service, default_greeting
-from receptionist.core import Business, normalize
+from knowledge.profile import BusinessProfile, Faq, Service
+from receptionist.core import Business, default_greeting, normalize
 
 __all__ = ["APPLIED_FIELDS", "apply_to_business", "effective_profile", "owner_value"]
 

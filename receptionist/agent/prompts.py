@@ -20,7 +20,7 @@ from receptionist.agent.untrusted import (
     looks_like_instruction,
     quote_data,
 )
-from receptionist.core import Business, Clock, SystemClock
+from receptionist.core import Business, Clock, SystemClock, default_greeting
 
 __all__ = [
     "DATA_NOTE",
@@ -121,8 +121,7 @@ def _facts_block(facts: BusinessFacts) -> str:
 def greeting_from(facts: BusinessFacts) -> str:
     if facts.greeting:
         return quote_data(facts.greeting, 300)
-    return (f"Thanks for calling {quote_data(facts.name, 120)}, this is the virtual receptionist. "
-            "How can I help you today?")
+    return default_greeting(quote_data(facts.name, 120))
 
 
 def build_instructions(business: Business, profile: BusinessProfile | None,

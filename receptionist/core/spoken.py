@@ -25,6 +25,7 @@ __all__ = [
     "WEEKDAY_NAMES",
     "WEEKDAY_SHORT_WORDS",
     "WEEKDAY_WORDS",
+    "default_greeting",
     "first_sentences",
     "split_sentences",
     "spoken_date",
@@ -78,6 +79,12 @@ _ABBREVIATIONS = frozenset(
 # End punctuation plus any closing quote or bracket, then whitespace: a candidate boundary.
 _BOUNDARY = re.compile(r"([.!?…]+[\"')\]”’]*)\s+")
 _LAST_WORD = re.compile(r"([A-Za-z.]+)\.[\"')\]”’]*$")
+
+
+def default_greeting(name: str) -> str:
+    """What the receptionist says on answering when the owner wrote no greeting; it says it is
+    a virtual receptionist, so nobody takes it for a person."""
+    return f"Thanks for calling {name}, this is the virtual receptionist. How can I help you today?"
 
 
 def spoken_time(t: time) -> str:
