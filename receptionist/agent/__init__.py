@@ -80,6 +80,7 @@ from receptionist.agent.records import (
     store_call,
     summarize,
 )
+from receptionist.agent.tools.result import run_guarded, tools_unavailable
 from receptionist.agent.tools.schema import (
     chat_tools,
     realtime_tools,
@@ -161,8 +162,10 @@ __all__ = [
     "looks_like_instruction",
     "quote_data",
     "realtime_tools",
+    "run_guarded",
     "store_call",
     "summarize",
+    "tools_unavailable",
     "translate_error",
     "uses_remote_brain",
 ]

@@ -23,7 +23,6 @@ class SessionLimits:
     start_timeout_s: float = 5.0  # connected -> start
     max_junk_before_start: int = 20
     max_malformed: int = 500  # per call; beyond this the peer is not Twilio
-    tool_timeout_s: float = 12.0
     close_after_hang_up_s: float = 1.5  # wait for Twilio's stop, then close ourselves
     close_after_transfer_s: float = 10.0
 

@@ -17,6 +17,8 @@ from receptionist.agent import (
     ToolCall,
     ToolResult,
     Turn,
+    run_guarded,
+    tools_unavailable,
 )
 from receptionist.call import twilio_wire as wire
 from receptionist.call.deps import SessionLimits
@@ -54,23 +56,15 @@ async def await_start(socket: MediaSocket, limits: SessionLimits) -> wire.Start 
 
 
 async def run_tool(toolbox: ToolBox | None, ctx: CallContext, call: ToolCall, *,
-                   timeout_s: float, call_sid: str) -> tuple[ToolResult, int]:
-    """Run one tool call; a missing, slow or broken tool becomes a failed result for the model.
-    Returns the result and how long it took in milliseconds."""
+                   call_sid: str) -> tuple[ToolResult, int]:
+    """Run one tool call; a missing or broken tool box becomes the agent's own failed result
+    (the tool box times its tools itself). Returns the result and how long it took in ms."""
     started = time.perf_counter()
     if toolbox is None:
-        result = ToolResult(False, {}, "tools are not available")
+        result = tools_unavailable()
     else:
-        try:
-            result = await asyncio.wait_for(toolbox.run(ctx, call), timeout_s)
-        except TimeoutError:
-            result = ToolResult(False, {}, f"{call.name} took too long; say you will "
-                                "have the team follow up")
-        except Exception as exc:  # a broken tool must not end the call: tell the model
-            log.error("media.tool_crashed call_sid=%s tool=%s", call_sid, call.name,
-                      exc_info=exc)
-            result = ToolResult(False, {}, f"{call.name} failed; say you will have the "
-                                "team follow up")
+        result = await run_guarded(toolbox.run(ctx, call), tool=call.name, call_sid=call_sid,
+                                   timeout_s=None)
     return result, round((time.perf_counter() - started) * 1000)
 
 

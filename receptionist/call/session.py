@@ -333,8 +333,7 @@ class CallSession:
     async def _run_tool(self, call: ToolCall) -> None:
         assert self.setup is not None
         result, duration_ms = await effects.run_tool(self.deps.toolbox, self.setup.ctx, call,
-                                             timeout_s=self.deps.limits.tool_timeout_s,
-                                             call_sid=self.call_sid)
+                                                     call_sid=self.call_sid)
         self._note_tool(call, result, duration_ms)
         log_event(log, "media.tool", call_sid=self.call_sid, tool=call.name, ok=result.ok,
                   action=result.action)
