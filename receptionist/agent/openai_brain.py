@@ -28,6 +28,7 @@ from receptionist.agent.ports import (
     BrainRejected,
     BrainReply,
     BrainUnavailable,
+    CallAction,
     CallContext,
     ToolBox,
     ToolCall,
@@ -166,7 +167,7 @@ class OpenAIChatBrain:
         deadline = asyncio.get_running_loop().time() + self.timeout_s
         spoken: list[str] = []
         done: list[tuple[ToolCall, ToolResult]] = []
-        action: str | None = None
+        action: CallAction | None = None
         try:
             messages = await self._messages(ctx, history, caller_text)
             for round_no in range(self.max_rounds):

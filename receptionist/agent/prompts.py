@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from receptionist.agent.facts import BusinessFacts, FactsSource
-from receptionist.agent.ports import BusinessProfile, CallContext
+from receptionist.agent.ports import BusinessProfile, CallContext, ToolResult
 from receptionist.agent.spoken import spoken_datetime
 from receptionist.agent.untrusted import (
     DATA_NOTE,
@@ -33,6 +33,7 @@ __all__ = [
     "instructions_for",
     "looks_like_instruction",
     "quote_data",
+    "transfer_refused",
 ]
 
 _RULES = """\
@@ -116,6 +117,12 @@ def _facts_block(facts: BusinessFacts) -> str:
     for question, answer in facts.faqs[:12]:
         lines.append(f"FAQ: {quote_data(question, 150)} — {quote_data(answer, 300)}")
     return "\n".join(line for line in lines if not looks_like_instruction(line))
+
+
+def transfer_refused() -> ToolResult:
+    """What the model is told when it asks to transfer a call that has nobody to ring."""
+    return ToolResult(False, {}, "Nobody can take the call right now; offer to take a message "
+                      "for the team instead.")
 
 
 def greeting_from(facts: BusinessFacts) -> str:

@@ -17,9 +17,9 @@ Every transition is a plain method call; tests drive it without sockets or clock
 
 from __future__ import annotations
 
-from receptionist.agent import ACTION_HANG_UP, ACTION_TRANSFER, ToolResult, Turn
+from receptionist.agent import CallAction, Turn, transfer_refused
 from receptionist.call import events as ev  # the events it handles, the commands it returns
-from receptionist.call.machine_state import PendingAction, Recovery, Replies, Timer
+from receptionist.call.machine_state import PendingAction, Purpose, Recovery, Replies, Timer
 from receptionist.call.playback import Playback
 from receptionist.call.policy import ConversationConfig, Phase, SpokenTexts
 from receptionist.call.transcript import Transcript
@@ -108,13 +108,13 @@ class Conversation:
                 self._recovery.reconnecting = False
                 if self.phase is Phase.TALKING and (self._recovery.apologize
                                                     or self._awaiting_reply):
-                    self._say(self.texts.recovered, "recovered", out)
+                    self._say(self.texts.recovered, Purpose.RECOVERED, out)
                 self._recovery.apologize = False
             case ev.TransferFailed():
                 if self.phase is Phase.TRANSFERRING:
                     self.phase = Phase.TALKING
                     self._pending = None
-                    self._say(self.texts.transfer_failed, "transfer_failed", out)
+                    self._say(self.texts.transfer_failed, Purpose.TRANSFER_FAILED, out)
         self._settle(out)
         return out
 
@@ -147,7 +147,7 @@ class Conversation:
             return
         if self.config.session_cap_s:
             out.append(ev.StartTimer(Timer.SESSION_CAP, self.config.session_cap_s))
-        self._say(self.texts.resumed if event.resumed else event.greeting, "greeting", out)
+        self._say(self.texts.resumed if event.resumed else event.greeting, Purpose.GREETING, out)
 
     def _on_audio(self, event: ev.AgentAudio, out: list[ev.Command]) -> None:
         if event.reply_id in self._replies.cancelled or self.phase is Phase.ENDED:
@@ -219,12 +219,11 @@ class Conversation:
         call, result = event.call, event.result
         reply_id = self._tool_reply.pop(call.call_id, None) or event.reply_id
         action = result.action
-        if action == ACTION_TRANSFER and not self.config.can_transfer:
-            result = ToolResult(False, {}, "Nobody can take the call right now; offer to take a "
-                                "message for the team instead.")
+        if action == CallAction.TRANSFER and not self.config.can_transfer:
+            result = transfer_refused()
             action = None
             if event.by_engine:
-                self._say(self.texts.no_transfer, "no_transfer", out)
+                self._say(self.texts.no_transfer, Purpose.NO_TRANSFER, out)
                 return
         if action is None:
             if not event.by_engine:
@@ -234,13 +233,13 @@ class Conversation:
             out.append(ev.SendToolResult(call, result, respond=False))
         if self.phase not in (Phase.TALKING,):
             return
-        if action == ACTION_HANG_UP:
-            self._pending = PendingAction(ACTION_HANG_UP, f"tool {call.name}",
+        if action == CallAction.HANG_UP:
+            self._pending = PendingAction(CallAction.HANG_UP, f"tool {call.name}",
                                           self.texts.goodbye, reply_id)
             self.phase = Phase.ENDING
             out.append(ev.StartTimer(Timer.HANGUP_DEADLINE, self.config.hangup_grace_s))
-        elif action == ACTION_TRANSFER:
-            self._pending = PendingAction(ACTION_TRANSFER, f"tool {call.name}",
+        elif action == CallAction.TRANSFER:
+            self._pending = PendingAction(CallAction.TRANSFER, f"tool {call.name}",
                                           self.texts.transfer, reply_id)
             self.phase = Phase.TRANSFERRING
 
@@ -249,20 +248,20 @@ class Conversation:
             return
         self._cut(None, out)
         if self.config.can_transfer:
-            self._pending = PendingAction(ACTION_TRANSFER, "caller pressed 0")
+            self._pending = PendingAction(CallAction.TRANSFER, "caller pressed 0")
             self.phase = Phase.TRANSFERRING
-            self._say(self.texts.transfer, "transfer", out)
+            self._say(self.texts.transfer, Purpose.TRANSFER, out)
         else:
-            self._say(self.texts.no_transfer, "no_transfer", out)
+            self._say(self.texts.no_transfer, Purpose.NO_TRANSFER, out)
 
-    def _on_timer(self, name: str, out: list[ev.Command]) -> None:
+    def _on_timer(self, name: Timer, out: list[ev.Command]) -> None:
         if name == Timer.SILENCE:
             self._silence_armed = False
             if self.phase is not Phase.TALKING or self.busy:
                 return
             if self._silence_prompts == 0:
                 self._silence_prompts = 1
-                self._say(self.texts.still_there, "still_there", out)
+                self._say(self.texts.still_there, Purpose.STILL_THERE, out)
             else:
                 self._begin_ending(self.texts.silence_goodbye, "caller silent", out)
         elif name == Timer.MAX_CALL:
@@ -316,7 +315,7 @@ class Conversation:
         self.conversation_started = True
         out.append(ev.NoteConversationStarted())
 
-    def _say(self, text: str, purpose: str, out: list[ev.Command]) -> None:
+    def _say(self, text: str, purpose: Purpose, out: list[ev.Command]) -> None:
         speak = ev.Speak(text, purpose)
         self._outstanding.append(speak)
         out.append(speak)
@@ -338,9 +337,9 @@ class Conversation:
 
     def _begin_ending(self, text: str, reason: str, out: list[ev.Command]) -> None:
         self.phase = Phase.ENDING
-        self._pending = PendingAction(ACTION_HANG_UP, reason)
+        self._pending = PendingAction(CallAction.HANG_UP, reason)
         self._disarm_silence(out)
-        self._say(text, "goodbye", out)
+        self._say(text, Purpose.GOODBYE, out)
         out.append(ev.StartTimer(Timer.HANGUP_DEADLINE, self.config.hangup_grace_s))
 
     def _hang_up(self, reason: str, out: list[ev.Command]) -> None:
@@ -362,10 +361,11 @@ class Conversation:
         if pending is not None:
             if pending.words and not self._replies.spoke_since(pending.reply_id):
                 words, pending.words = pending.words, None
-                purpose = "goodbye" if pending.action == ACTION_HANG_UP else "transfer"
+                hang_up = pending.action is CallAction.HANG_UP
+                purpose = Purpose.GOODBYE if hang_up else Purpose.TRANSFER
                 self._say(words, purpose, out)
                 return
-            if pending.action == ACTION_HANG_UP:
+            if pending.action == CallAction.HANG_UP:
                 self._hang_up(pending.reason, out)
             elif self.phase is Phase.TRANSFERRING:
                 self._pending = None

@@ -58,6 +58,7 @@ from receptionist.call.events import (
     TruncateReply,
     TurnMeasured,
 )
+from receptionist.call.machine_state import Timer
 from receptionist.call.ports import MediaSocket, SocketClosed
 from receptionist.call.recording import finish_record
 from receptionist.call.setup import CallSetup
@@ -85,7 +86,7 @@ class CallSession:
         self._stream_ms = 0
         self._lock = asyncio.Lock()
         self._tg: asyncio.TaskGroup | None = None
-        self._timers: dict[str, asyncio.Task[None]] = {}
+        self._timers: dict[Timer, asyncio.Task[None]] = {}
         self._closers: set[asyncio.Task[None]] = set()
         self._socket_open = True
         self._ended = False
@@ -287,14 +288,14 @@ class CallSession:
         assert self._tg is not None
         return self._tg.create_task(coro)
 
-    def _start_timer(self, name: str, seconds: float) -> None:
+    def _start_timer(self, name: Timer, seconds: float) -> None:
         old = self._timers.pop(name, None)
         if old is not None:
             old.cancel()
         if not self._ended:
             self._timers[name] = self._spawn(self._fire(name, seconds))
 
-    async def _fire(self, name: str, seconds: float) -> None:
+    async def _fire(self, name: Timer, seconds: float) -> None:
         await asyncio.sleep(seconds)
         self._timers.pop(name, None)
         await self._dispatch(TimerFired(name))

@@ -19,11 +19,10 @@ import secrets
 from dataclasses import dataclass
 
 from receptionist.agent import (
-    ACTION_HANG_UP,
-    ACTION_TRANSFER,
     AgentKit,
     BrainError,
     BrainReply,
+    CallAction,
     CallContext,
     TeamNote,
     Turn,
@@ -81,8 +80,8 @@ class ChatService:
                           caller_phone=conversation.caller_phone,
                           timezone=conversation.timezone)
         reply, degraded = await self._reply(ctx, conversation, text)
-        said, ended = reply.text, reply.action == ACTION_HANG_UP
-        if reply.action == ACTION_TRANSFER:  # there is no line to put them through on
+        said, ended = reply.text, reply.action == CallAction.HANG_UP
+        if reply.action == CallAction.TRANSFER:  # there is no line to put them through on
             await self.kit.messenger.take_message(ctx, TeamNote(
                 kind="callback_request",
                 reason=f"Asked for a person in a text conversation: “{text[:300]}”"))

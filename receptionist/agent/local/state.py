@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from receptionist.agent.ports import CallContext, ToolBox, ToolCall, ToolResult
+from receptionist.agent.ports import CallAction, CallContext, ToolBox, ToolCall, ToolResult
 
 __all__ = [
     "QUESTIONS",
@@ -55,7 +55,7 @@ class Dialog:
 @dataclass(frozen=True)
 class Said:
     text: str
-    action: str | None = None
+    action: CallAction | None = None
 
 
 class ToolRun:
@@ -84,7 +84,7 @@ QUESTIONS = {
 }
 
 
-def said(text: str, action: str | None = None) -> Said:
+def said(text: str, action: CallAction | None = None) -> Said:
     return Said(text, action)
 
 

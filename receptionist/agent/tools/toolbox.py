@@ -16,8 +16,7 @@ from typing import Any
 
 from receptionist.agent.facts import FactsSource
 from receptionist.agent.ports import (
-    ACTION_HANG_UP,
-    ACTION_TRANSFER,
+    CallAction,
     CallContext,
     KnowledgeLookup,
     Messenger,
@@ -185,9 +184,9 @@ class AgentTools:
             ok=True,
             data={"transferring": True, "reason": reason,
                   "open_now": facts.is_open_at(self.clock.now())},
-            action=ACTION_TRANSFER,
+            action=CallAction.TRANSFER,
         )
 
     async def end_call(self, ctx: CallContext, args: dict[str, Any]) -> ToolResult:
-        return ToolResult(ok=True, data={"ending": True}, action=ACTION_HANG_UP)
+        return ToolResult(ok=True, data={"ending": True}, action=CallAction.HANG_UP)
 
