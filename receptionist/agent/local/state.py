@@ -1,28 +1,23 @@
-"""The local brain's memory of a call and its small helpers: what it is waiting for, the
-tool runner that records every call, and reading website text aloud."""
+"""The local brain's small helpers: the tool runner that records every call, the reply it
+gives, and reading website text aloud. What it remembers of a call is in ``dialog``."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from receptionist.agent.ports import CallContext, ToolBox, ToolCall, ToolResult
 from receptionist.agent.spoken import first_sentences, split_sentences
 from receptionist.agent.untrusted import looks_like_instruction
 
 __all__ = [
-    "QUESTIONS",
-    "Dialog",
     "Said",
     "ToolRun",
     "a",
     "affirms",
     "best_sentences",
     "content_words",
-    "local_start",
     "on",
     "plain_name",
     "said",
@@ -46,33 +41,6 @@ _STOPWORDS = {
 }
 
 
-@dataclass
-class Dialog:
-    """What the local brain remembers about one call."""
-
-    task: str | None = None  # "book" | "message" | "cancel" | "reschedule"
-    awaiting: str | None = None  # the question the agent just asked
-    service: str | None = None
-    when: str | None = None
-    offered: list[dict[str, Any]] = field(default_factory=list)
-    chosen: dict[str, Any] | None = None
-    name: str | None = None
-    reason: str | None = None
-    urgent: bool = False
-    existing: dict[str, Any] | None = None
-    services: list[dict[str, Any]] | None = None
-    last_service: str | None = None  # the service talked about last ("how much is that?")
-    misses: int = 0
-    last_reply: str = ""
-
-    def reset_task(self) -> None:
-        self.task = self.awaiting = self.service = self.when = self.chosen = None
-        self.reason = None
-        self.existing = None
-        self.offered = []
-        self.urgent = False
-
-
 @dataclass(frozen=True)
 class Said:
     text: str
@@ -92,17 +60,6 @@ class ToolRun:
         result = await self.tools.run(self.ctx, call)
         self.calls.append((call, result))
         return result
-
-QUESTIONS = {
-    "service": "What would you like to book?",
-    "when": "What day and time would suit you?",
-    "choice": "Which time would you like?",
-    "name": "Can I get your name?",
-    "confirm": "Shall I book it?",
-    "message_name": "Can I get your name?",
-    "reason": "What would you like me to pass on?",
-    "confirm_cancel": "Shall I cancel it?",
-}
 
 
 def said(text: str, action: str | None = None) -> Said:
@@ -358,13 +315,3 @@ _MONEY_WORDS = content_words("cost costs price prices pricing charge charges fee
 # "do you come out to…", "can I drop it off": a verb's particle names nothing
 _PARTICLES = content_words("out off up over away back down around ahead along into onto from "
                            "after before through")
-
-
-def local_start(slot: dict[str, Any], timezone: str) -> tuple[int, int, int] | None:
-    try:
-        start = datetime.fromisoformat(str(slot.get("start", "")))
-    except ValueError:
-        return None
-    if start.tzinfo is not None:
-        start = start.astimezone(ZoneInfo(timezone))
-    return start.weekday(), start.hour, start.minute
