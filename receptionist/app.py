@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
 
 from calendar_sync import router as calendar_router
 from knowledge import router as knowledge_router
@@ -19,6 +20,7 @@ from receptionist.call import router as media_router
 from receptionist.chat import router as chat_router
 from receptionist.core import Settings, configure_logging, log_event
 from receptionist.core.body_limit import BodyLimit
+from receptionist.core.db import is_nul_in_text
 from receptionist.core.principal import NotSignedIn, Public
 from receptionist.core.webhooks import MAX_WEBHOOK_BYTES
 from receptionist.services import Overrides, build_services, build_sms_sender, outbox_config
@@ -67,6 +69,15 @@ def create_app(settings: Settings, services: Overrides | None = None) -> FastAPI
         from urllib.parse import quote
 
         return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
+
+    @app.exception_handler(DBAPIError)
+    async def nul_is_bad_input(request: Request, exc: DBAPIError) -> JSONResponse:
+        # The one database error that is the client's: a NUL in any text field, which
+        # PostgreSQL refuses (the transaction is rolled back, nothing is half written).
+        if is_nul_in_text(exc):
+            return JSONResponse({"detail": "text may not contain NUL characters"},
+                                status_code=400)
+        raise exc
 
     app.include_router(accounts_router)  # /login, /logout, /openapi.json, /docs, /redoc
     app.include_router(voice_router)

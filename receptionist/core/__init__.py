@@ -1,5 +1,5 @@
 """The kernel every subsystem stands on: settings, database, tenancy, phone numbers, clock,
-Twilio client and request signatures. It imports no other project module."""
+spoken-English words, Twilio client and request signatures. It imports no other project module."""
 
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,23 @@ if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
     from receptionist.core.routing import NOTIFY_KINDS, Routing
     from receptionist.core.settings import Settings, SettingsError, SmsProvider, load_settings
     from receptionist.core.signatures import WebhookSigner
+    from receptionist.core.spoken import (
+        MONTH_WORDS,
+        NUMBER_WORDS,
+        ORDINAL_WORDS,
+        WEEKDAY_KEYS,
+        WEEKDAY_NAMES,
+        WEEKDAY_SHORT_WORDS,
+        WEEKDAY_WORDS,
+        first_sentences,
+        split_sentences,
+        spoken_date,
+        spoken_datetime,
+        spoken_hours,
+        spoken_list,
+        spoken_price,
+        spoken_time,
+    )
     from receptionist.core.tenancy import (
         Business,
         BusinessNotFound,
@@ -42,7 +59,14 @@ else:
     __getattr__, __dir__ = lazy_exports(__name__, __file__)
 
 __all__ = [
+    "MONTH_WORDS",
     "NOTIFY_KINDS",
+    "NUMBER_WORDS",
+    "ORDINAL_WORDS",
+    "WEEKDAY_KEYS",
+    "WEEKDAY_NAMES",
+    "WEEKDAY_SHORT_WORDS",
+    "WEEKDAY_WORDS",
     "Base",
     "BlockedDestination",
     "Business",
@@ -71,6 +95,7 @@ __all__ = [
     "business_for_number",
     "configure_logging",
     "dialect_insert",
+    "first_sentences",
     "get_business",
     "guarded_transport",
     "insert_ignore",
@@ -82,6 +107,13 @@ __all__ = [
     "normalize",
     "parse_closed_dates",
     "pretty_phone",
+    "split_sentences",
+    "spoken_date",
+    "spoken_datetime",
+    "spoken_hours",
+    "spoken_list",
+    "spoken_price",
+    "spoken_time",
     "try_normalize",
     "utcnow",
 ]

@@ -34,6 +34,7 @@ __all__ = [
     "UTCDateTime",
     "dialect_insert",
     "insert_ignore",
+    "is_nul_in_text",
 ]
 
 NAMING = {
@@ -138,3 +139,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def is_nul_in_text(exc: BaseException) -> bool:
+    """Whether a database error is PostgreSQL refusing a NUL character in a text value (SQLite
+    stores it). Input no route should have let through, so the app answers it as a 400."""
+    from sqlalchemy.exc import DBAPIError
+
+    return isinstance(exc, DBAPIError) and "0x00" in str(exc.orig)
