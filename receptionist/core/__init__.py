@@ -1,11 +1,13 @@
 """The kernel every subsystem stands on: settings, database, tenancy, phone numbers, clock,
-spoken-English words, Twilio client and request signatures. It imports no other project module."""
+spoken-English words, Twilio client, request signatures and the text analyzer that search and
+answers share. It imports no other project module."""
 
 from typing import TYPE_CHECKING
 
 from receptionist.core.lazy import lazy_exports
 
 if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
+    from receptionist.core.analyzer import STOPWORDS, analyze, normalize_numbers, stem, words
     from receptionist.core.clock import Clock, FixedClock, SystemClock, utcnow
     from receptionist.core.crypto import SecretBox, SecretBoxError
     from receptionist.core.db import Base, Database, UTCDateTime, dialect_insert, insert_ignore
@@ -63,6 +65,7 @@ __all__ = [
     "NOTIFY_KINDS",
     "NUMBER_WORDS",
     "ORDINAL_WORDS",
+    "STOPWORDS",
     "WEEKDAY_KEYS",
     "WEEKDAY_NAMES",
     "WEEKDAY_SHORT_WORDS",
@@ -92,6 +95,7 @@ __all__ = [
     "WebhookSigner",
     "WeeklyHours",
     "all_businesses",
+    "analyze",
     "business_for_number",
     "configure_logging",
     "dialect_insert",
@@ -105,6 +109,7 @@ __all__ = [
     "log_event",
     "mask",
     "normalize",
+    "normalize_numbers",
     "parse_closed_dates",
     "pretty_phone",
     "split_sentences",
@@ -114,6 +119,8 @@ __all__ = [
     "spoken_list",
     "spoken_price",
     "spoken_time",
+    "stem",
     "try_normalize",
     "utcnow",
+    "words",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from receptionist.agent.local.answers import affirms, best_sentences
 from receptionist.agent.local.booking import BookingFlows
 from receptionist.agent.local.dialog import Awaiting, KnownService, Task
 from receptionist.agent.local.intents import Intent, Understanding
@@ -13,13 +14,11 @@ from receptionist.agent.local.slots import extract_name, match_service, message_
 from receptionist.agent.local.state import (
     Said,
     a,
-    affirms,
-    best_sentences,
-    content_words,
     plain_name,
     said,
     say_of,
 )
+from receptionist.agent.local.wording import content_words
 from receptionist.agent.spoken import spoken_list
 
 __all__ = ["Flows"]
