@@ -17,6 +17,8 @@ from sqlalchemy import DateTime, Dialect, Insert, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -32,8 +34,10 @@ __all__ = [
     "Base",
     "Database",
     "UTCDateTime",
+    "database_unavailable",
     "dialect_insert",
     "insert_ignore",
+    "is_nul_in_text",
 ]
 
 NAMING = {
@@ -79,6 +83,24 @@ def insert_ignore(dialect_name: str, table: Any, index_elements: list[str] | Non
     ``index_elements`` ignores a conflict on any unique constraint."""
     return dialect_insert(dialect_name, table).on_conflict_do_nothing(  # type: ignore[no-any-return]
         index_elements=index_elements)
+
+
+# What a request meets while the database is away (restarting, failing over, unreachable): the
+# driver's refused or reset connection (asyncpg raises the OSError itself at connect), a
+# connection the pool found dead, a pool that could not hand one out in time. The request failed
+# before anything was committed, so it is safe to answer 503 and let the sender retry.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, PoolTimeout, ConnectionError)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` means "the database cannot be reached now", not a bug or a conflict
+    (an ``IntegrityError`` is a ``DBAPIError`` too, and stays a 500)."""
+    if isinstance(exc, ConnectionError | PoolTimeout):
+        return True
+    if isinstance(exc, DBAPIError):
+        return (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+                or isinstance(exc.orig, OSError))
+    return False
 
 
 class Database:
@@ -138,3 +160,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def is_nul_in_text(exc: BaseException) -> bool:
+    """Whether a database error is PostgreSQL refusing a NUL character in a text value (SQLite
+    stores it). Input no route should have let through, so the app answers it as a 400."""
+    from sqlalchemy.exc import DBAPIError
+
+    return isinstance(exc, DBAPIError) and "0x00" in str(exc.orig)
