@@ -55,7 +55,7 @@ from calendar_sync.errors import (
 )
 from calendar_sync.gateway import CalendarGateway
 from calendar_sync.ical import BookingEvent, booking_ical, new_uid
-from calendar_sync.messages import spoken_slots, spoken_time, spoken_when
+from calendar_sync.messages import spoken_moment, spoken_slots, spoken_when
 from calendar_sync.models import Booking
 from calendar_sync.ports import BookingNotifier, StoredEvent
 from calendar_sync.results import (
@@ -307,7 +307,7 @@ def taken_message(start: datetime, alternatives: Sequence[Slot], now: datetime,
                    reason: str) -> str:
     what = {"busy": "is booked", "closed": "is outside our hours",
             "too_soon": "is too soon to book", "too_far": "is too far ahead to book"}
-    first = f"{spoken_time(start, now=now)} {what.get(reason, 'is not available')}"
+    first = f"{spoken_moment(start, now=now)} {what.get(reason, 'is not available')}"
     if not alternatives:
         return first[0].upper() + first[1:] + ", and I don't see anything close to it."
     return (first[0].upper() + first[1:] + "; I have "

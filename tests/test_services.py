@@ -119,7 +119,7 @@ async def test_with_a_key_the_model_books_through_the_same_tools(settings: Setti
             reply = await brain.reply(_ctx(business_id, 2), [], "can I get a drain cleaning "
                                       "tomorrow afternoon? I'm Dee Dee")
             (booking,) = await services.calendar.bookings(business_id, CALLER)
-    assert reply.text == "Let me check the calendar. You're booked for tomorrow at 12 pm."
+    assert reply.text == "Let me check the calendar. You're booked for tomorrow at noon."
     assert [c.name for c, _ in reply.tool_calls] == ["find_slots", "book"]
     assert booking.caller_name == "Dee Dee" and booking.start.hour == 12
     system = api.requests_to("/v1/chat/completions")[0].json["messages"][0]["content"]

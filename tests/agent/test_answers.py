@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from receptionist.agent.local import Intent, understand
-from receptionist.agent.local.state import affirms, best_sentences
+from receptionist.agent.local.answers import affirms, best_sentences
 
 PASSAGES = [{"source": "Home", "quote": (
     "We provide honest, fixed-rate quotes so there are no surprises. "
@@ -149,3 +149,20 @@ def test_a_related_word_is_found_however_the_site_inflects_it() -> None:
     assert found is not None and "free" in found
     # ...but a "yes" needs the very words: the price of a quote does not say they charge for one
     assert not affirms("Do you charge for a quote?", "The price we quote is the price you pay.")
+
+
+def test_words_are_read_as_the_search_reads_them() -> None:
+    from knowledge.lexical import analyze
+    from receptionist.agent.local.wording import content_words
+
+    # one analyzer: the stems the search matched are the stems the answer is chosen by
+    assert content_words("Leaking pipes, two hundred dollars") == set(
+        analyze("Leaking pipes, two hundred dollars"))
+
+
+def test_a_missing_word_needs_the_other_telling_words_not_every_word() -> None:
+    # "winter" is nowhere, "stop" is not in the sentence: the page on freezing pipes still answers
+    site = [{"source": "How to keep your pipes from freezing", "quote": (
+        "Never thaw a pipe with an open flame. We thaw frozen pipes safely.")}]
+    found = best_sentences("How do I stop my pipes freezing in winter?", site)
+    assert found is not None and "thaw" in found

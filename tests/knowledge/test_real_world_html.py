@@ -167,7 +167,7 @@ def test_site_wide_text_once_and_profile_passages_on_the_page_that_says_it() -> 
     said = {p.heading: p for p in profile_passages(profile, ROOT, [home, copy, contact])}
     assert said["Address and directions"].url == ROOT + "contact"
     assert "12 Main St" in said["Address and directions"].text
-    assert "Monday: 9:00 am to 5:00 pm" in said["Opening hours"].text
+    assert "Monday: 9 am to 5 pm" in said["Opening hours"].text
     assert "Saturday: closed" in said["Opening hours"].text
 
 

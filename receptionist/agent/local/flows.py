@@ -7,19 +7,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from receptionist.agent.local.answers import affirms, best_sentences
 from receptionist.agent.local.booking import BookingFlows
 from receptionist.agent.local.intents import Intent, Understanding
 from receptionist.agent.local.slots import extract_name, match_service, message_reason
 from receptionist.agent.local.state import (
     Said,
     a,
-    affirms,
-    best_sentences,
-    content_words,
     plain_name,
     said,
     say_of,
 )
+from receptionist.agent.local.wording import content_words
 from receptionist.agent.spoken import spoken_list
 
 __all__ = ["Flows"]

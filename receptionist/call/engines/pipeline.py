@@ -61,13 +61,12 @@ from receptionist.call.events import (
     ToolCompleted,
     TurnMeasured,
 )
-from receptionist.core import log_event
+from receptionist.core import log_event, split_sentences
 from receptionist.speech import (
     SpeechError,
     SpeechToText,
     TextToSpeech,
     VoiceActivityDetector,
-    split_sentences,
     ulaw_decode,
 )
 

@@ -1,0 +1,171 @@
+"""Picking the answer out of website passages: the sentences that answer a caller's question,
+or None when none does, so the brain declines instead of inventing.
+
+Words are compared as the knowledge search compares them (the kernel's analyzer: stop words,
+numbers, Snowball stems), and what kind of fact a question wants (a person, an amount, a time or
+a number) is in :mod:`receptionist.agent.local.answer_kinds`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from receptionist.agent.local.answer_kinds import (
+    MONEY,
+    MONEY_WORDS,
+    Kind,
+    fits_kind,
+    question_kind,
+)
+from receptionist.agent.local.wording import (
+    GENERIC,
+    PARTICLES,
+    asked_part,
+    content_words,
+    has,
+    telling_words,
+    unprefixed,
+)
+from receptionist.agent.spoken import first_sentences, split_sentences
+from receptionist.agent.untrusted import looks_like_instruction
+
+__all__ = ["affirms", "best_sentences"]
+
+_NEGATION = re.compile(r"\b(no|not|never|don't|doesn't|cannot|can't|won't|unable|closed|"
+                       r"unfortunately|only)\b", re.I)
+# "do you do…", "can I get…": about what the business offers, which a sentence of its own site
+# stating it confirms ("is there parking?" is not asked this way: "IT Park" would say yes)
+_YES_NO = re.compile(r"^(do|does|can|could|are) (you|i|we)\b", re.I)
+_TELLING = 5  # letters: "hourly", "instalments"; not "far", "kid", "age"
+
+
+def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int = 220, *,
+                   strict: bool = False, business: str = "") -> str | None:
+    """The sentences of the passages that best answer ``question``, or None when none shares
+    enough of its words (a search can rank an unrelated page first). ``strict``: the search
+    itself was unsure, so every word of the question must be there (said some way).
+
+    A sentence is judged with the one after it (an answer often spans two) and under its
+    page's title; words every page uses ("business", "work") do not count."""
+    asked = asked_part(question)
+    # the business's own name ("Aesthetica Dental Clinic") is on every page: it tells nothing
+    q = content_words(asked) - GENERIC - content_words(business)
+    kind = question_kind(question)
+    who = kind is Kind.PERSON
+    if not q or (strict and len(q) < 2 and not who):
+        return None
+    pool: dict[tuple[int, int], str] = {}
+    words: dict[tuple[int, int], set[str]] = {}
+    for p_index, passage in enumerate(passages):
+        title = content_words(str(passage.get("source", "")).split("|")[0])
+        for s_index, sentence in enumerate(_pieces(str(passage.get("quote", "")))):
+            if not looks_like_instruction(sentence) and "http" not in sentence.lower():
+                pool[(p_index, s_index)] = sentence
+                words[(p_index, s_index)] = content_words(sentence) | title
+    needed = len(q) if strict else max(1, (len(q) + 1) // 2)
+    # A telling word of the question that no passage has, said no way ("hourly" rate): what was
+    # found may be about something else, so the sentence must hold every other telling word,
+    # and two words at least ("natural" "products" for "natural shampoos and products", not
+    # "rate" alone; "pipes" "freezing" for "stop my pipes freezing in winter").
+    # a yes/no question names the very thing it asks about ("legal aid", "wisdom teeth"): a
+    # word of it that no passage holds means the site does not say, whatever else matches
+    yes_no = bool(_YES_NO.match(unprefixed(question)))
+    telling = telling_words(asked, 3 if yes_no else _TELLING) & q
+    absent = {w for w in telling if not (yes_no and w in PARTICLES)
+              and not any(has(ws, w) for ws in words.values())}
+    if absent and yes_no:
+        return None
+    must = telling - absent
+    if absent:
+        needed = max(needed if strict else 0, 2)
+    # a word found in few sentences tells more than one found everywhere
+    spread = {w: max(1, sum(1 for ws in words.values() if has(ws, w))) for w in q}
+    scored: list[tuple[float, int, int]] = []
+    for (p_index, s_index), sentence in pool.items():
+        if not _speakable(sentence) or (who and not fits_kind(kind, sentence, "")):
+            continue
+        if sentence.endswith("?") and pool.get((p_index, s_index + 1), "?").endswith("?"):
+            continue  # a list of questions (a FAQ's index): no answer to read
+        alone = {w for w in q if has(words[(p_index, s_index)], w)}
+        if kind is Kind.MONEY and MONEY.search(sentence):  # "£6,000 to £10,000" says the cost
+            alone |= q & MONEY_WORDS
+        pair = alone | {w for w in q if has(words.get((p_index, s_index + 1), set()), w)}
+        hits, penalty = (alone, 0.0) if len(alone) >= len(pair) else (pair, 0.6)
+        if len(hits) < needed or (absent and not must <= hits):
+            continue
+        weight = sum(1 / spread[w] for w in hits) + len(hits) - penalty
+        prose = 0.5 if sentence.endswith((".", "!")) else 0.0
+        fits = 0.0 if who else fits_kind(kind, sentence, pool.get((p_index, s_index + 1), ""))
+        scored.append((weight + prose + fits - p_index * 0.1, p_index, s_index))
+    if not scored:
+        return None
+    _, p_best, s_best = max(scored, key=lambda s: (s[0], -s[1], -s[2]))
+    return _read_out(pool, p_best, s_best, kind, max_chars)
+
+
+def _read_out(pool: dict[tuple[int, int], str], p_best: int, s_best: int, kind: Kind | None,
+              max_chars: int) -> str:
+    """The chosen sentence as said: with the answer of a FAQ's question, the price on the line
+    below a menu item, and the sentences after it that finish it."""
+    text = pool[(p_best, s_best)]
+    if text.endswith("?") and (p_best, s_best + 1) in pool:  # a FAQ's question: read its answer
+        s_best += 1
+        text = pool[(p_best, s_best)]
+    below = pool.get((p_best, s_best + 1), "")
+    if kind is Kind.MONEY and not MONEY.search(text) and MONEY.match(below) \
+            and len(below.split()) <= 4:  # a menu line and its price below it: "… rolls" / "$3.25"
+        return first_sentences(_tidy(f"{text.rstrip('.')}: {below}"), max_chars)
+    for follow in (1, 2):  # the next sentences often finish the answer (not a price list's)
+        after = pool.get((p_best, s_best + follow))
+        if _PRICE_LINE.search(text):
+            break
+        if not after or not _speakable(after) or after.endswith("?") \
+                or len(text) + len(after) + 1 > max_chars:
+            break
+        text = f"{text} {after}"
+    return first_sentences(_tidy(text), max_chars)
+
+
+def affirms(question: str, answer: str) -> bool:
+    """A yes/no question ("do you do emergency call-outs?") the answer confirms word for word
+    ("We offer emergency call-out services."), with nothing that turns it around."""
+    text = unprefixed(asked_part(question))
+    if not _YES_NO.match(text) or _NEGATION.search(answer) or " or " in f" {text} ":
+        return False
+    q = content_words(text) - GENERIC
+    said = content_words(split_sentences(answer)[0]) if answer.strip() else set()
+    # the very words, not related ones: "do you charge for a quote?" is not confirmed by "the
+    # price we quote is the price you pay" (the quotes are free)
+    return bool(q) and all(w in said for w in q)
+
+
+def _tidy(text: str) -> str:
+    """Table leftovers and markup out: "call-out fee – –" → "call-out fee", "**Costs**" →
+    "Costs" (a caller must not hear asterisks, hashes or backslashes read aloud)."""
+    text = _MARKUP.sub("", text)
+    text = re.sub(r"(\s*[–—-])+\s*$", "", text)
+    text = re.sub(r"(\s[–—-])(\s[–—-])+\s", r"\1 ", text).strip()
+    return text if text.endswith((".", "!", "?", "”", '"')) else f"{text}."
+
+
+_MARKUP = re.compile(r"</?[a-z][^>]*>|\*\*|__|`|\\(?=\S)|^#+\s*|(?<=\s)#+\s+", re.M)
+_PRICE_LINE = re.compile(r":\s*[$£€]\s?\d")
+_PRICE_ITEM = re.compile(r"(?<=\d)\s+(?=[A-Z][a-z])")
+
+
+def _pieces(text: str) -> list[str]:
+    """Sentences, with run-together price lists ("Faucet installation: $159 Sump pump…") cut
+    into their items."""
+    out: list[str] = []
+    for sentence in split_sentences(text):
+        out += [p.strip() for p in _PRICE_ITEM.split(sentence) if p.strip()]
+    return out
+
+
+def _speakable(sentence: str) -> bool:
+    """Prose or a price item, not a table row or a heading: a few words, mostly letters."""
+    letters = sum(ch.isalpha() for ch in sentence)
+    # a fee line is mostly figures ("Less complex case: £6,000 to £10,000 (+ VAT at 20%)")
+    share = 0.3 if MONEY.search(sentence) else 0.6
+    return len(sentence.split()) >= 3 and letters >= share * len(sentence.replace(" ", ""))
