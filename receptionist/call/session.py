@@ -25,7 +25,7 @@ from receptionist.call import effects
 from receptionist.call import twilio_wire as wire
 from receptionist.call.conversation import Conversation
 from receptionist.call.deps import CallDeps, SessionLimits
-from receptionist.call.engines import ConversationEngine, EngineUnavailable
+from receptionist.call.engines import ConversationEngine
 from receptionist.call.events import (
     AgentAudio,
     CallerStartedSpeaking,
@@ -149,22 +149,10 @@ class CallSession:
                     await self._record()
 
     async def _start_engine(self, setup: CallSetup) -> None:
-        factory = self.deps.engines
-        failure = "no conversation engine is available"
-        for kind in factory.plan(setup.engine):
-            engine = factory.build(kind, setup, self._dispatch, self.stream_ms)
-            try:
-                await engine.start()
-            except EngineUnavailable as exc:
-                failure = str(exc)
-                log_event(log, "media.engine_unavailable", logging.WARNING,
-                          call_sid=self.call_sid, engine=kind, error=failure)
-                await engine.aclose()
-                continue
-            self._use_engine(engine)
-            return
-        self._use_engine(factory.fallback(self._dispatch, self.stream_ms))
-        await self._dispatch(EngineFailed(failure, recoverable=False))
+        engine, failure = await self.deps.engines.start(setup, self._dispatch, self.stream_ms)
+        self._use_engine(engine)
+        if failure is not None:
+            await self._dispatch(EngineFailed(failure, recoverable=False))
 
     def _use_engine(self, engine: ConversationEngine) -> None:
         self.engine = engine
@@ -345,9 +333,7 @@ class CallSession:
 
     async def _take_message(self, reason: str) -> None:
         if self.setup is not None:
-            await effects.take_message(self.deps.messenger, self.setup.ctx, self.machine.history,
-                                       reason, followup_text=self.deps.followup_text,
-                                       call_sid=self.call_sid)
+            await self.deps.messages.take(self.setup.ctx, self.machine.history, reason)
 
     async def _hang_up(self, reason: str) -> None:
         self.end_reason = "agent_hung_up"
