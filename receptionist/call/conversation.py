@@ -19,7 +19,15 @@ from __future__ import annotations
 
 from receptionist.agent import CallAction, Turn, transfer_refused
 from receptionist.call import events as ev  # the events it handles, the commands it returns
-from receptionist.call.machine_state import PendingAction, Purpose, Recovery, Replies, Timer
+from receptionist.call.machine_state import (
+    CallerTurn,
+    PendingAction,
+    Purpose,
+    Recovery,
+    Replies,
+    Silence,
+    Timer,
+)
 from receptionist.call.playback import Playback
 from receptionist.call.policy import ConversationConfig, Phase, SpokenTexts
 from receptionist.call.transcript import Transcript
@@ -41,15 +49,12 @@ class Conversation:
         self.fallback = False
         self._replies = Replies()
         self._tool_reply: dict[str, str] = {}  # call_id -> reply that asked for it
-        self._caller_speaking = False
-        self._awaiting_reply = False
-        self._silence_armed = False
-        self._silence_prompts = 0
+        self._caller = CallerTurn()
+        self._silence = Silence()
         self._pending: PendingAction | None = None
         self._recovery = Recovery()
         self._outstanding: list[ev.Speak] = []  # asked of the engine, reply not started yet
         self._now_ms = 0  # newest stream time seen on any event
-        self._last_stop_ms: int | None = None
 
     # --- the one entry point -----------------------------------------------------------------
 
@@ -80,17 +85,17 @@ class Conversation:
                 self._on_reply_finished(event, out)
             case ev.CallerStartedSpeaking(at_ms=at_ms):
                 self._now_ms = max(self._now_ms, at_ms)
-                self._caller_speaking = True
-                self._silence_prompts = 0
+                self._caller.speaking = True
+                self._silence.prompts = 0
                 self._disarm_silence(out)
                 if not self.conversation_started:
                     self._start_conversation(out)
                 if self.phase is Phase.TALKING:
                     self._cut(at_ms, out)
             case ev.CallerStoppedSpeaking(at_ms=at_ms):
-                self._caller_speaking = False
-                self._last_stop_ms = at_ms
-                self._awaiting_reply = self.phase is Phase.TALKING
+                self._caller.speaking = False
+                self._caller.last_stop_ms = at_ms
+                self._caller.awaiting_reply = self.phase is Phase.TALKING
             case ev.CallerSaid():
                 self._on_caller_said(event, out)
             case ev.ToolRequested(reply_id=reply_id, call=call):
@@ -107,7 +112,7 @@ class Conversation:
             case ev.EngineRecovered():
                 self._recovery.reconnecting = False
                 if self.phase is Phase.TALKING and (self._recovery.apologize
-                                                    or self._awaiting_reply):
+                                                    or self._caller.awaiting_reply):
                     self._say(self.texts.recovered, Purpose.RECOVERED, out)
                 self._recovery.apologize = False
             case ev.TransferFailed():
@@ -124,7 +129,7 @@ class Conversation:
     def busy(self) -> bool:
         """The agent is speaking, about to, or waiting on a tool or the caller."""
         return (self._replies.active is not None or not self.playback.idle or bool(self._tool_reply)
-                or self._caller_speaking or self._recovery.reconnecting or bool(self._outstanding))
+                or self._caller.speaking or self._recovery.reconnecting or bool(self._outstanding))
 
     @property
     def active_reply(self) -> str | None:
@@ -172,7 +177,7 @@ class Conversation:
                 if asked.purpose == event.purpose:
                     del self._outstanding[index]
                     break
-        self._awaiting_reply = False
+        self._caller.awaiting_reply = False
         self._disarm_silence(out)
         if event.purpose is None and self.phase in (Phase.ENDING, Phase.TRANSFERRING):
             # The model answering the caller while we say goodbye or transfer: not now.
@@ -202,15 +207,15 @@ class Conversation:
 
     def _on_caller_said(self, event: ev.CallerSaid, out: list[ev.Command]) -> None:
         self._now_ms = max(self._now_ms, event.at_ms)
-        self._caller_speaking = False
+        self._caller.speaking = False
         text = event.text.strip()
         if not text:
-            self._awaiting_reply = False
+            self._caller.awaiting_reply = False
             return
         # A transcript can arrive after the reply began: date the turn by the end of speech.
-        at_ms = self._last_stop_ms if self._last_stop_ms is not None \
-            and self._last_stop_ms <= event.at_ms else event.at_ms
-        self._last_stop_ms = None
+        at_ms = self._caller.last_stop_ms if self._caller.last_stop_ms is not None \
+            and self._caller.last_stop_ms <= event.at_ms else event.at_ms
+        self._caller.last_stop_ms = None
         self.transcript.caller(text, at_ms)
         if not self.conversation_started:
             self._start_conversation(out)
@@ -256,11 +261,11 @@ class Conversation:
 
     def _on_timer(self, name: Timer, out: list[ev.Command]) -> None:
         if name == Timer.SILENCE:
-            self._silence_armed = False
+            self._silence.armed = False
             if self.phase is not Phase.TALKING or self.busy:
                 return
-            if self._silence_prompts == 0:
-                self._silence_prompts = 1
+            if self._silence.prompts == 0:
+                self._silence.prompts = 1
                 self._say(self.texts.still_there, Purpose.STILL_THERE, out)
             else:
                 self._begin_ending(self.texts.silence_goodbye, "caller silent", out)
@@ -349,8 +354,8 @@ class Conversation:
         out.append(ev.HangUp(reason))
 
     def _disarm_silence(self, out: list[ev.Command]) -> None:
-        if self._silence_armed:
-            self._silence_armed = False
+        if self._silence.armed:
+            self._silence.armed = False
             out.append(ev.CancelTimer(Timer.SILENCE))
 
     def _settle(self, out: list[ev.Command]) -> None:
@@ -377,7 +382,7 @@ class Conversation:
             out.append(ev.Reconnect(tuple(self.history), "session cap"))
             out.append(ev.StartTimer(Timer.SESSION_CAP, self.config.session_cap_s or 3300.0))
             return
-        if (self.phase is Phase.TALKING and not self._awaiting_reply
-                and not self._silence_armed):
-            self._silence_armed = True
+        if (self.phase is Phase.TALKING and not self._caller.awaiting_reply
+                and not self._silence.armed):
+            self._silence.armed = True
             out.append(ev.StartTimer(Timer.SILENCE, self.config.silence_timeout_s))

@@ -1,6 +1,6 @@
 """The conversation machine's state in named parts: its timers, why it asks for a reply, the
-replies it has seen, the call action waiting for the agent to finish speaking, and where an
-engine recovery stands."""
+caller's turn and silence, the replies it has seen, the call action waiting for the agent to
+finish speaking, and where an engine recovery stands."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from enum import StrEnum
 
 from receptionist.agent import CallAction
 
-__all__ = ["PendingAction", "Purpose", "Recovery", "Replies", "Reply", "Timer"]
+__all__ = [
+    "CallerTurn", "PendingAction", "Purpose", "Recovery", "Replies", "Reply", "Silence", "Timer",
+]
 
 
 class Timer(StrEnum):
@@ -62,6 +64,23 @@ class Recovery:
     when_idle: bool = False  # the provider's session cap: reconnect at the next quiet moment
     failed_before_start: bool = False
     apologize: bool = False  # something was cut off: say so once the engine is back
+
+
+@dataclass(slots=True)
+class CallerTurn:
+    """Where the caller's turn stands, as the speech events tell it."""
+
+    speaking: bool = False
+    awaiting_reply: bool = False  # the caller stopped talking; no reply has started yet
+    last_stop_ms: int | None = None  # when they stopped, to date a transcript that comes later
+
+
+@dataclass(slots=True)
+class Silence:
+    """The caller-silence timer: whether it runs, and how often we asked "still there?"."""
+
+    armed: bool = False
+    prompts: int = 0
 
 
 @dataclass(slots=True)
