@@ -213,6 +213,7 @@ def test_free_is_a_price_but_tax_free_is_not() -> None:
     assert has_money("We provide free, no-obligation quotes.")
     assert not has_money("We advise on the tax free allowances.")
     assert not has_money("A hassle-free, gluten-free menu.")
+    assert not has_money("The employee is free to bring a claim to the Tribunal.")
 
 
 def test_a_compound_holds_its_verb() -> None:

@@ -39,7 +39,8 @@ _NOT_A_PRICE = ("tax|hassle|stress|gluten|sugar|dairy|nut|fat|smoke|cruelty|risk
                 "toll|hands|interest|debt|rent|germ|allergen|lactose|grain|soy|wheat|egg")
 _MONEY = re.compile(r"[$£€₹¥]\s?\d|\b\d[\d,.]*\s?(dollars|pounds|euros|rupees|rs|usd|gbp|"
                     r"eur|inr)\b|\b(rs\.?|inr)\s?\d|\bfree\b", re.I)
-_ABSENT = re.compile(rf"\b(?:{_NOT_A_PRICE})[ -]free\b|\bfree (?:from|of (?!charge))", re.I)
+# ("is free to bring a claim", "feel free to call": a choice, not a price)
+_ABSENT = re.compile(rf"\b(?:{_NOT_A_PRICE})[ -]free\b|\bfree (?:from|to|of (?!charge))", re.I)
 
 
 def has_money(text: str) -> bool:
