@@ -22,7 +22,7 @@ from receptionist.agent.kit import (
     build_agent_kit,
     uses_remote_brain,
 )
-from receptionist.agent.local.brain import (
+from receptionist.agent.local import (
     LocalBrain,
 )
 from receptionist.agent.models import (

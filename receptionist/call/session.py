@@ -145,7 +145,6 @@ class CallSession:
                 await self._store_stream_end()
             finally:
                 if self.setup is not None:
-                    self.deps.engines.end_call(self.call_sid)
                     await self._record()
 
     async def _start_engine(self, setup: CallSetup) -> None:
