@@ -51,6 +51,7 @@ from calendar_sync.context import (
 from calendar_sync.errors import (
     CalendarError,
     WriteConflict,
+    WriteOutcomeUnknown,
 )
 from calendar_sync.gateway import CalendarGateway
 from calendar_sync.ical import BookingEvent, booking_ical, new_uid
@@ -211,6 +212,11 @@ class Booker:
                     return _Written(target, uid, stored)
             except WriteConflict:
                 continue  # our fresh name or UID exists: someone else's write; try elsewhere
+            except WriteOutcomeUnknown as exc:
+                # This calendar may hold the booking now: writing it to another one too could
+                # book the caller twice. The request records where it may be.
+                raise WriteOutcomeUnknown(str(exc), href=_stored_href(target, exc.href),
+                                          uid=mine.uid, calendar_id=target.id) from exc
             except CalendarError as exc:
                 log_event(log, "calendar.write_failed", logging.WARNING,
                           business_id=ctx.business_id, calendar=target.name, error=str(exc),
@@ -256,12 +262,18 @@ class Booker:
     async def _record_request(self, ctx: BusinessContext, booking_id: int,
                               base: BookingResult, exc: CalendarError, what: str
                               ) -> BookingResult:
+        # A write that was never answered may be on the calendar: keep where, and tell the
+        # team to look before confirming (not "nothing was written").
+        maybe_written = isinstance(exc, WriteOutcomeUnknown)
+        where = {"href": exc.href, "uid": exc.uid, "calendar_id": exc.calendar_id} \
+            if isinstance(exc, WriteOutcomeUnknown) else {}
         async with self.db.transaction() as session:
             business_row, _ = await self.load(session, ctx.business_id)
             row = await self.update_row(session, booking_id, status=BookingStatus.REQUESTED,
-                                        error=f"{type(exc).__name__}: {exc}")
+                                        error=f"{type(exc).__name__}: {exc}", **where)
             await self.notifier.request_recorded(session, business_row,
-                                                 booking_info(row, ctx.tz), what)
+                                                 booking_info(row, ctx.tz), what,
+                                                 maybe_written=maybe_written)
         log_event(log, "calendar.request_recorded", logging.WARNING,
                   business_id=ctx.business_id, what=what, error=str(exc),
                   transient=exc.transient)

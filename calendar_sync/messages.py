@@ -85,10 +85,13 @@ def team_moved_text(service: str, old_start: datetime, new_start: datetime, name
 
 
 def team_request_text(service: str, start: datetime | None, name: str, phone: str,
-                      what: str = "booking", reason: str = "calendar unreachable") -> str:
+                      what: str = "booking", reason: str = "calendar unreachable", *,
+                      maybe_written: bool = False) -> str:
     when = short_time(start) if start else "no time given"
+    written = ("the calendar did not answer the booking: check whether it is there before "
+               "confirming" if maybe_written else "nothing was written to the calendar")
     return (f"Please confirm by text: {what} request for {service}, {when}, {_who(name, phone)} "
-            f"({reason}; nothing was written to the calendar)")
+            f"({reason}; {written})")
 
 
 def caller_confirmation_text(business: str, service: str, start: datetime,

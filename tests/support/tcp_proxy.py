@@ -27,6 +27,7 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._flowing = asyncio.Event()  # set: answers pass; clear: held (stalled)
+        self._stall_on: bytes | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
 
@@ -52,6 +53,11 @@ class TcpProxy:
     def stall(self) -> None:
         """Keep accepting and forwarding requests upstream, but hold every answer."""
         self._call(self._stall)
+
+    def stall_from(self, request: bytes) -> None:
+        """Pass traffic until the app sends ``request`` (e.g. ``b"PUT "``), then stall as
+        ``stall()`` does: that request reaches the server, its answer never comes back."""
+        self._stall_on = request
 
     def restore(self) -> None:
         self._call(self._restore)
@@ -93,6 +99,7 @@ class TcpProxy:
         self._flowing.clear()
 
     async def _restore(self) -> None:
+        self._stall_on = None
         self._flowing.set()
         if self._server is None:
             await self._listen()
@@ -120,6 +127,8 @@ class TcpProxy:
             while data := await reader.read(65536):
                 if held:
                     await self._flowing.wait()
+                elif self._stall_on is not None and self._stall_on in data:
+                    self._flowing.clear()
                 writer.write(data)
                 await writer.drain()
         with contextlib.suppress(Exception):

@@ -1,23 +1,19 @@
-"""The local brain's memory of a call and its small helpers: what it is waiting for and the
-tool runner that records every call. Picking the answer from website text is in ``answers``."""
+"""The local brain's small helpers: the tool runner that records every call, the reply it gives
+and how a service or a time is said. What it remembers of a call is in ``dialog``; picking the
+answer from website text is in ``answers``."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from receptionist.agent.ports import CallContext, ToolBox, ToolCall, ToolResult
+from receptionist.agent.ports import CallAction, CallContext, ToolBox, ToolCall, ToolResult
 
 __all__ = [
-    "QUESTIONS",
-    "Dialog",
     "Said",
     "ToolRun",
     "a",
-    "local_start",
     "on",
     "plain_name",
     "said",
@@ -25,37 +21,10 @@ __all__ = [
 ]
 
 
-@dataclass
-class Dialog:
-    """What the local brain remembers about one call."""
-
-    task: str | None = None  # "book" | "message" | "cancel" | "reschedule"
-    awaiting: str | None = None  # the question the agent just asked
-    service: str | None = None
-    when: str | None = None
-    offered: list[dict[str, Any]] = field(default_factory=list)
-    chosen: dict[str, Any] | None = None
-    name: str | None = None
-    reason: str | None = None
-    urgent: bool = False
-    existing: dict[str, Any] | None = None
-    services: list[dict[str, Any]] | None = None
-    last_service: str | None = None  # the service talked about last ("how much is that?")
-    misses: int = 0
-    last_reply: str = ""
-
-    def reset_task(self) -> None:
-        self.task = self.awaiting = self.service = self.when = self.chosen = None
-        self.reason = None
-        self.existing = None
-        self.offered = []
-        self.urgent = False
-
-
 @dataclass(frozen=True)
 class Said:
     text: str
-    action: str | None = None
+    action: CallAction | None = None
 
 
 class ToolRun:
@@ -72,19 +41,8 @@ class ToolRun:
         self.calls.append((call, result))
         return result
 
-QUESTIONS = {
-    "service": "What would you like to book?",
-    "when": "What day and time would suit you?",
-    "choice": "Which time would you like?",
-    "name": "Can I get your name?",
-    "confirm": "Shall I book it?",
-    "message_name": "Can I get your name?",
-    "reason": "What would you like me to pass on?",
-    "confirm_cancel": "Shall I cancel it?",
-}
 
-
-def said(text: str, action: str | None = None) -> Said:
+def said(text: str, action: CallAction | None = None) -> Said:
     return Said(text, action)
 
 
@@ -107,13 +65,3 @@ def a(service: str) -> str:
 def on(label: str) -> str:
     """ "on Tuesday the 9th at 3 pm", but "tomorrow at 3 pm"."""
     return label if label.startswith(("today", "tomorrow", "on ")) else f"on {label}"
-
-
-def local_start(slot: dict[str, Any], timezone: str) -> tuple[int, int, int] | None:
-    try:
-        start = datetime.fromisoformat(str(slot.get("start", "")))
-    except ValueError:
-        return None
-    if start.tzinfo is not None:
-        start = start.astimezone(ZoneInfo(timezone))
-    return start.weekday(), start.hour, start.minute
