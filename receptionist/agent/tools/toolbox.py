@@ -118,7 +118,8 @@ class AgentTools:
                         kept.append(sentence)
                 if kept:
                     lines.append(" ".join(kept))
-            text = quote_data("\n".join(lines), 700, keep_lines=True)
+            # a passage (700 characters at most) and the next sentence on its page
+            text = quote_data("\n".join(lines), 1000, keep_lines=True)
             if text:
                 passages.append({"source": quote_data(hit.title or hit.url, 120),
                                  "quote": text, "score": round(float(hit.score), 3)})
