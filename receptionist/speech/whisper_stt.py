@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from receptionist.core import log_event
+from receptionist.core import log_event, split_sentences
 from receptionist.speech.codec import resample
 from receptionist.speech.errors import (
     PermanentSpeechError,
@@ -290,13 +290,10 @@ def _suppressed(model: Any) -> list[int]:
     return cached
 
 
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-
-
 def collapse_repeats(text: str) -> str:
     """Drop a sentence that repeats the one before it word for word ("Are you open? Are you
     open?"): Whisper loops like that at the end of short audio; a caller hardly ever does."""
-    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    sentences = split_sentences(text)
     kept: list[str] = []
     for sentence in sentences:
         if kept and _words(kept[-1]) == _words(sentence):
