@@ -21,9 +21,9 @@ from calendar_sync import (
     SetupError,
 )
 from receptionist.core import Database, FixedClock
+from scripts.doubles.factories import CALLER, CALLER_2
 from tests.calendar_sync.servers import RadicaleTestServer, XandikosTestServer
 from tests.support.calendar import NOW, RecordingNotifier, calendar_config
-from tests.support.factories import CALLER, CALLER_2
 
 NY = ZoneInfo("America/New_York")
 TUESDAY = datetime(2026, 12, 8, 10, 0, tzinfo=NY)

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from receptionist.cli import app
-from tests.knowledge.site_server import FixtureSite
+from scripts.doubles.site_server import FixtureSite
 
 runner = CliRunner()
 

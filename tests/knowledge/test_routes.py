@@ -9,7 +9,7 @@ import pytest
 
 from receptionist.core import Database
 from receptionist.services import Overrides
-from tests.knowledge.site_server import FixtureSite
+from scripts.doubles.site_server import FixtureSite
 from tests.support.auth import signed_in_client
 from tests.support.knowledge import knowledge_settings
 from tests.support.server import AppServer, free_port

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from receptionist.core import Database
 from receptionist.telephony.models import Call
-from tests.doubles.twilio_rest import TwilioRestDouble
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER, OWNER_PHONE, TEAM_PHONE, add_business
+from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.support.auth import add_token, bearer
 from tests.support.calls import call_params, new_call_sid
-from tests.support.factories import BUSINESS_NUMBER, CALLER, OWNER_PHONE, TEAM_PHONE, add_business
 from textback import Decision, Message
 
 

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from receptionist.core import SmsProvider
+from scripts.doubles.factories import add_business
 from tests.support.auth import add_user, login_form_token, sign_in
-from tests.support.factories import add_business
 from tests.support.server import AppServer
 from tests.support.settings import make_settings
 
