@@ -16,7 +16,8 @@ FIELDS_FLOOR = 33    # of 36
 TOP3_FLOOR = 53      # of 60
 TOP1_FLOOR = 44
 
-pytestmark = pytest.mark.skipif(not real_sites(), reason="real-site fixtures not present")
+pytestmark = [pytest.mark.slow,  # crawls of real sites
+              pytest.mark.skipif(not real_sites(), reason="real-site fixtures not present")]
 
 
 async def test_real_sites_profile_fields_and_search_floors(

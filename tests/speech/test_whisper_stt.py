@@ -39,6 +39,7 @@ def test_is_a_speech_to_text(whisper_model: WhisperModelHandle) -> None:
     assert isinstance(WhisperSpeechToText(whisper_model), SpeechToText)
 
 
+@pytest.mark.slow  # speech recognition of every fixture recording
 async def test_transcribes_caller_utterances_within_the_measured_wer(
     whisper_model: WhisperModelHandle, utterances: list[FixtureUtterance]
 ) -> None:

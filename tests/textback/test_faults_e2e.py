@@ -19,6 +19,8 @@ from tests.support.calls import call_params, new_call_sid
 from tests.support.settings import make_settings
 from textback import Message
 
+pytestmark = pytest.mark.slow  # a fault suite: storms and timeouts in real time
+
 CALLERS = [f"+1202555{i:04d}" for i in range(160, 168)]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from receptionist.core import SystemClock
@@ -83,6 +84,7 @@ async def test_stop_cancels_texts_still_queued(db):
     assert out.status == "canceled"
 
 
+@pytest.mark.slow  # a slow provider in real time
 async def test_slow_provider_and_few_slots_never_text_twice(db, db_url, twilio, tmp_path):
     """Texts queued behind one send slot outlive the stale cut-off while they wait; the stale
     sweep must not hand them to a second send while their first owner still sends them."""
