@@ -138,6 +138,7 @@ async def test_find_slots_understands_callers(calendar, business_id, on_xandikos
                                                                        "11:15"]
 
 
+@pytest.mark.slow  # two instances racing
 async def test_two_instances_racing_for_one_slot(calendar, business_id, on_xandikos, xandikos,
                                                  db, tmp_path, clock):
     # Two app instances: separate services, so no shared lock; the check after the write and

@@ -26,6 +26,7 @@ def app_server(db: Database, db_url: str, tmp_path: Path) -> Iterator[AppServer]
         server.stop()
 
 
+@pytest.mark.slow  # a crawl, edit and search over HTTP
 async def test_onboard_profile_edit_and_search(app_server: AppServer, site: FixtureSite,
                                               db: Database) -> None:
     async with signed_in_client(app_server.url, db, app_server.settings,

@@ -89,6 +89,7 @@ async def test_silence_and_empty_audio_give_an_empty_transcript(
     assert (await stt.transcribe(bytes(16000), 8000)).is_empty
 
 
+@pytest.mark.slow  # speech recognition
 async def test_concurrent_calls_share_the_model(
     whisper_model: WhisperModelHandle, utterances: list[FixtureUtterance]
 ) -> None:

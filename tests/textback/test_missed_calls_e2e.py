@@ -190,6 +190,7 @@ async def test_policy_skips_are_recorded(server, webhooks, twilio, db, caller, r
         assert (d.action, d.skip_reason) == ("skip", reason)
 
 
+@pytest.mark.slow  # two app servers
 async def test_two_instances_racing_text_once(settings, db, twilio, tmp_path):
     from tests.support.server import AppServer, free_port
     from tests.support.webhooks import Webhooks

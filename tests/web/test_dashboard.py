@@ -30,6 +30,7 @@ def render(url: str, tmp_path) -> str:
     return result.stdout
 
 
+@pytest.mark.slow  # a browser
 async def test_demo_button_shows_the_console_text_back(db, db_url, tmp_path):
     await add_business(db, name="Greenfield Plumbing")
     settings = make_settings(db_url, None, tmp_path, demo=True)
