@@ -23,7 +23,7 @@ _PARAPHRASES = [
                 r"find you|get to you|address", re.IGNORECASE),
      "address located location directions"),
     (re.compile(r"how much|\bcost|\bprice|\bcharge|\bfee|\brates?\b|expensive|afford",
-                re.IGNORECASE), "price cost fee charge"),
+                re.IGNORECASE), "price cost fee charge free"),
     (re.compile(r"\bopen\b|\bclos(?:e|es|ed|ing)\b|\bhours\b|what time|when are you",
                 re.IGNORECASE), "opening hours open closed"),
     (re.compile(r"do you (?:take|accept)|can i pay|payment|insurance", re.IGNORECASE),

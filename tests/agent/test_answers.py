@@ -213,9 +213,40 @@ def test_free_is_a_price_but_tax_free_is_not() -> None:
     assert has_money("We provide free, no-obligation quotes.")
     assert not has_money("We advise on the tax free allowances.")
     assert not has_money("A hassle-free, gluten-free menu.")
+    assert not has_money("The employee is free to bring a claim to the Tribunal.")
 
 
 def test_a_compound_holds_its_verb() -> None:
     site = [{"source": "Menu", "quote": "Add items to your cart and submit your order for pickup!"}]
     found = best_sentences("Can I order ahead and pick it up?", site, strict=True)
     assert found is not None and "pickup" in found
+
+
+def test_the_fact_asked_for_is_read_after_its_lead() -> None:
+    site = [{"source": "Contact", "quote": "We offer catering for your special events. Whether "
+             "it's a family gathering, a business meeting or a community event, we can provide "
+             "delicious homemade food that will delight your guests.\n"
+             "For catering inquiries, please call us at (402) 759-4144."}]
+    found = best_sentences("How do I set up catering for an event?", site)
+    assert found is not None and "759-4144" in found
+
+
+def test_a_footnote_is_read_with_the_sentence_it_marks() -> None:
+    about = [{"source": "About", "quote": "He was awarded the degree of Naturopathic Medical "
+              "Doctor (NMD).*"},
+             {"source": "About", "quote": "Staff\n* He is not currently licenced as an NMD here."}]
+    found = best_sentences("Can he see me as a naturopathic doctor too?", about)
+    assert found is not None and "not currently licenced" in found
+
+
+def test_what_year_wants_a_year_and_who_the_clause_that_asks() -> None:
+    about = [{"source": "About", "quote": "After a three-year course, in 1995, he was awarded a "
+              "diploma.\nHomedale Chiropractic – Established in 1988"}]
+    found = best_sentences("What year was the practice established?", about)
+    assert found is not None and "1988" in found
+    policy = [{"source": "Our Complaints Procedure", "quote": (
+        "Phone: 0300 555 0333\nThe time limit for referring a complaint to the Legal Ombudsman is "
+        "one year.\nThe date of the act complained about counts.")}]
+    found = best_sentences("If I'm not happy with my case, who can I complain to outside the "
+                           "firm?", policy)
+    assert found is not None and "Legal Ombudsman" in found and "Our Complaints" not in found

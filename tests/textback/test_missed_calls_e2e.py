@@ -17,7 +17,7 @@ from tests.support.calls import call_params, new_call_sid
 from textback import Decision, Message
 
 
-async def wait_for_texts(twilio: TwilioRestDouble, n: int, timeout_s: float = 5.0,
+async def wait_for_texts(twilio: TwilioRestDouble, n: int, timeout_s: float = 15.0,
                          to: str | None = None) -> list:
     deadline = time.monotonic() + timeout_s
     while True:

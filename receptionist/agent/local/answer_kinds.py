@@ -10,13 +10,15 @@ from enum import StrEnum
 
 from receptionist.agent.local.wording import content_words
 
-__all__ = ["MONEY_WORDS", "Kind", "fits_kind", "has_money", "question_kind", "starts_with_money"]
+__all__ = ["KIND_WORDS", "MONEY_WORDS", "Kind", "fits_kind", "has_money", "question_kind",
+           "starts_with_money"]
 
 
 class Kind(StrEnum):
     PERSON = "person"
     MONEY = "money"
     NUMBER = "number"
+    YEAR = "year"
     HOW_TO = "how_to"
 
 
@@ -24,6 +26,7 @@ _WHO = re.compile(r"^(who|who's|whos|whom)\b|^what(?:'s| is) (the|your) [\w' -]*
                   r"|^(?:do|does|is) (?:you|there) (?:have )?(?:someone|anyone|somebody) "
                   r"(who|that)\b",
                   re.I)
+_YEAR_Q = re.compile(r"\b(what|which) year\b|\bsince when\b|\bhow long ago\b", re.I)
 _HOW_TO = re.compile(r"^how (do|can|would|should) (i|we)\b", re.I)
 _MONEY_Q = re.compile(r"\b(how much|cost|costs|price|prices|pricing|charge|charges|fee|fees|"
                       r"rate|rates)\b", re.I)
@@ -36,7 +39,8 @@ _NOT_A_PRICE = ("tax|hassle|stress|gluten|sugar|dairy|nut|fat|smoke|cruelty|risk
                 "toll|hands|interest|debt|rent|germ|allergen|lactose|grain|soy|wheat|egg")
 _MONEY = re.compile(r"[$£€₹¥]\s?\d|\b\d[\d,.]*\s?(dollars|pounds|euros|rupees|rs|usd|gbp|"
                     r"eur|inr)\b|\b(rs\.?|inr)\s?\d|\bfree\b", re.I)
-_ABSENT = re.compile(rf"\b(?:{_NOT_A_PRICE})[ -]free\b|\bfree (?:from|of (?!charge))", re.I)
+# ("is free to bring a claim", "feel free to call": a choice, not a price)
+_ABSENT = re.compile(rf"\b(?:{_NOT_A_PRICE})[ -]free\b|\bfree (?:from|to|of (?!charge))", re.I)
 
 
 def has_money(text: str) -> bool:
@@ -58,7 +62,8 @@ _PERSON = re.compile(
     rf"|\b{_NAME} (?:opened|founded|started|established|owns|runs|manages|leads|heads)\b"
     # "founded by Adina Eide", "speak to Ian Stirzaker"
     rf"|\b(?:by|with|from|to|contact|ask|see) (?:the )?{_NAME}(?: {_NAME})+"
-    rf"|^\**{_NAME}(?: {_NAME})?\**\s*[:–—]\s*\S")  # a staff list: "Darline: Office Manager"
+    # a staff list: "Darline: Office Manager" (not "Phone: 0300 555 0333")
+    rf"|^\**{_NAME}(?: {_NAME})?\**\s*[:–—]\s*[A-Z][a-z]")
 # a way to do something: a number to call, an address to mail, a form, a link
 _HOW = re.compile(r"\(?\d{3,5}\)?[ -.]?\d{3}[ -.]?\d{3,4}\b|@|\b(call|email|phone|ring|"
                   r"contact|visit|fill in|fill out|book online|online|form|text)\b", re.I)
@@ -70,6 +75,8 @@ def question_kind(question: str) -> Kind | None:
     """The kind of fact the question asks for, or None when any sentence may answer it."""
     if _WHO.search(question.strip()):
         return Kind.PERSON
+    if _YEAR_Q.search(question):
+        return Kind.YEAR
     if _HOW_TO.match(question.strip()):
         return Kind.HOW_TO
     if _MONEY_Q.search(question):
@@ -79,7 +86,10 @@ def question_kind(question: str) -> Kind | None:
     return None
 
 
-_PATTERNS = {Kind.PERSON: _PERSON, Kind.NUMBER: _NUMBER, Kind.HOW_TO: _HOW}
+_PATTERNS = {Kind.PERSON: _PERSON, Kind.NUMBER: _NUMBER, Kind.HOW_TO: _HOW,
+             Kind.YEAR: re.compile(r"\b(1[89]|20)\d\d\b")}
+# the words that say which kind of fact is wanted, not what it is about: "what year"
+KIND_WORDS = {Kind.YEAR: content_words("year years")}
 
 
 def _holds(kind: Kind, text: str) -> bool:

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from receptionist.agent.local.answer_kinds import (
+    KIND_WORDS,
     MONEY_WORDS,
     Kind,
     fits_kind,
@@ -30,6 +31,7 @@ from receptionist.agent.local.wording import (
 )
 from receptionist.agent.spoken import first_sentences, split_sentences
 from receptionist.agent.untrusted import looks_like_instruction
+from receptionist.core import STOPWORDS
 
 __all__ = ["affirms", "best_sentences"]
 
@@ -52,7 +54,8 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     asked = asked_part(question)
     # the business's own name ("Aesthetica Dental Clinic") is on every page: it tells nothing
     q = content_words(asked) - GENERIC - PARTICLES - content_words(business)
-    kind = question_kind(question)
+    kind = question_kind(asked) or question_kind(question)
+    q -= KIND_WORDS.get(kind, set()) if kind else set()
     who = kind is Kind.PERSON
     if not q or (strict and len(q) < 2 and not who):
         return None
@@ -110,9 +113,10 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     if not scored:
         return None
     _, p_best, s_best = max(scored, key=lambda s: (s[0], -s[1], -s[2]))
-    text = _read_out(pool, leads, p_best, s_best, kind, max_chars)
+    pages = [str(p.get("source", "")).split("|")[0].strip() for p in passages]
+    text = _read_out(pool, leads, pages, p_best, s_best, kind, max_chars)
     person = people.get(p_best)
-    if who and person and person not in text:  # "Ian is the firm's Senior Partner": which Ian
+    if who and person and person not in text and _names(person, text):  # which "Ian"
         text = f"{person}: {text}"
     return text
 
@@ -126,11 +130,16 @@ def _names(person: str | None, sentence: str) -> bool:
     if not person:
         return False
     first = person.removeprefix("Dr ").removeprefix("Dr. ").split()[0]
-    return re.search(rf"\b{re.escape(first)}\b", sentence) is not None
+    if first.lower() in STOPWORDS:  # "Our Team", "About Us": not a person
+        return False
+    return re.match(rf"{re.escape(first)}(?:['’]s)?\s", sentence) is not None
 
 
-def _read_out(pool: dict[tuple[int, int], str], leads: set[tuple[int, int]], p_best: int,
-              s_best: int, kind: Kind | None, max_chars: int) -> str:
+_MORE = 80  # what a fact found further on may add to the length of an answer
+
+
+def _read_out(pool: dict[tuple[int, int], str], leads: set[tuple[int, int]], pages: list[str],
+              p_best: int, s_best: int, kind: Kind | None, max_chars: int) -> str:
     """The chosen sentence as said: with the answer of a FAQ's question, the price on the line
     below a menu item, the sentences after it that finish it, and the one before it when that
     one leads into it on the same line ("Yes, we give fixed-rate quotes. The price we quote is
@@ -139,6 +148,7 @@ def _read_out(pool: dict[tuple[int, int], str], leads: set[tuple[int, int]], p_b
     if text.endswith("?") and (p_best, s_best + 1) in pool:  # a FAQ's question: read its answer
         s_best += 1
         text = pool[(p_best, s_best)]
+    chosen = text
     before = pool.get((p_best, s_best - 1))
     if (p_best, s_best) not in leads and (p_best, s_best - 1) in leads and before \
             and not before.endswith("?") and len(before) + len(text) + 1 <= max_chars:
@@ -149,6 +159,20 @@ def _read_out(pool: dict[tuple[int, int], str], leads: set[tuple[int, int]], p_b
     if kind is Kind.MONEY and not has_money(text) and starts_with_money(below) \
             and len(below.split()) <= 4:  # a menu line and its price below it: "… rolls" / "$3.25"
         return first_sentences(_tidy(f"{text.rstrip('.')}: {below}"), max_chars)
+    # "…Doctor (NMD).*": the footnote on the same page says more ("* not licensed as an NMD")
+    marked = text.rstrip(".").endswith("*")
+    note = next((n for (p, _), n in pool.items() if marked and pages[p] == pages[p_best]
+                 and n.startswith("*") and n not in text), None)
+    if note and len(text) + len(note) + 1 <= max_chars + _MORE:
+        return _tidy(f"{text.rstrip('.*')}. {note.lstrip('* ')}")
+    if kind is not None and not fits_kind(kind, text, ""):
+        # the fact asked for is a sentence or two further on ("…catering for your events." /
+        # "For catering, call (402) 759-4144."): read it after the lead
+        later = next((n for n in (pool.get((p_best, s_best + k)) for k in (1, 2, 3))
+                      if n and fits_kind(kind, n, "") > 1), None)
+        for lead in (text, before or "", chosen) if later else ():
+            if lead and len(lead) + len(later or "") + 1 <= max_chars + _MORE:
+                return _tidy(f"{lead} {later}")
     for follow in (1, 2):  # the next sentences often finish the answer (not a price list's)
         after = pool.get((p_best, s_best + follow))
         if _PRICE_LINE.search(text):
@@ -178,7 +202,7 @@ def _tidy(text: str) -> str:
     "Costs" (a caller must not hear asterisks, hashes or backslashes read aloud)."""
     text = _MARKUP.sub("", text)
     text = re.sub(r"(\s*[–—-])+\s*$", "", text)
-    text = re.sub(r"(\s[–—-])(\s[–—-])+\s", r"\1 ", text).strip()
+    text = re.sub(r"(\s[–—-])(\s[–—-])+\s", r"\1 ", text).strip().rstrip(":;,-")
     return text if text.endswith((".", "!", "?", "”", '"')) else f"{text}."
 
 

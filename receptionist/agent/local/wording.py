@@ -58,7 +58,8 @@ _RELATED_WORDS = {
     "installment": "emi finance plan", "start": "found founder open establish begin",
     "found": "start establish open", "establish": "found start open",
     "head": "lead run manage", "run": "head lead manage", "lead": "head run manage",
-    "manage": "head run lead", "complain": "complaint ombudsman",
+    "manage": "head run lead", "complain": "complaint ombudsman", "current": "latest",
+    "latest": "current", "wiring": "electrical", "electrical": "wiring",
 }
 RELATED = {stem: _stems(related) for word, related in _RELATED_WORDS.items()
            for stem in _stems(word)}
