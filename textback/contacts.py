@@ -6,12 +6,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from receptionist.core import Business, insert_ignore
+from receptionist.core import Business, Executor, dialect_name, insert_ignore
 from textback.compliance import first_text
 from textback.models import Contact, ContactEvent
 
@@ -24,6 +24,7 @@ _CODE_TRIES = 20
 _CONTACTS = Contact.__table__
 _COLUMNS = (_CONTACTS.c.id, _CONTACTS.c.first_name, _CONTACTS.c.opted_out,
             _CONTACTS.c.last_textback_at, _CONTACTS.c.stop_notice_at)
+_INSERT_EVENT = insert(cast(Table, ContactEvent.__table__))
 _LOCK = select(*_COLUMNS).where(
     _CONTACTS.c.business_id == bindparam("business_id"), _CONTACTS.c.phone == bindparam("phone")
 ).with_for_update()
@@ -49,14 +50,14 @@ def new_short_code(length: int = 3) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
-async def lock_contact(session: AsyncSession, business_id: int, phone: str) -> CallerContact:
+async def lock_contact(session: Executor, business_id: int, phone: str) -> CallerContact:
     """The caller's contact, created if missing, held for the transaction (the new row, or
     ``FOR UPDATE`` on PostgreSQL; SQLite's single write lock is already held by then).
 
     ``ON CONFLICT DO NOTHING`` on every unique key makes racing creators safe and a taken short
     code harmless: when nothing was inserted, the contact either exists or the code was taken;
     the select tells which, and a taken code is drawn again (the last try is longer)."""
-    create = _create(session.get_bind().dialect.name)
+    create = _create(dialect_name(session))
     for attempt in range(_CODE_TRIES):
         code = new_short_code(3 if attempt < _CODE_TRIES - 1 else 4)
         row = (await session.execute(create, {
@@ -91,11 +92,12 @@ async def _find(session: AsyncSession, business_id: int, phone: str) -> Contact 
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def note_conversion(session: AsyncSession, business_id: int, phone: str, kind: str,
+async def note_conversion(session: Executor, business_id: int, phone: str, kind: str,
                           at: datetime) -> None:
     """Record that a caller booked or was handled on a call (``kind`` = "booking" |
     "handled_call"), in the caller's transaction; the conversion metric reads these."""
-    session.add(ContactEvent(business_id=business_id, phone=phone, kind=kind, at=at))
+    await session.execute(_INSERT_EVENT, {"business_id": business_id, "phone": phone,
+                                          "kind": kind, "at": at})
 
 
 async def note_first_text(session: AsyncSession, business: Business, contact: CallerContact,

@@ -10,12 +10,11 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from receptionist.core import Business, insert_ignore, log_event, mask
+from receptionist.core import Business, Executor, dialect_name, insert_ignore, log_event, mask
 from textback.compliance import first_text, quiet_hours_hold
 from textback.contacts import CallerContact, lock_contact
-from textback.models import Contact, Decision
+from textback.models import Contact, Decision, Message
 from textback.outbox import enqueue
 from textback.policy import Caller, TextbackVerdict, decide
 from textback.templates import render
@@ -52,7 +51,7 @@ class TextbackDecision:
 
 
 async def decide_missed_call(
-    session: AsyncSession,
+    session: Executor,
     business: Business,
     *,
     call_sid: str,
@@ -60,16 +59,16 @@ async def decide_missed_call(
     missed_reason: str,
     after_hours: bool,
     now: datetime,
-    claim: bool = False,
+    claimed: list[Message] | None = None,
 ) -> TextbackDecision:
     """Record whether this missed call gets a text, and queue it. Idempotent per ``call_sid``:
     a second call (retry, duplicate callback, another instance) returns the first decision.
 
-    With ``claim`` the text is written already claimed and left in ``session.info["claimed"]``
-    for the caller to hand to its in-process outbox worker after the commit."""
+    With ``claimed`` (a list) the text is written already claimed and appended to it, for the
+    caller to hand to its in-process outbox worker after the commit."""
     verdict, contact = await _verdict(session, business, caller, now)
     # The decision row is the claim: unique per call, written before anything else changes.
-    decision_id = await session.scalar(_claim(session.get_bind().dialect.name), {
+    decision_id = await session.scalar(_claim(dialect_name(session)), {
         "call_sid": call_sid, "business_id": business.id, "caller": caller,
         "missed_reason": missed_reason, "action": "send" if verdict.send else "skip",
         "skip_reason": verdict.skip_reason, "decided_at": now,
@@ -96,10 +95,10 @@ async def decide_missed_call(
     msg = await enqueue(
         session, business_id=business.id, to=verdict.to, from_=business.primary_number or "",
         body=body, kind="textback", now=now, contact_phone=verdict.to, call_sid=call_sid,
-        dedupe_key=f"textback:{call_sid}", claimed=claim, held_until=held_until,
+        dedupe_key=f"textback:{call_sid}", claimed=claimed is not None, held_until=held_until,
     )
-    if msg.status == "sending":
-        session.info.setdefault("claimed", []).append(msg)
+    if msg.status == "sending" and claimed is not None:
+        claimed.append(msg)
     await session.execute(_TEXTED, {
         "contact_id": contact.id, "last_textback_at": now,
         "stop_notice_at": contact.stop_notice_at or (now if noticed else None),
@@ -110,13 +109,13 @@ async def decide_missed_call(
     return TextbackDecision("send", message_id=msg.id)
 
 
-async def decision_for_call(session: AsyncSession, call_sid: str) -> TextbackDecision | None:
+async def decision_for_call(session: Executor, call_sid: str) -> TextbackDecision | None:
     row = (await session.execute(_DECISION_FOR_CALL, {"call_sid": call_sid})).first()
     return TextbackDecision(row.action, row.skip_reason, row.message_id) if row else None
 
 
 async def _verdict(
-    session: AsyncSession, business: Business, caller: str | None, now: datetime
+    session: Executor, business: Business, caller: str | None, now: datetime
 ) -> tuple[TextbackVerdict, CallerContact | None]:
     team = frozenset(m.phone for m in business.team)
     own = frozenset(n.number for n in business.numbers)

@@ -20,7 +20,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, case, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from receptionist.core import Clock, Database, SystemClock, log_event, mask
+from receptionist.core import Clock, Database, Executor, SystemClock, log_event, mask
 from textback.errors import INVALID_NUMBER_CODES, OPTED_OUT_CODES, SmsSendError
 from textback.lookup import pick_sent
 from textback.models import Contact, Message
@@ -61,7 +61,7 @@ LOOKUP_SLACK = timedelta(minutes=5)
 
 
 async def enqueue(
-    session: AsyncSession,
+    session: Executor,
     *,
     business_id: int,
     to: str,

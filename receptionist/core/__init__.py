@@ -10,7 +10,16 @@ if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
     from receptionist.core.analyzer import STOPWORDS, analyze, normalize_numbers, stem, words
     from receptionist.core.clock import Clock, FixedClock, SystemClock, utcnow
     from receptionist.core.crypto import SecretBox, SecretBoxError
-    from receptionist.core.db import Base, Database, UTCDateTime, dialect_insert, insert_ignore
+    from receptionist.core.db import (
+        Base,
+        Database,
+        Executor,
+        UTCDateTime,
+        dialect_insert,
+        dialect_name,
+        insert_ignore,
+        orm_session,
+    )
     from receptionist.core.directory import BusinessDirectory, TenancyRevision
     from receptionist.core.hours import HoursError, WeeklyHours, parse_closed_dates
     from receptionist.core.logs import configure_logging, log_event
@@ -79,6 +88,7 @@ __all__ = [
     "BusinessNotFound",
     "Clock",
     "Database",
+    "Executor",
     "FixedClock",
     "HoursError",
     "InvalidPhoneNumber",
@@ -103,6 +113,7 @@ __all__ = [
     "configure_logging",
     "default_greeting",
     "dialect_insert",
+    "dialect_name",
     "first_sentences",
     "get_business",
     "guarded_transport",
@@ -114,6 +125,7 @@ __all__ = [
     "mask",
     "normalize",
     "normalize_numbers",
+    "orm_session",
     "parse_closed_dates",
     "pretty_phone",
     "split_sentences",

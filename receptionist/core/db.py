@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -33,12 +34,20 @@ from receptionist.core.sqlite_driver import connector as sqlite_connector
 __all__ = [
     "Base",
     "Database",
+    "Executor",
     "UTCDateTime",
     "database_unavailable",
     "dialect_insert",
+    "dialect_name",
     "insert_ignore",
     "is_nul_in_text",
+    "orm_session",
 ]
+
+Executor = AsyncSession | AsyncConnection
+"""Where a unit of work runs its statements: an ORM session, or a plain connection (a webhook's
+hot path, whose Core statements skip the session's bookkeeping). Both ``execute`` and
+``scalar`` in the transaction they belong to."""
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -76,6 +85,27 @@ class UTCDateTime(TypeDecorator[datetime]):
 def dialect_insert(dialect_name: str, table: Any) -> Any:
     """The running dialect's ``INSERT`` construct, which has ``on_conflict_do_*`` (both do)."""
     return (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
+
+
+def dialect_name(executor: Executor) -> str:
+    """The name of the dialect ``executor`` runs on (``sqlite`` or ``postgresql``)."""
+    if isinstance(executor, AsyncConnection):
+        return executor.dialect.name
+    return executor.get_bind().dialect.name
+
+
+@asynccontextmanager
+async def orm_session(executor: Executor) -> AsyncIterator[AsyncSession]:
+    """An ORM session in ``executor``'s transaction: the session itself, or one on the plain
+    connection that neither commits nor rolls back the connection's transaction (for the rare
+    ORM read on a hot path, e.g. a business not in the directory's cache)."""
+    if isinstance(executor, AsyncSession):
+        yield executor
+        return
+    # Joined to the connection's transaction, which the session never commits (its default
+    # join mode); closing it hands the connection back untouched.
+    async with AsyncSession(bind=executor, expire_on_commit=False) as session:
+        yield session
 
 
 def insert_ignore(dialect_name: str, table: Any, index_elements: list[str] | None) -> Insert:
@@ -150,6 +180,14 @@ class Database:
         """One short unit of work: commits on success, rolls back on error."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """One short unit of work on a plain connection (Core statements; see
+        :func:`orm_session` for an ORM read inside it): commits on success, rolls back on
+        error. A webhook's statements cost less here than through a session."""
+        async with self.engine.begin() as conn:
+            yield conn
 
     async def create_all(self) -> None:
         """Create every table directly (tests); production uses ``receptionist db upgrade``."""

@@ -14,10 +14,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Integer, event, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from receptionist.core.db import Base, Database, insert_ignore
+from receptionist.core.db import Base, Database, Executor, insert_ignore, orm_session
 from receptionist.core.tenancy import Business, PhoneNumber, TeamMember, business_for_number
 
 __all__ = ["BusinessDirectory", "TenancyRevision"]
@@ -65,9 +64,9 @@ class BusinessDirectory:
         self._by_number: dict[str, Business | None] = {}
 
     async def for_number(self, number: str,
-                         session: AsyncSession | None = None) -> Business | None:
-        """The business owning ``number``, read in ``session`` (a webhook's one transaction)
-        or in a transaction of its own."""
+                         session: Executor | None = None) -> Business | None:
+        """The business owning ``number``, read in ``session`` (a webhook's one transaction,
+        a session or a plain connection) or in a transaction of its own."""
         if session is None:
             async with self.db.transaction() as own:
                 return await self.for_number(number, own)
@@ -78,5 +77,6 @@ class BusinessDirectory:
         if number not in self._by_number:
             # Read after the revision: a change committed in between bumps it past the one
             # recorded, so the next lookup reloads; nothing stale is kept.
-            self._by_number[number] = await business_for_number(session, number)
+            async with orm_session(session) as orm:
+                self._by_number[number] = await business_for_number(orm, number)
         return self._by_number[number]

@@ -16,18 +16,20 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, bindparam, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import (
     Business,
     BusinessDirectory,
     Clock,
     Database,
+    Executor,
     Routing,
     dialect_insert,
+    dialect_name,
     get_business,
     log_event,
     mask,
+    orm_session,
     try_normalize,
 )
 from receptionist.telephony.lifecycle import (
@@ -44,6 +46,7 @@ from receptionist.telephony.lifecycle import (
 )
 from receptionist.telephony.models import Call, CallEvent
 from textback import (
+    Message,
     OutboxWorker,
     TextbackDecision,
     decide_missed_call,
@@ -80,15 +83,17 @@ class CallWebhook:
     call's lifecycle advanced in the same transaction."""
 
     service: CallService
-    session: AsyncSession
+    conn: Executor
     business: Business | None
+    claimed: list[Message]  # texts written already claimed, for the worker after the commit
 
     async def apply(self, call_sid: str, event: Event, *, from_number: str | None = None,
                     to_number: str | None = None,
                     data: dict[str, Any] | None = None) -> Applied:
         return await self.service.apply_in(
-            self.session, call_sid, event, business=self.business, from_number=from_number,
-            to_number=to_number, data=data, claim_texts=self.service.outbox.running)
+            self.conn, call_sid, event, business=self.business, from_number=from_number,
+            to_number=to_number, data=data,
+            claimed=self.claimed if self.service.outbox.running else None)
 
 
 class CallService:
@@ -101,34 +106,40 @@ class CallService:
 
     @asynccontextmanager
     async def webhook(self, to: str | None) -> AsyncIterator[CallWebhook]:
-        """One transaction for a webhook: find the business, advance the call; texts queued
-        already claimed go to this process's worker once it commits."""
-        async with self.db.transaction() as session:
+        """One transaction for a webhook, on a plain connection (its Core statements skip an
+        ORM session's bookkeeping): find the business, advance the call; texts queued already
+        claimed go to this process's worker once it commits."""
+        claimed: list[Message] = []
+        async with self.db.connection() as conn:
             number = try_normalize(to)
-            business = await self.directory.for_number(number, session) if number else None
-            yield CallWebhook(self, session, business)
-        self._submit_claimed(session)
+            business = await self.directory.for_number(number, conn) if number else None
+            yield CallWebhook(self, conn, business, claimed)
+        self._submit(claimed)
 
     async def apply(self, call_sid: str, event: Event, *, business: Business | None,
                     from_number: str | None = None, to_number: str | None = None,
                     data: dict[str, Any] | None = None) -> Applied:
-        async with self.db.transaction() as session:
-            applied = await self.apply_in(session, call_sid, event, business=business,
+        claimed: list[Message] = []
+        async with self.db.connection() as conn:
+            applied = await self.apply_in(conn, call_sid, event, business=business,
                                           from_number=from_number, to_number=to_number,
-                                          data=data, claim_texts=self.outbox.running)
-        self._submit_claimed(session)
+                                          data=data,
+                                          claimed=claimed if self.outbox.running else None)
+        self._submit(claimed)
         return applied
 
-    def _submit_claimed(self, session: AsyncSession) -> None:
+    def _submit(self, claimed: list[Message]) -> None:
         # A text-back written already claimed goes straight to this process's worker.
-        for msg in session.info.pop("claimed", []):
+        for msg in claimed:
             self.outbox.submit(msg)
 
-    async def apply_in(self, session: AsyncSession, call_sid: str, event: Event, *,
+    async def apply_in(self, session: Executor, call_sid: str, event: Event, *,
                        business: Business | None, from_number: str | None = None,
                        to_number: str | None = None,
                        data: dict[str, Any] | None = None,
-                       claim_texts: bool = False) -> Applied:
+                       claimed: list[Message] | None = None) -> Applied:
+        """``claimed``: where texts written already claimed go (``None``: written pending, for
+        the worker's poll)."""
         now = self.clock.now()
         call = await _lock_call(session, call_sid, business, from_number, to_number, now)
         transition = advance(_state_of(call), event)
@@ -144,14 +155,15 @@ class CallService:
         decision = None
         if transition.decided:
             if business is None and call.business_id is not None:
-                business = await get_business(session, call.business_id)
+                async with orm_session(session) as orm:
+                    business = await get_business(orm, call.business_id)
             log_event(log, "call.decided", call_sid=call_sid, outcome=transition.state.outcome,
                       reason=transition.state.missed_reason, caller=mask(call.from_number))
             if business is not None and transition.state.outcome is Outcome.MISSED:
                 decision = await decide_missed_call(
                     session, business, call_sid=call_sid, caller=call.from_number,
                     missed_reason=str(transition.state.missed_reason),
-                    after_hours=transition.state.after_hours, now=now, claim=claim_texts,
+                    after_hours=transition.state.after_hours, now=now, claimed=claimed,
                 )
             elif business is not None and call.from_number:
                 await note_conversion(session, business.id, call.from_number, "handled_call", now)
@@ -206,12 +218,12 @@ class CallService:
             )).scalar_one_or_none()
 
 
-async def _lock_call(session: AsyncSession, call_sid: str, business: Business | None,
+async def _lock_call(session: Executor, call_sid: str, business: Business | None,
                      from_number: str | None, to_number: str | None, now: Any) -> Row[Any]:
     # Callbacks can arrive before the incoming-call webhook (or without it): one upsert creates
     # the row if missing, race-free, fills in what an earlier callback did not know, holds the
     # row for this transaction (PostgreSQL's row lock; SQLite's write lock) and returns it.
-    return (await session.execute(_upsert_call(session.get_bind().dialect.name), {
+    return (await session.execute(_upsert_call(dialect_name(session)), {
         "call_sid": call_sid, "business_id": business.id if business else None,
         "from_number": from_number, "to_number": to_number, "started_at": now, "phase": "new",
         "routing": "", "team_answered": False, "stream_started": False, "stream_ended": False,

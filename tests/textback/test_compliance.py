@@ -34,12 +34,12 @@ def _sid(n: int) -> str:
 
 
 async def _missed(db, business_id: int, caller: str, now: datetime, n: int = 1):
+    claimed: list[Message] = []
     async with db.transaction() as s:
         business = await get_business(s, business_id)
         decision = await decide_missed_call(s, business, call_sid=_sid(n), caller=caller,
                                             missed_reason="no_answer", after_hours=False,
-                                            now=now, claim=True)
-        claimed = list(s.info.get("claimed", []))
+                                            now=now, claimed=claimed)
     async with db.transaction() as s:
         msg = await s.get(Message, decision.message_id)
     return msg, claimed
