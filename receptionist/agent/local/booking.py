@@ -6,7 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from receptionist.agent.local.intents import Intent, Understanding
-from receptionist.agent.local.slots import extract_name, extract_when, match_service, pick_offered
+from receptionist.agent.local.slots import (
+    extract_name,
+    extract_when,
+    match_service,
+    pick_offered,
+    service_by_word,
+)
 from receptionist.agent.local.state import (
     QUESTIONS,
     Dialog,
@@ -44,7 +50,8 @@ class BookingFlows:
         when = extract_when(u.norm, expecting=asked == "when")
         if asked == "service":
             names = [s["name"] for s in d.services or []]
-            service = match_service(u.norm, names) if names else None
+            service = (match_service(u.norm, names) or service_by_word(u.norm, names)
+                       ) if names else None
             if service is None:
                 return None
             d.service = service
@@ -116,7 +123,8 @@ class BookingFlows:
         d.task, d.name = "book", name
         services = await self._load_services()
         names = [s["name"] for s in services]
-        d.service = match_service(u.norm, names) if names else None
+        d.service = (match_service(u.norm, names) or service_by_word(u.norm, names)
+                     ) if names else None
         d.when = extract_when(u.norm)
         return await self.advance_booking()
 
