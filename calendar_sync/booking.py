@@ -51,10 +51,11 @@ from calendar_sync.context import (
 from calendar_sync.errors import (
     CalendarError,
     WriteConflict,
+    WriteOutcomeUnknown,
 )
 from calendar_sync.gateway import CalendarGateway
 from calendar_sync.ical import BookingEvent, booking_ical, new_uid
-from calendar_sync.messages import spoken_slots, spoken_time, spoken_when
+from calendar_sync.messages import spoken_moment, spoken_slots, spoken_when
 from calendar_sync.models import Booking
 from calendar_sync.ports import BookingNotifier, StoredEvent
 from calendar_sync.results import (
@@ -211,6 +212,11 @@ class Booker:
                     return _Written(target, uid, stored)
             except WriteConflict:
                 continue  # our fresh name or UID exists: someone else's write; try elsewhere
+            except WriteOutcomeUnknown as exc:
+                # This calendar may hold the booking now: writing it to another one too could
+                # book the caller twice. The request records where it may be.
+                raise WriteOutcomeUnknown(str(exc), href=_stored_href(target, exc.href),
+                                          uid=mine.uid, calendar_id=target.id) from exc
             except CalendarError as exc:
                 log_event(log, "calendar.write_failed", logging.WARNING,
                           business_id=ctx.business_id, calendar=target.name, error=str(exc),
@@ -256,12 +262,18 @@ class Booker:
     async def _record_request(self, ctx: BusinessContext, booking_id: int,
                               base: BookingResult, exc: CalendarError, what: str
                               ) -> BookingResult:
+        # A write that was never answered may be on the calendar: keep where, and tell the
+        # team to look before confirming (not "nothing was written").
+        maybe_written = isinstance(exc, WriteOutcomeUnknown)
+        where = {"href": exc.href, "uid": exc.uid, "calendar_id": exc.calendar_id} \
+            if isinstance(exc, WriteOutcomeUnknown) else {}
         async with self.db.transaction() as session:
             business_row, _ = await self.load(session, ctx.business_id)
             row = await self.update_row(session, booking_id, status=BookingStatus.REQUESTED,
-                                        error=f"{type(exc).__name__}: {exc}")
+                                        error=f"{type(exc).__name__}: {exc}", **where)
             await self.notifier.request_recorded(session, business_row,
-                                                 booking_info(row, ctx.tz), what)
+                                                 booking_info(row, ctx.tz), what,
+                                                 maybe_written=maybe_written)
         log_event(log, "calendar.request_recorded", logging.WARNING,
                   business_id=ctx.business_id, what=what, error=str(exc),
                   transient=exc.transient)
@@ -295,7 +307,7 @@ def taken_message(start: datetime, alternatives: Sequence[Slot], now: datetime,
                    reason: str) -> str:
     what = {"busy": "is booked", "closed": "is outside our hours",
             "too_soon": "is too soon to book", "too_far": "is too far ahead to book"}
-    first = f"{spoken_time(start, now=now)} {what.get(reason, 'is not available')}"
+    first = f"{spoken_moment(start, now=now)} {what.get(reason, 'is not available')}"
     if not alternatives:
         return first[0].upper() + first[1:] + ", and I don't see anything close to it."
     return (first[0].upper() + first[1:] + "; I have "

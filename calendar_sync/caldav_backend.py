@@ -30,6 +30,7 @@ from calendar_sync.errors import (
     CalendarProtocolError,
     CalendarUnavailable,
     WriteConflict,
+    WriteOutcomeUnknown,
 )
 from calendar_sync.ports import RemoteCalendar, StoredEvent
 from receptionist.core import BlockedDestination, OutboundPolicy, log_event
@@ -186,9 +187,17 @@ class CaldavBackend:
         try:
             resp = await self._request(href, "PUT", ical, {**_ICS, "If-None-Match": "*"},
                                        retry=False)
-        except CalendarUnavailable:
+        except CalendarUnavailable as exc:
+            if isinstance(exc.__cause__, TimeoutError):
+                # A server that hung on the PUT would hang on a look as long again, past what a
+                # caller waits on the line (the tool's timeout would then cancel the booking
+                # half-way, leaving no record): report that it may have been written.
+                raise WriteOutcomeUnknown(str(exc), href=href) from exc
             # The PUT may have landed before the answer was lost: look before reporting failure.
-            found = await self.fetch(href)
+            try:
+                found = await self.fetch(href)
+            except CalendarUnavailable as lookup:
+                raise WriteOutcomeUnknown(str(lookup), href=href) from exc
             if found is not None and found.ical.replace("\r\n", "\n").strip() \
                     == ical.replace("\r\n", "\n").strip():
                 return found

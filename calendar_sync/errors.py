@@ -2,6 +2,7 @@
 
     CalendarError                 root; ``.transient`` says whether trying again later can help
     ├── CalendarUnavailable       server down, slow (timeout), 5xx or rate limited      transient
+    │     └── WriteOutcomeUnknown a write the server never answered: it may hold it    transient
     ├── CalendarAuthError         wrong username/password, or access refused (401/403)  permanent
     ├── CalendarMissing           the calendar (collection) is gone: deleted under us   permanent
     ├── CalendarProtocolError     an answer we cannot use (not CalDAV, bad XML)         permanent
@@ -32,6 +33,7 @@ __all__ = [
     "SetupError",
     "WhenNotUnderstood",
     "WriteConflict",
+    "WriteOutcomeUnknown",
 ]
 
 CALLER_UNAVAILABLE_MESSAGE = (
@@ -48,6 +50,18 @@ class CalendarError(Exception):
 
 class CalendarUnavailable(CalendarError):
     transient = True
+
+
+class WriteOutcomeUnknown(CalendarUnavailable):
+    """A new event was sent and no answer came (the server hung): it may be on the calendar.
+    ``href`` is where it would be; ``uid`` and ``calendar_id`` are filled in by the booking."""
+
+    def __init__(self, message: str, *, href: str, uid: str | None = None,
+                 calendar_id: int | None = None) -> None:
+        super().__init__(message)
+        self.href = href
+        self.uid = uid
+        self.calendar_id = calendar_id
 
 
 class CalendarAuthError(CalendarError):

@@ -1,12 +1,13 @@
 """Words about bookings: texts to the team and the caller, and times as an agent says them.
-Pure, no I/O. Times are shown in the business's zone, e.g. "Tue 14 Jan 3:30 pm"."""
+Pure, no I/O. Times are shown in the business's zone, e.g. "Tue 14 Jan 3:30 pm"; the clock and
+weekday words are the kernel's (:mod:`receptionist.core.spoken`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from receptionist.core import pretty_phone
+from receptionist.core import WEEKDAY_KEYS, WEEKDAY_NAMES, pretty_phone, spoken_time
 
 __all__ = [
     "caller_cancelled_text",
@@ -14,8 +15,8 @@ __all__ = [
     "caller_moved_text",
     "caller_request_text",
     "short_time",
+    "spoken_moment",
     "spoken_slots",
-    "spoken_time",
     "spoken_when",
     "team_booking_text",
     "team_cancelled_text",
@@ -26,26 +27,25 @@ __all__ = [
 
 def short_time(at: datetime) -> str:
     """``Tue 14 Jan 3:30 pm`` (``3 pm`` on the hour)."""
-    clock = at.strftime("%I:%M").lstrip("0").removesuffix(":00")
-    return f"{at.strftime('%a')} {at.day} {at.strftime('%b')} {clock} {at.strftime('%p').lower()}"
+    day = WEEKDAY_KEYS[at.weekday()].title()
+    return f"{day} {at.day} {at.strftime('%b')} {spoken_time(at.time())}"
 
 
-def spoken_time(at: datetime, *, now: datetime | None = None) -> str:
+def spoken_moment(at: datetime, *, now: datetime | None = None) -> str:
     """``Tuesday the 14th at 3:30 pm``; ``today``/``tomorrow`` when ``now`` says so."""
-    clock = at.strftime("%I:%M").lstrip("0").removesuffix(":00") + " " + \
-        at.strftime("%p").lower()
+    clock = spoken_time(at.time())
     if now is not None:
         days = (at.date() - now.astimezone(at.tzinfo).date()).days
         if days == 0:
             return f"today at {clock}"
         if days == 1:
             return f"tomorrow at {clock}"
-    return f"{at.strftime('%A')} the {_ordinal(at.day)} at {clock}"
+    return f"{WEEKDAY_NAMES[at.weekday()]} the {_ordinal(at.day)} at {clock}"
 
 
 def spoken_when(at: datetime, *, now: datetime | None = None) -> str:
-    """``spoken_time`` that reads after a noun: ``on Tuesday the 14th at 3 pm``, ``today at …``."""
-    text = spoken_time(at, now=now)
+    """``spoken_moment`` read after a noun: ``on Tuesday the 14th at 3 pm``, ``today at …``."""
+    text = spoken_moment(at, now=now)
     return text if text.startswith(("today", "tomorrow")) else "on " + text
 
 
@@ -54,8 +54,7 @@ def spoken_slots(starts: Sequence[datetime], *, now: datetime | None = None) -> 
     if not starts:
         return ""
     same_day = len({s.date() for s in starts}) == 1
-    parts = [spoken_time(s, now=now) if not same_day or i == 0 else
-             s.strftime("%I:%M").lstrip("0").removesuffix(":00") + " " + s.strftime("%p").lower()
+    parts = [spoken_moment(s, now=now) if not same_day or i == 0 else spoken_time(s.time())
              for i, s in enumerate(starts)]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
 
@@ -86,10 +85,13 @@ def team_moved_text(service: str, old_start: datetime, new_start: datetime, name
 
 
 def team_request_text(service: str, start: datetime | None, name: str, phone: str,
-                      what: str = "booking", reason: str = "calendar unreachable") -> str:
+                      what: str = "booking", reason: str = "calendar unreachable", *,
+                      maybe_written: bool = False) -> str:
     when = short_time(start) if start else "no time given"
+    written = ("the calendar did not answer the booking: check whether it is there before "
+               "confirming" if maybe_written else "nothing was written to the calendar")
     return (f"Please confirm by text: {what} request for {service}, {when}, {_who(name, phone)} "
-            f"({reason}; nothing was written to the calendar)")
+            f"({reason}; {written})")
 
 
 def caller_confirmation_text(business: str, service: str, start: datetime,

@@ -106,10 +106,12 @@ class TextingNotifier:
                               dedupe_key=f"{key}:caller")
 
     async def request_recorded(self, session: AsyncSession, business: Business,
-                               request: BookingInfo, what: str) -> None:
+                               request: BookingInfo, what: str, *,
+                               maybe_written: bool = False) -> None:
         await self.team(session, business, kind="bookings", contact_phone=request.caller_phone,
                         body=team_request_text(request.service, request.start,
-                                               request.caller_name, request.caller_phone, what))
+                                               request.caller_name, request.caller_phone, what,
+                                               maybe_written=maybe_written))
         if self.text_caller and what == "booking":
             await self.caller(session, business, to=request.caller_phone, kind="booking",
                               body=caller_request_text(business.name, request.service,

@@ -86,9 +86,11 @@ class BookingNotifier(Protocol):
                     previous_start: datetime) -> None: ...
 
     async def request_recorded(self, session: AsyncSession, business: Business,
-                               request: BookingInfo, what: str) -> None:
+                               request: BookingInfo, what: str, *,
+                               maybe_written: bool = False) -> None:
         """The calendar could not be reached: the team must do ``what`` ("booking",
-        "cancellation", "change") by hand and confirm with the caller."""
+        "cancellation", "change") by hand and confirm with the caller. ``maybe_written``: the
+        calendar never answered the write, so it may already hold the booking."""
         ...
 
 
@@ -108,5 +110,6 @@ class NullNotifier:
         return None
 
     async def request_recorded(self, session: AsyncSession, business: Business,
-                               request: BookingInfo, what: str) -> None:
+                               request: BookingInfo, what: str, *,
+                               maybe_written: bool = False) -> None:
         return None

@@ -43,7 +43,7 @@ from calendar_sync.context import (
 from calendar_sync.embedded_radicale import EmbeddedRadicale
 from calendar_sync.errors import CalendarError, SetupError
 from calendar_sync.gateway import BackendFactory, CalendarGateway
-from calendar_sync.messages import spoken_slots, spoken_time
+from calendar_sync.messages import spoken_moment, spoken_slots
 from calendar_sync.ports import BookingNotifier, NullNotifier
 from calendar_sync.results import (
     BookingInfo,
@@ -311,9 +311,9 @@ class CalendarService:
 def _offer_message(rng: TimeRange, slots: Sequence[Slot], preferred_free: bool | None,
                    alternatives: Sequence[Slot], now: datetime) -> str:
     if preferred_free and rng.preferred is not None:
-        return f"{_cap(spoken_time(rng.preferred, now=now))} is available."
+        return f"{_cap(spoken_moment(rng.preferred, now=now))} is available."
     if preferred_free is False and rng.preferred is not None:
-        head = f"{_cap(spoken_time(rng.preferred, now=now))} is not available"
+        head = f"{_cap(spoken_moment(rng.preferred, now=now))} is not available"
         if alternatives:
             return head + "; I have " + spoken_slots([s.start for s in alternatives], now=now) \
                 + "."

@@ -24,26 +24,15 @@ from zoneinfo import ZoneInfo
 
 from calendar_sync.availability import DailyWindow, zone
 from calendar_sync.errors import WhenNotUnderstood
+from receptionist.core import MONTH_WORDS, NUMBER_WORDS, ORDINAL_WORDS, WEEKDAY_WORDS
 
 __all__ = ["TimeRange", "date_range", "parse_when"]
 
-_WEEKDAYS = {"monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,
-             "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4,
-             "saturday": 5, "sat": 5, "sunday": 6, "sun": 6}
-_MONTHS = {"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
-           "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-           "september": 9, "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11,
-           "nov": 11, "december": 12, "dec": 12}
-_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "an": 1}
-_ORDINAL_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-                  "ninth"]
-_ORDINALS = {w: i + 1 for i, w in enumerate(_ORDINAL_UNITS)}
-_ORDINALS.update({"tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
-                  "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17,
-                  "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30})
-_ORDINALS.update({f"twenty {w}": 21 + i for i, w in enumerate(_ORDINAL_UNITS)})
-_ORDINALS["thirty first"] = 31
+_WEEKDAYS = WEEKDAY_WORDS
+_MONTHS = MONTH_WORDS
+_ORDINALS = ORDINAL_WORDS
+# Bare clock hours a caller says in words ("at three"); "a"/"an" as in "in an hour".
+_NUMBERS = {word: n for word, n in NUMBER_WORDS.items() if 1 <= n <= 12} | {"a": 1, "an": 1}
 
 # Part of day -> (window start, window end or None for end of day, am/pm for bare hours).
 _DAYPARTS: dict[str, tuple[time, time | None, str | None]] = {
@@ -155,7 +144,7 @@ def _normalise(text: str) -> str:
                if _num(m.group(1)).isascii() and _num(m.group(1)).isdigit() else m.group(0), s)
     words = "|".join(k for k in _NUMBERS if len(k) > 2)
     s = re.sub(rf"\b({words})( thirty| fifteen| forty five| o five)?\b(?! (?:days?|weeks?))",
-               lambda m: _spoken_time(m.group(1), m.group(2)), s)
+               lambda m: _clock_digits(m.group(1), m.group(2)), s)
     return re.sub(r"\s+", " ", s)
 
 
@@ -163,7 +152,7 @@ def _num(word: str) -> str:
     return str(_NUMBERS.get(word, word))
 
 
-def _spoken_time(hour: str, minutes: str | None) -> str:
+def _clock_digits(hour: str, minutes: str | None) -> str:
     mm = {None: "", " thirty": ":30", " fifteen": ":15", " forty five": ":45", " o five": ":05"}
     return f"{_NUMBERS[hour]}{mm[minutes]}"
 

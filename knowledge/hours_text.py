@@ -11,18 +11,19 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from receptionist.core import HoursError, WeeklyHours
+from receptionist.core import (
+    WEEKDAY_KEYS,
+    WEEKDAY_SHORT_WORDS,
+    WEEKDAY_WORDS,
+    HoursError,
+    WeeklyHours,
+)
 
 __all__ = ["hours_from_schema_spec", "hours_from_schema_text", "hours_from_text"]
 
-_DAY_NAMES = {
-    "monday": "Mon", "mon": "Mon", "mo": "Mon", "tuesday": "Tue", "tues": "Tue", "tue": "Tue",
-    "tu": "Tue", "wednesday": "Wed", "wed": "Wed", "we": "Wed", "thursday": "Thu",
-    "thurs": "Thu", "thur": "Thu", "thu": "Thu", "th": "Thu", "friday": "Fri", "fri": "Fri",
-    "fr": "Fri", "saturday": "Sat", "sat": "Sat", "sa": "Sat", "sunday": "Sun", "sun": "Sun",
-    "su": "Sun",
-}
-_ORDER = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+_ORDER = [key.title() for key in WEEKDAY_KEYS]
+# Any way a site writes a weekday, to the short name WeeklyHours.parse reads ("Mon").
+_DAY_NAMES = {word: _ORDER[day] for word, day in (WEEKDAY_WORDS | WEEKDAY_SHORT_WORDS).items()}
 _EVERY_DAY = r"(?:daily|every\s*day|7\s+days(?:\s+a\s+week)?|seven\s+days(?:\s+a\s+week)?)"
 _DAY = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
         r"mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?")

@@ -21,6 +21,9 @@ CONFIDENT_AT = 0.4
 PARAPHRASE_WEIGHT = 0.5
 # Forms and PDFs rank below the pages when both answer (an intake form repeats every topic).
 DOCUMENT_WEIGHT = 0.95
+# the longest next sentence a passage is returned with (see HybridIndex._window)
+WINDOW_CHARS = 300
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(])")
 
 
 class SearchMode(StrEnum):
@@ -136,12 +139,24 @@ class HybridIndex:
         confidence = 0.0 if top < 0 else self._confidence(terms, top, dense)
         scale = float(fused[order[0]]) if len(order) and fused[order[0]] > 0 else 1.0
         passages = tuple(
-            Passage(url=self.chunks[i].url, title=self.chunks[i].title, text=self.chunks[i].text,
+            Passage(url=self.chunks[i].url, title=self.chunks[i].title, text=self._window(i),
                     heading=self.chunks[i].heading,
                     score=float(fused[i]) / scale if mode is not SearchMode.DENSE
                     else float(fused[i]))
             for i in order)
         return SearchResult(question, passages, confidence, mode.value)
+
+    def _window(self, i: int) -> str:
+        """A passage's text and the first sentence of the passage after it on the same page: a
+        passage ends where the chunker cut, and the answer often sits in the next sentence
+        ("…picked up at service completion." / "Any pet not picked up within 24 hours…")."""
+        chunk = self.chunks[i]
+        after = self.chunks[i + 1] if i + 1 < len(self.chunks) else None
+        if after is None or after.url != chunk.url or after.kind is not chunk.kind \
+                or chunk.kind in (PassageKind.PROFILE, PassageKind.SITE):
+            return chunk.text
+        first = _SENTENCE_END.split(after.text.strip(), maxsplit=1)[0].split("\n", 1)[0]
+        return f"{chunk.text}\n{first}" if 0 < len(first) <= WINDOW_CHARS else chunk.text
 
     def _confidence(self, terms: list[str], top: int, dense: np.ndarray | None) -> float:
         """Lexical coverage of the question by the top passage (IDF-weighted), blended with the

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
+from datetime import time
 
 import phonenumbers
 
@@ -16,23 +17,19 @@ from knowledge.chunking import MAX_CHARS
 from knowledge.facts import PageFacts
 from knowledge.index import IndexedChunk, PassageKind
 from knowledge.profile import BusinessProfile
+from receptionist.core import WEEKDAY_KEYS, WEEKDAY_NAMES, spoken_time
 
-__all__ = ["extra_passages", "profile_passages", "site_passages", "spoken_time"]
+__all__ = ["extra_passages", "profile_passages", "site_passages"]
 
 _MIN_PASSAGE = 40
-_DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
-              "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
 _PHONE_WORDS = {"fax": "Fax", "emergency": "Emergency line", "after-hours": "After-hours line",
                 "mobile": "Mobile", "whatsapp": "WhatsApp"}
 
 
-def spoken_time(hhmm: str) -> str:
-    """"09:30" → "9:30 am", "12:00" → "12:00 pm", "24:00" → "midnight"."""
+def _said(hhmm: str) -> str:
+    """"09:30" → "9:30 am"; "24:00" (a day that runs to midnight) → "midnight"."""
     hour, minute = (int(x) for x in hhmm.split(":"))
-    if hour in (0, 24) and minute == 0:
-        return "midnight"
-    suffix = "am" if hour < 12 else "pm"
-    return f"{hour % 12 or 12}:{minute:02d} {suffix}"
+    return spoken_time(time(hour % 24, minute))
 
 
 def _pretty(number: str) -> str:
@@ -107,9 +104,9 @@ def profile_passages(profile: BusinessProfile, root: str,
     out: list[IndexedChunk] = []
     if profile.hours:
         days = []
-        for key, day in _DAY_NAMES.items():
+        for key, day in zip(WEEKDAY_KEYS, WEEKDAY_NAMES, strict=True):
             spans = profile.hours.get(key) or []
-            said = " and ".join(f"{spoken_time(a)} to {spoken_time(b)}" for a, b in spans)
+            said = " and ".join(f"{_said(a)} to {_said(b)}" for a, b in spans)
             days.append(f"{day}: {said or 'closed'}")
         out.append(IndexedChunk(page("hours"), title, "Opening hours",
                                 "Opening hours (when we are open and when we close): "

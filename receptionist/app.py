@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from calendar_sync import router as calendar_router
@@ -19,6 +19,7 @@ from receptionist.call import router as media_router
 from receptionist.chat import router as chat_router
 from receptionist.core import Settings, configure_logging, log_event
 from receptionist.core.body_limit import BodyLimit
+from receptionist.core.db import UNAVAILABLE_ERRORS, database_unavailable, is_nul_in_text
 from receptionist.core.principal import NotSignedIn, Public
 from receptionist.core.webhooks import MAX_WEBHOOK_BYTES
 from receptionist.services import Overrides, build_services, build_sms_sender, outbox_config
@@ -68,9 +69,32 @@ def create_app(settings: Settings, services: Overrides | None = None) -> FastAPI
 
         return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
 
-    app.include_router(accounts_router)  # /login, /logout, /openapi.json, /docs, /redoc
+    async def database_error(request: Request, exc: Exception) -> Response:
+        # The one database error that is the client's: a NUL in any text field, which
+        # PostgreSQL refuses (the transaction is rolled back, nothing is half written).
+        if is_nul_in_text(exc):
+            return JSONResponse({"detail": "text may not contain NUL characters"},
+                                status_code=400)
+        # A database restart must not turn into a stack trace per request and a dropped
+        # keep-alive connection (what an unhandled error gives): nothing was committed, so a
+        # quick 503 tells Twilio (and any client) to try again, and the pool reconnects
+        # (pre-ping) once the database is back.
+        if database_unavailable(exc):
+            log_event(log, "app.database_unavailable", logging.WARNING,
+                      path=request.url.path, error=type(exc).__name__)
+            return PlainTextResponse("database unavailable, try again", status_code=503,
+                                     headers={"Retry-After": "1"})
+        raise exc
+
+    for error in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error, database_error)
+
+    # Routes are matched in order, each candidate at a cost: Twilio's webhooks (every missed
+    # call's hot path) first. No other router has a /twilio/ path, so the order changes nothing
+    # else.
     app.include_router(voice_router)
     app.include_router(sms_router)
+    app.include_router(accounts_router)  # /login, /logout, /openapi.json, /docs, /redoc
     app.include_router(web_router)
     app.include_router(pages_router)  # the owner pages
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

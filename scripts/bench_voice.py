@@ -434,7 +434,9 @@ async def pipeline(rounds: int, beam: int, variants: list[str],
     runs: dict[str, dict[str, Any]] = {}
     for n, variant in enumerate(variants):
         options = VARIANTS[variant]
-        brain: Any = InstantBrain() if options["instant"] else runtime.factory.local_brain
+        new_brain = runtime.factory.new_local_brain
+        assert new_brain is not None
+        brain: Any = InstantBrain() if options["instant"] else new_brain()  # one per call
         heard: list[str] = []
 
         def emit_into(heard: list[str]) -> Any:

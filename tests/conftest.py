@@ -8,15 +8,15 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.exc import ProgrammingError
 
-from receptionist.core import Base, Database, Settings
+from receptionist.core import Database, Settings
+from receptionist.services import Overrides
 from tests.doubles.twilio_rest import TwilioRestDouble
 from tests.support.databases import (
+    build_sqlite_template,
     create_postgres_database,
     drop_postgres_database,
-    import_all_models,
+    empty_schema,
     postgres_base_url,
 )
 from tests.support.server import AppServer
@@ -52,31 +52,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str | N
     return f"sqlite+aiosqlite:///{tmp_path}/receptionist.db"
 
 
-async def reset_schema(url: str) -> None:
-    """Empty tables for this test. SQLite is a new file per test; PostgreSQL is one database per
-    session, emptied with TRUNCATE (or rebuilt when a test such as the migration tests dropped
-    tables)."""
-    import_all_models()
-    db = Database(url)
-    try:
-        if db.dialect == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            try:
-                async with db.engine.begin() as conn:
-                    await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-                return
-            except ProgrammingError:
-                pass  # a table is missing: rebuild below
-        async with db.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.drop_all)
-            await conn.run_sync(Base.metadata.create_all)
-    finally:
-        await db.dispose()
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_sqlite_template(tmp_path_factory.mktemp("schema") / "template.db")
 
 
 @pytest.fixture
-async def db(db_url: str) -> AsyncIterator[Database]:
-    await reset_schema(db_url)
+async def db(db_url: str, sqlite_template: Path) -> AsyncIterator[Database]:
+    await empty_schema(db_url, sqlite_template)
     database = Database(db_url)
     try:
         yield database
@@ -96,8 +79,12 @@ def settings(db_url: str, twilio: TwilioRestDouble, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def server(settings: Settings, db: Database) -> AsyncIterator[AppServer]:
-    app_server = AppServer(settings).start()
+async def server(request: pytest.FixtureRequest, settings: Settings,
+                 db: Database) -> AsyncIterator[AppServer]:
+    # The speech runtime (models, warm-up) only for tests marked ``voice``: the others answer
+    # webhooks, texts and pages, which work without it.
+    voice = request.node.get_closest_marker("voice") is not None
+    app_server = AppServer(settings, Overrides(voice=voice)).start()
     try:
         yield app_server
     finally:

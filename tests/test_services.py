@@ -64,8 +64,10 @@ async def test_fresh_install_answers_and_books_without_a_key(settings: Settings,
     async with _built(settings, business_id) as services:
         voice = services.voice
         assert voice is not None and voice.factory.remote_brain is None
-        brain, tools = voice.factory.local_brain, voice.factory.toolbox
-        assert isinstance(brain, LocalBrain) and tools is not None
+        new_brain, tools = voice.factory.new_local_brain, voice.factory.toolbox
+        assert new_brain is not None and tools is not None
+        brain = new_brain()  # the call's own
+        assert isinstance(brain, LocalBrain) and new_brain() is not brain
         # One knowledge confidence, production's, for every brain's knowledge tool.
         assert tools.min_confidence == KNOWLEDGE_MIN_CONFIDENCE  # type: ignore[attr-defined]
         assert services.ai is voice.service  # /twilio/voice connects calls to this runtime
@@ -119,7 +121,7 @@ async def test_with_a_key_the_model_books_through_the_same_tools(settings: Setti
             reply = await brain.reply(_ctx(business_id, 2), [], "can I get a drain cleaning "
                                       "tomorrow afternoon? I'm Dee Dee")
             (booking,) = await services.calendar.bookings(business_id, CALLER)
-    assert reply.text == "Let me check the calendar. You're booked for tomorrow at 12 pm."
+    assert reply.text == "Let me check the calendar. You're booked for tomorrow at noon."
     assert [c.name for c, _ in reply.tool_calls] == ["find_slots", "book"]
     assert booking.caller_name == "Dee Dee" and booking.start.hour == 12
     system = api.requests_to("/v1/chat/completions")[0].json["messages"][0]["content"]

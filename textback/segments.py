@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["SegmentInfo", "count_segments"]
 
@@ -25,6 +26,9 @@ class SegmentInfo:
         return self.segments <= 1
 
 
+# Counted for every text queued, which is mostly a business's same text-back template: a
+# character-by-character pass per text, done once per distinct text.
+@lru_cache(maxsize=1024)
 def count_segments(text: str) -> SegmentInfo:
     if all(c in _GSM_BASIC or c in _GSM_EXTENDED for c in text):
         septets = [2 if c in _GSM_EXTENDED else 1 for c in text]

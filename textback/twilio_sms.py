@@ -1,8 +1,16 @@
-"""SMS through Twilio's Messages API with the real ``twilio`` SDK."""
+"""SMS through Twilio's Messages API with the real ``twilio`` SDK.
+
+A send (every outbound text) is one ``POST /2010-04-01/Accounts/{sid}/Messages.json`` through
+the SDK client's ``request_async`` (its headers, auth and HTTP client, so the wire is the SDK's)
+without its resource layer: that layer builds a ``MessageInstance`` (every field deserialized,
+dates parsed) of which a send reads two fields, and ``asyncio.wait_for`` ran it in a task of
+its own. Lookups (``sent_since``) page through the SDK's resources as before.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +23,7 @@ from textback.ports import ProviderMessage, SentSms
 
 __all__ = ["TwilioSmsSender"]
 
+_MESSAGES_URL = "https://api.twilio.com/2010-04-01/Accounts/{account}/Messages.json"
 LOOKUP_PAGE_SIZE = 100
 MAX_LOOKUP_PAGES = 20
 
@@ -26,13 +35,14 @@ class TwilioSmsSender:
 
     async def send(self, *, to: str, from_: str, body: str,
                    status_callback: str | None) -> SentSms:
-        kwargs: dict[str, str] = {"to": to, "from_": from_, "body": body}
+        data: dict[str, object] = {"To": to, "From": from_, "Body": body}
         if status_callback:
-            kwargs["status_callback"] = status_callback
+            data["StatusCallback"] = status_callback
+        url = _MESSAGES_URL.format(account=self._client.account_sid)
         try:
-            msg = await asyncio.wait_for(
-                self._client.messages.create_async(**kwargs), self._timeout_s
-            )
+            async with asyncio.timeout(self._timeout_s):
+                response = await self._client.request_async("POST", url, data=data)
+            payload = _created(response.status_code, response.text, url)
         except TwilioRestException as exc:
             raise _translate(exc) from exc
         except aiohttp.ClientConnectorError as exc:  # never reached Twilio: safe to resend
@@ -40,7 +50,7 @@ class TwilioSmsSender:
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise SmsSendError(f"no answer from Twilio: {exc!r}", transient=True,
                                outcome_unknown=True) from exc
-        return SentSms(sid=str(msg.sid), status=str(msg.status or "queued"))
+        return SentSms(sid=str(payload["sid"]), status=str(payload.get("status") or "queued"))
 
     async def sent_since(self, *, to: str, from_: str,
                          since: datetime) -> list[ProviderMessage]:
@@ -82,6 +92,26 @@ class TwilioSmsSender:
         close = getattr(http, "close", None)
         if close is not None:
             await close()
+
+
+def _created(status: int, text: str, url: str) -> dict[str, Any]:
+    """The created message's JSON, or the ``TwilioRestException`` the SDK raises for the same
+    answer (status, Twilio's error code and message)."""
+    try:
+        payload = json.loads(text) if text else {}
+    except ValueError:
+        payload = None
+    if 200 <= status < 300:
+        if isinstance(payload, dict) and payload.get("sid"):
+            return payload
+        # Accepted, but we cannot tell which message it is: the lookup before a resend finds it.
+        raise SmsSendError(f"Twilio {status} without a message sid", transient=True,
+                           status=status, outcome_unknown=True)
+    error = payload if isinstance(payload, dict) else {}
+    code = error.get("code")
+    raise TwilioRestException(
+        status, url, str(error.get("message") or "Unable to create record"),
+        code if isinstance(code, int) else None, "POST", error.get("details"))
 
 
 def _translate(exc: TwilioRestException) -> SmsSendError:

@@ -3,13 +3,14 @@
 A phone call (``receptionist.media.wiring``) and a text conversation (``receptionist.chat``)
 drive the same ``AgentKit``, so what a caller hears and what a texter reads come from the same
 brain, tools, prompts and facts. The remote brain exists when an OpenAI key is set and the
-deployment's providers allow it (``RECEPTIONIST_VOICE_PROVIDERS``); the local brain always.
+deployment's providers allow it (``RECEPTIONIST_VOICE_PROVIDERS``); the local brain always, one
+per conversation (``new_local_brain``), so what it remembers of a call is the call's own.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,14 +33,14 @@ class AgentKit:
     briefing: PromptBook
     messenger: Messenger
     tools: AgentTools
-    local_brain: LocalBrain
-    remote_brain: Brain | None = None
+    remote_brain: Brain | None = None  # stateless: it reads the conversation from its history
     openai_client: Any = None  # AsyncOpenAI, shared with the voice engines
     closers: list[Callable[[], Any]] = field(default_factory=list)
 
-    @property
-    def brain(self) -> Brain:
-        return self.remote_brain or self.local_brain
+    def new_local_brain(self, remembered: Mapping[str, Any] | None = None) -> LocalBrain:
+        """The local brain for one conversation, new or taken up from the state its previous
+        turn left (``LocalBrain.remembered``)."""
+        return LocalBrain.resume(self.tools, remembered)
 
     async def aclose(self) -> None:
         for close in self.closers:
@@ -63,9 +64,9 @@ def build_agent_kit(settings: Settings, *, db: Database, clock: Clock, textback:
     briefing = PromptBook(facts, clock)
     messenger = TextbackMessenger(db, textback, clock)
     tools = AgentTools(facts=facts, knowledge=knowledge, scheduler=scheduler,
-                       messenger=messenger, clock=clock, min_confidence=min_confidence)
-    kit = AgentKit(facts=facts, briefing=briefing, messenger=messenger, tools=tools,
-                   local_brain=LocalBrain(tools))
+                       messenger=messenger, clock=clock, min_confidence=min_confidence,
+                       timeout_s=settings.voice_tool_timeout_s)
+    kit = AgentKit(facts=facts, briefing=briefing, messenger=messenger, tools=tools)
     if settings.openai_api_key is not None:
         from receptionist.agent.openai_brain import OpenAIChatBrain, build_client
 

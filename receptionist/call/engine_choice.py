@@ -6,8 +6,9 @@ so a fresh install answers calls with no key. If the realtime model cannot be re
 starts, the call runs on the local pipeline instead; if nothing can start, the fallback voice
 apologises and a message is taken.
 
-The process-wide parts (the OpenAI client, the Whisper model, the audio cache, the brains) are
-built once by the composition root and shared; each call gets fresh engine objects.
+The process-wide parts (the OpenAI client, the Whisper model, the audio cache, the remote
+brain) are built once by the composition root and shared; each call gets fresh engine objects
+and its own local brain, which holds what it remembers of the call and goes with it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ from receptionist.call.engines import (
     BridgeMetrics,
     ConversationEngine,
     Emit,
+    EngineUnavailable,
     FallbackEngine,
     PipelineEngine,
     Voice,
@@ -60,7 +62,7 @@ class EngineFactory:
     settings: Settings
     cache: AudioCache
     toolbox: ToolBox | None = None
-    local_brain: Brain | None = None
+    new_local_brain: Callable[[], Brain] | None = None  # one per call
     remote_brain: Brain | None = None
     openai_client: Any = None  # openai.AsyncOpenAI, built by the composition root
     whisper: WhisperModelHandle | None = None
@@ -84,10 +86,10 @@ class EngineFactory:
         return kind
 
     def _pipeline_ready(self) -> bool:
-        brain = self.remote_brain or self.local_brain
+        brain = self.remote_brain is not None or self.new_local_brain is not None
         stt = self.remote_stt or self.whisper
         voice = self.remote_voice or self.local_voice
-        return brain is not None and stt is not None and voice is not None
+        return brain and stt is not None and voice is not None
 
     def plan(self, preferred: str | None = None) -> list[str]:
         """Engines to try for a new call, in order: the business's choice (``preferred``) or
@@ -128,12 +130,12 @@ class EngineFactory:
             window_s=settings.local_stt_window_s) if self.whisper is not None else None
         stt = self.remote_stt or local_stt
         voice = self.remote_voice or self.local_voice
-        brain = self.remote_brain or self.local_brain
+        local_brain = self.new_local_brain() if self.new_local_brain is not None else None
+        brain = self.remote_brain or local_brain
         assert stt is not None and voice is not None and brain is not None
         return PipelineEngine(
             emit=emit, clock=clock, ctx=setup.ctx,
-            brain=brain, fallback_brain=self.local_brain if brain is not self.local_brain
-            else None,
+            brain=brain, fallback_brain=local_brain if brain is not local_brain else None,
             stt=stt, fallback_stt=local_stt if stt is not local_stt else None,
             voice=voice, fallback_voice=self.local_voice if voice is not self.local_voice
             else None,
@@ -144,15 +146,26 @@ class EngineFactory:
             if settings.turn_end_by_words else None,
         )
 
+    async def start(self, setup: CallSetup, emit: Emit, clock: Clock
+                    ) -> tuple[ConversationEngine, str | None]:
+        """Start the first engine of the call's plan that comes up. Returns it and None, or
+        when none does, the fallback voice (not started) and why the others failed."""
+        failure = "no conversation engine is available"
+        for kind in self.plan(setup.engine):
+            engine = self.build(kind, setup, emit, clock)
+            try:
+                await engine.start()
+            except EngineUnavailable as exc:
+                failure = str(exc)
+                log_event(log, "media.engine_unavailable", logging.WARNING,
+                          call_sid=setup.ctx.call_sid, engine=kind, error=failure)
+                await engine.aclose()
+                continue
+            return engine, None
+        return self.fallback(emit, clock), failure
+
     def fallback(self, emit: Emit, clock: Clock) -> FallbackEngine:
         return FallbackEngine(emit=emit, clock=clock, voice=self.local_voice, cache=self.cache)
-
-    def end_call(self, call_sid: str) -> None:
-        """Let the brains drop what they kept for this call."""
-        for brain in (self.local_brain, self.remote_brain):
-            forget = getattr(brain, "forget", None)
-            if callable(forget):
-                forget(call_sid)
 
     # --- warming ------------------------------------------------------------------------------
 

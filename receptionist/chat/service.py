@@ -17,13 +17,13 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from receptionist.agent import (
-    ACTION_HANG_UP,
-    ACTION_TRANSFER,
     AgentKit,
     BrainError,
     BrainReply,
+    CallAction,
     CallContext,
     TeamNote,
     Turn,
@@ -80,31 +80,34 @@ class ChatService:
                           business_name=conversation.business_name,
                           caller_phone=conversation.caller_phone,
                           timezone=conversation.timezone)
-        reply, degraded = await self._reply(ctx, conversation, text)
-        said, ended = reply.text, reply.action == ACTION_HANG_UP
-        if reply.action == ACTION_TRANSFER:  # there is no line to put them through on
+        reply, degraded, dialog = await self._reply(ctx, conversation, text)
+        said, ended = reply.text, reply.action == CallAction.HANG_UP
+        if reply.action == CallAction.TRANSFER:  # there is no line to put them through on
             await self.kit.messenger.take_message(ctx, TeamNote(
                 kind="callback_request",
                 reason=f"Asked for a person in a text conversation: “{text[:300]}”"))
             said = f"{said} {_NO_TRANSFER}".strip()
-        dialog = self.kit.local_brain.remembered(conversation_id)
-        self.kit.local_brain.forget(conversation_id)
         await self.store.append(conversation, caller=text, agent=said, tools=reply.tool_calls,
                                 dialog=dialog, ended=ended, degraded=degraded)
         return ChatExchange(conversation_id, conversation.business_id, said, ended)
 
     async def _reply(self, ctx: CallContext, conversation: Conversation, text: str
-                     ) -> tuple[BrainReply, bool]:
+                     ) -> tuple[BrainReply, bool, dict[str, Any] | None]:
+        """The reply, whether the conversation is degraded to the local brain, and that brain's
+        state to store with the turn (None when the remote brain answered)."""
         history = [Turn(t.role, t.text, t.at_ms) for t in conversation.turns]
         remote = self.kit.remote_brain
         if remote is not None and not conversation.degraded:
             try:
-                return await remote.reply(ctx, history, text), False
+                return await remote.reply(ctx, history, text), False, None
             except BrainError as exc:  # the same degradation as on a call
                 log_event(log, "chat.brain_failed", logging.WARNING, call_sid=ctx.call_sid,
                           error=str(exc), transient=exc.transient)
-        self.kit.local_brain.recall(ctx.call_sid, conversation.dialog)
-        return await self.kit.local_brain.reply(ctx, history, text), remote is not None
+        # a turn may be served by any instance: the local brain lives for this turn only, taking
+        # up the conversation from the state stored with the previous one
+        local = self.kit.new_local_brain(conversation.dialog)
+        reply = await local.reply(ctx, history, text)
+        return reply, remote is not None, local.remembered()
 
     async def transcript(self, conversation_id: str) -> ChatTranscript:
         found = await self.store.transcript(conversation_id)

@@ -1,11 +1,13 @@
 """The kernel every subsystem stands on: settings, database, tenancy, phone numbers, clock,
-Twilio client and request signatures. It imports no other project module."""
+spoken-English words, Twilio client, request signatures and the text analyzer that search and
+answers share. It imports no other project module."""
 
 from typing import TYPE_CHECKING
 
 from receptionist.core.lazy import lazy_exports
 
 if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
+    from receptionist.core.analyzer import STOPWORDS, analyze, normalize_numbers, stem, words
     from receptionist.core.clock import Clock, FixedClock, SystemClock, utcnow
     from receptionist.core.crypto import SecretBox, SecretBoxError
     from receptionist.core.db import Base, Database, UTCDateTime, dialect_insert, insert_ignore
@@ -29,6 +31,25 @@ if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
     from receptionist.core.routing import NOTIFY_KINDS, Routing
     from receptionist.core.settings import Settings, SettingsError, SmsProvider, load_settings
     from receptionist.core.signatures import WebhookSigner
+    from receptionist.core.spoken import (
+        MONTH_WORDS,
+        NUMBER_WORDS,
+        ORDINAL_WORDS,
+        WEEKDAY_KEYS,
+        WEEKDAY_NAMES,
+        WEEKDAY_SHORT_WORDS,
+        WEEKDAY_WORDS,
+        complete_sentences,
+        default_greeting,
+        first_sentences,
+        split_sentences,
+        spoken_date,
+        spoken_datetime,
+        spoken_hours,
+        spoken_list,
+        spoken_price,
+        spoken_time,
+    )
     from receptionist.core.tenancy import (
         Business,
         BusinessNotFound,
@@ -42,7 +63,15 @@ else:
     __getattr__, __dir__ = lazy_exports(__name__, __file__)
 
 __all__ = [
+    "MONTH_WORDS",
     "NOTIFY_KINDS",
+    "NUMBER_WORDS",
+    "ORDINAL_WORDS",
+    "STOPWORDS",
+    "WEEKDAY_KEYS",
+    "WEEKDAY_NAMES",
+    "WEEKDAY_SHORT_WORDS",
+    "WEEKDAY_WORDS",
     "Base",
     "BlockedDestination",
     "Business",
@@ -68,9 +97,13 @@ __all__ = [
     "WebhookSigner",
     "WeeklyHours",
     "all_businesses",
+    "analyze",
     "business_for_number",
+    "complete_sentences",
     "configure_logging",
+    "default_greeting",
     "dialect_insert",
+    "first_sentences",
     "get_business",
     "guarded_transport",
     "insert_ignore",
@@ -80,8 +113,18 @@ __all__ = [
     "log_event",
     "mask",
     "normalize",
+    "normalize_numbers",
     "parse_closed_dates",
     "pretty_phone",
+    "split_sentences",
+    "spoken_date",
+    "spoken_datetime",
+    "spoken_hours",
+    "spoken_list",
+    "spoken_price",
+    "spoken_time",
+    "stem",
     "try_normalize",
     "utcnow",
+    "words",
 ]

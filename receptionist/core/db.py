@@ -17,6 +17,8 @@ from sqlalchemy import DateTime, Dialect, Insert, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -32,8 +34,10 @@ __all__ = [
     "Base",
     "Database",
     "UTCDateTime",
+    "database_unavailable",
     "dialect_insert",
     "insert_ignore",
+    "is_nul_in_text",
 ]
 
 NAMING = {
@@ -79,6 +83,43 @@ def insert_ignore(dialect_name: str, table: Any, index_elements: list[str] | Non
     ``index_elements`` ignores a conflict on any unique constraint."""
     return dialect_insert(dialect_name, table).on_conflict_do_nothing(  # type: ignore[no-any-return]
         index_elements=index_elements)
+
+
+# What a request meets while the database is away (restarting, failing over, unreachable): the
+# driver's refused or reset connection (asyncpg raises the OSError itself at connect), a
+# connection the pool found dead, a pool that could not hand one out in time. The request failed
+# before anything was committed, so it is safe to answer 503 and let the sender retry.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, PoolTimeout, ConnectionError)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` means "the database cannot be reached now", not a bug or a conflict
+    (an ``IntegrityError`` is a ``DBAPIError`` too, and stays a 500). The driver's own error
+    may sit anywhere in the chain SQLAlchemy wraps around it, so the whole chain is read."""
+    if isinstance(exc, PoolTimeout | OperationalError | InterfaceError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    seen: set[int] = set()
+    chain: list[BaseException | None] = [exc]
+    while chain:
+        err = chain.pop()
+        if err is None or id(err) in seen:
+            continue
+        seen.add(id(err))
+        if isinstance(err, OSError) or type(err).__name__ in _LOST_CONNECTION:
+            return True
+        if str(getattr(err, "sqlstate", "") or "").startswith(_AWAY_SQLSTATES):
+            return True
+        chain += [getattr(err, "orig", None), err.__cause__, err.__context__]
+    return False
+
+
+# asyncpg's name for a connection that closed under a query (it carries no SQLSTATE); and the
+# SQLSTATEs of a server going away: class 08 (connection exception), 57P01-57P03 (admin or
+# crash shutdown, "the database system is starting up").
+_LOST_CONNECTION = frozenset({"ConnectionDoesNotExistError"})
+_AWAY_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 
 
 class Database:
@@ -138,3 +179,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def is_nul_in_text(exc: BaseException) -> bool:
+    """Whether a database error is PostgreSQL refusing a NUL character in a text value (SQLite
+    stores it). Input no route should have let through, so the app answers it as a 400."""
+    from sqlalchemy.exc import DBAPIError
+
+    return isinstance(exc, DBAPIError) and "0x00" in str(exc.orig)

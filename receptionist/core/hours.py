@@ -14,15 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from receptionist.core.spoken import WEEKDAY_KEYS, WEEKDAY_SHORT_WORDS, WEEKDAY_WORDS
+
 __all__ = ["DAYS", "HoursError", "WeeklyHours", "parse_closed_dates"]
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DAY_ALIASES = {
-    "mo": 0, "mon": 0, "monday": 0, "tu": 1, "tue": 1, "tues": 1, "tuesday": 1,
-    "we": 2, "wed": 2, "wednesday": 2, "th": 3, "thu": 3, "thur": 3, "thurs": 3, "thursday": 3,
-    "fr": 4, "fri": 4, "friday": 4, "sa": 5, "sat": 5, "saturday": 5,
-    "su": 6, "sun": 6, "sunday": 6,
-}
+DAYS = WEEKDAY_KEYS
+_DAY_ALIASES = WEEKDAY_WORDS | WEEKDAY_SHORT_WORDS
 _TIME = r"(\d{1,2})(?::(\d{2}))?"
 _RANGE = re.compile(rf"^{_TIME}\s*[-–]\s*{_TIME}$")
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from receptionist.agent import (
     AgentKit,
-    Brain,
     CallRecord,
     Directory,
     KnowledgeLookup,
@@ -121,9 +120,8 @@ def build_voice(
                               min_confidence=min_confidence)
         closers.append(kit.aclose)
     facts, briefing, messenger, tools = kit.facts, kit.briefing, kit.messenger, kit.tools
-    local_brain: Brain = kit.local_brain
     factory = EngineFactory(settings=settings, cache=AudioCache(), toolbox=tools,
-                            local_brain=local_brain, metrics=metrics)
+                            new_local_brain=kit.new_local_brain, metrics=metrics)
     if local_engines_installed():
         whisper = whisper or WhisperModelHandle()
         factory.whisper = whisper
@@ -156,8 +154,7 @@ def build_voice(
             session_cap_s=settings.realtime_session_cap_s,
             can_transfer=bool(getattr(call_control, "can_transfer", False)),
         ),
-        limits=limits or SessionLimits(start_timeout_s=settings.stream_start_timeout_s,
-                                       tool_timeout_s=settings.voice_tool_timeout_s),
+        limits=limits or SessionLimits(start_timeout_s=settings.stream_start_timeout_s),
         toolbox=tools,
         messenger=messenger,
         store_record=lambda record: _store(db, record),

@@ -33,7 +33,6 @@ from receptionist.speech.ports import (
     VadEvent,
     VoiceActivityDetector,
 )
-from receptionist.speech.sentences import split_sentences
 from receptionist.speech.streaming import IncrementalTranscript, agreed_prefix
 from receptionist.speech.utterance import Utterance, UtteranceCollector
 from receptionist.speech.vocabulary import (
@@ -94,7 +93,6 @@ __all__ = [
     "proper_phrases",
     "resample",
     "snap_to_vocabulary",
-    "split_sentences",
     "translate_openai_error",
     "ulaw_decode",
     "ulaw_encode",

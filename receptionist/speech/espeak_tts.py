@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import AsyncGenerator
 from pathlib import Path
 
+from receptionist.core import split_sentences
 from receptionist.speech.codec import Resampler, ulaw_encode
 from receptionist.speech.errors import (
     PermanentSpeechError,
@@ -23,7 +24,6 @@ from receptionist.speech.errors import (
     TransientSpeechError,
 )
 from receptionist.speech.ports import TWILIO_SAMPLE_RATE_HZ
-from receptionist.speech.sentences import split_sentences
 
 __all__ = ["EspeakTextToSpeech", "espeak_pcm16"]
 

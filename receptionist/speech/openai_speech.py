@@ -14,10 +14,10 @@ from typing import Any
 
 import openai
 
+from receptionist.core import split_sentences
 from receptionist.speech.codec import Resampler, pcm16_to_wav, ulaw_encode
 from receptionist.speech.errors import PermanentSpeechError, SpeechError, TransientSpeechError
 from receptionist.speech.ports import TWILIO_SAMPLE_RATE_HZ, Transcript
-from receptionist.speech.sentences import split_sentences
 from receptionist.speech.vocabulary import vocabulary_prompt
 
 __all__ = ["OpenAISpeechToText", "OpenAITextToSpeech", "translate_openai_error"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from twilio.twiml.voice_response import Connect, Dial, VoiceResponse
 
 from receptionist.core import Business
@@ -13,12 +15,20 @@ VOICE = "Polly.Joanna"
 
 def ring_team(business: Business, targets: list[str], *, action_url: str,
               status_url: str) -> str:
+    return _ring_team(business.ring_seconds, tuple(targets[:10]), action_url, status_url)
+
+
+# Every incoming call of a ringing business answers the same <Dial>: the SDK's XML builder
+# costs more than the rest of the webhook's own code, so each distinct answer is built once.
+@lru_cache(maxsize=1024)
+def _ring_team(ring_seconds: int, targets: tuple[str, ...], action_url: str,
+               status_url: str) -> str:
     vr = VoiceResponse()
     # answerOnBridge keeps the caller hearing ringing (unanswered) until a team phone picks up,
     # so an abandoned call is a missed call, not a short answered one.
-    dial = Dial(timeout=business.ring_seconds, action=action_url, method="POST",
+    dial = Dial(timeout=ring_seconds, action=action_url, method="POST",
                 answer_on_bridge=True)
-    for number in targets[:10]:
+    for number in targets:
         dial.number(number, status_callback=status_url, status_callback_method="POST",
                     status_callback_event="answered completed")
     vr.append(dial)

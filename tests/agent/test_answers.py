@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from receptionist.agent.local import Intent, understand
-from receptionist.agent.local.state import affirms, best_sentences
+from receptionist.agent.local.answers import affirms, best_sentences
 
 PASSAGES = [{"source": "Home", "quote": (
     "We provide honest, fixed-rate quotes so there are no surprises. "
@@ -149,3 +149,104 @@ def test_a_related_word_is_found_however_the_site_inflects_it() -> None:
     assert found is not None and "free" in found
     # ...but a "yes" needs the very words: the price of a quote does not say they charge for one
     assert not affirms("Do you charge for a quote?", "The price we quote is the price you pay.")
+
+
+def test_words_are_read_as_the_search_reads_them() -> None:
+    from knowledge.lexical import analyze
+    from receptionist.agent.local.wording import content_words
+
+    # one analyzer: the stems the search matched are the stems the answer is chosen by
+    assert content_words("Leaking pipes, two hundred dollars") == set(
+        analyze("Leaking pipes, two hundred dollars"))
+
+
+def test_a_missing_word_needs_the_other_telling_words_not_every_word() -> None:
+    # "winter" is nowhere, "stop" is not in the sentence: the page on freezing pipes still answers
+    site = [{"source": "How to keep your pipes from freezing", "quote": (
+        "Never thaw a pipe with an open flame. We thaw frozen pipes safely.")}]
+    found = best_sentences("How do I stop my pipes freezing in winter?", site)
+    assert found is not None and "thaw" in found
+
+
+def test_who_finds_a_staff_list_line_and_the_person_a_page_is_about() -> None:
+    staff = [{"source": "About", "quote": "Staff\n**Darline**: Office Manager\n"
+              "**Megan**: Receptionist"}]
+    found = best_sentences("Who would I talk to about my bill, do you have an office manager?",
+                           staff, strict=True)
+    assert found is not None and "Darline" in found
+    page = [{"source": "Ian Stirzaker", "quote": "Ian is the firm's Senior Partner and Head of the "
+             "Family Law Department."}]
+    found = best_sentences("Who's the senior partner at the firm?", page)
+    assert found is not None and found.startswith("Ian Stirzaker")
+    about = [{"source": "About Us", "quote": "Founded by Adina Eide, the cafe is a cozy corner."}]
+    found = best_sentences("Who started the cafe?", about, strict=True)
+    assert found is not None and "Adina Eide" in found
+
+
+def test_the_sentence_that_leads_into_the_best_one_is_read_with_it() -> None:
+    faq = [{"source": "FAQ", "quote": "Do you offer fixed-price quotes?\nYes, we give fixed-rate "
+            "quotes so there are no surprises. The price we quote is the price you pay."}]
+    found = best_sentences("Is the price you quote the price I actually end up paying?", faq)
+    assert found is not None and "fixed-rate" in found
+
+
+def test_how_do_i_wants_a_way_to_do_it() -> None:
+    site = [{"source": "Contact", "quote": "We offer catering for your special events. Whether "
+             "it's a family gathering or a business meeting, we can help.\n"
+             "For catering inquiries, please call us at (402) 759-4144."}]
+    found = best_sentences("How do I set up catering for an event?", site)
+    assert found is not None and "759-4144" in found
+
+
+def test_a_long_fee_sentence_is_read_from_the_clause_with_the_amount() -> None:
+    site = [{"source": "Debt recovery pricing", "quote": (
+        "We will take your instructions, provide our engagement terms, review the documentation, "
+        "comply with the Pre-Action Protocol where necessary and send a Letter Before Action to "
+        "the debtor for the fixed sum of £50 + VAT at 20% (£10), and chase the debtor for you.")}]
+    found = best_sentences("How much is it for you to send them a letter before action?", site)
+    assert found is not None and "£50" in found
+
+
+def test_free_is_a_price_but_tax_free_is_not() -> None:
+    from receptionist.agent.local.answer_kinds import has_money
+
+    assert has_money("We provide free, no-obligation quotes.")
+    assert not has_money("We advise on the tax free allowances.")
+    assert not has_money("A hassle-free, gluten-free menu.")
+    assert not has_money("The employee is free to bring a claim to the Tribunal.")
+
+
+def test_a_compound_holds_its_verb() -> None:
+    site = [{"source": "Menu", "quote": "Add items to your cart and submit your order for pickup!"}]
+    found = best_sentences("Can I order ahead and pick it up?", site, strict=True)
+    assert found is not None and "pickup" in found
+
+
+def test_the_fact_asked_for_is_read_after_its_lead() -> None:
+    site = [{"source": "Contact", "quote": "We offer catering for your special events. Whether "
+             "it's a family gathering, a business meeting or a community event, we can provide "
+             "delicious homemade food that will delight your guests.\n"
+             "For catering inquiries, please call us at (402) 759-4144."}]
+    found = best_sentences("How do I set up catering for an event?", site)
+    assert found is not None and "759-4144" in found
+
+
+def test_a_footnote_is_read_with_the_sentence_it_marks() -> None:
+    about = [{"source": "About", "quote": "He was awarded the degree of Naturopathic Medical "
+              "Doctor (NMD).*"},
+             {"source": "About", "quote": "Staff\n* He is not currently licenced as an NMD here."}]
+    found = best_sentences("Can he see me as a naturopathic doctor too?", about)
+    assert found is not None and "not currently licenced" in found
+
+
+def test_what_year_wants_a_year_and_who_the_clause_that_asks() -> None:
+    about = [{"source": "About", "quote": "After a three-year course, in 1995, he was awarded a "
+              "diploma.\nHomedale Chiropractic – Established in 1988"}]
+    found = best_sentences("What year was the practice established?", about)
+    assert found is not None and "1988" in found
+    policy = [{"source": "Our Complaints Procedure", "quote": (
+        "Phone: 0300 555 0333\nThe time limit for referring a complaint to the Legal Ombudsman is "
+        "one year.\nThe date of the act complained about counts.")}]
+    found = best_sentences("If I'm not happy with my case, who can I complain to outside the "
+                           "firm?", policy)
+    assert found is not None and "Legal Ombudsman" in found and "Our Complaints" not in found

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from calendar_sync import CalendarService, EmbeddedRadicale, TextingNotifier
 from knowledge import KnowledgeService
 from receptionist.agent.facts import Directory
-from receptionist.agent.local.brain import LocalBrain
+from receptionist.agent.local import LocalBrain
 from receptionist.agent.models import AgentMessage
 from receptionist.agent.ports import BrainReply, CallContext, Scheduler, ToolCall, ToolResult, Turn
 from receptionist.agent.tools.calendar_scheduler import CalendarScheduler
@@ -98,6 +98,7 @@ class World:
                                business_name=self.ctx.business_name, caller_phone=caller,
                                timezone=self.ctx.timezone)
         self.history, self.replies = [], []
+        self.brain = LocalBrain(self.tools)  # a call's dialog is its own
 
 
 SERVICES = (("Drain cleaning", 60), ("Leak detection", 90), ("Water heater flush", 45))

@@ -31,7 +31,7 @@ def factory(tmp_path: Path, *, engine: str = "auto", key: bool = True,
     made = EngineFactory(settings=settings, cache=AudioCache(), toolbox=Tools(),
                          openai_client=object() if key else None)
     if local:
-        made.local_brain = object()  # type: ignore[assignment]
+        made.new_local_brain = object  # type: ignore[assignment]
         made.local_voice = EngineFactory.local_voice_for(settings)
         made.whisper = object()  # type: ignore[assignment]
     return made

@@ -167,7 +167,7 @@ def test_site_wide_text_once_and_profile_passages_on_the_page_that_says_it() -> 
     said = {p.heading: p for p in profile_passages(profile, ROOT, [home, copy, contact])}
     assert said["Address and directions"].url == ROOT + "contact"
     assert "12 Main St" in said["Address and directions"].text
-    assert "Monday: 9:00 am to 5:00 pm" in said["Opening hours"].text
+    assert "Monday: 9 am to 5 pm" in said["Opening hours"].text
     assert "Saturday: closed" in said["Opening hours"].text
 
 
@@ -185,3 +185,18 @@ def test_forms_and_pdfs_rank_below_the_content_that_says_the_same() -> None:
     assert is_document("https://x.example/new-patient-forms", "New patient forms", "html")
     assert not is_document("https://x.example/services", "Our services", "html")
     assert not is_document("https://x.example/price-list.pdf", "Price list 2026", "pdf")
+
+
+def test_a_passage_comes_with_the_next_sentence_of_its_page() -> None:
+    # the chunker cut just before the answer: the passage found brings it along
+    chunks = [
+        IndexedChunk("https://x.example/policy.pdf", "Policy", "", "An express groom means the pet "
+                     "is picked up at service completion."),
+        IndexedChunk("https://x.example/policy.pdf", "Policy", "", "Any pet not picked up within "
+                     "24 hours may be turned over to a shelter. Fees apply."),
+        IndexedChunk("https://x.example/other", "Other", "", "Nothing to do with it."),
+    ]
+    result = HybridIndex(chunks, None).search("express groom", None)
+    assert result.passages[0].text.endswith("Any pet not picked up within 24 hours may be turned "
+                                            "over to a shelter.")
+    assert HybridIndex(chunks, None).search("shelter", None).passages[0].text == chunks[1].text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from receptionist.speech.sentences import split_sentences
+from receptionist.core.spoken import split_sentences
 from receptionist.speech.vocabulary import vocabulary_prompt
 from receptionist.speech.wer import (
     corpus_word_error_rate,

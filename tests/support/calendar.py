@@ -42,7 +42,8 @@ class RecordingNotifier:
         self.events.append(("moved", booking, previous_start))
 
     async def request_recorded(self, session: AsyncSession, business: Business,
-                               request: BookingInfo, what: str) -> None:
+                               request: BookingInfo, what: str, *,
+                               maybe_written: bool = False) -> None:
         self.events.append(("request_recorded", request, what))
 
 

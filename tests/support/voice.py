@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -133,10 +134,14 @@ class ServerProcess:
     """The app as ``receptionist serve`` in its own process (its own GIL), configured through
     the environment like a real deployment; for load tests."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, port: int | None = None,
+                 log: Path | None = None) -> None:
+        """``port``: listen there instead of on the public URL's port (a second instance
+        behind the same public URL, as behind a balancer). ``log``: its output goes there."""
         self.settings = settings
-        self.port = int(settings.public_url.rsplit(":", 1)[1])
+        self.port = port or int(settings.public_url.rsplit(":", 1)[1])
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
     def _env(self) -> dict[str, str]:
@@ -145,10 +150,15 @@ class ServerProcess:
 
     def start(self, timeout_s: float = 60.0) -> ServerProcess:
         release_port(self.port)  # the other process binds it itself
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "receptionist.cli", "serve", "--no-migrate",
-             "--port", str(self.port)], env=self._env(), stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+        out = self.log.open("ab") if self.log is not None else subprocess.DEVNULL
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "receptionist.cli", "serve", "--no-migrate",
+                 "--port", str(self.port)], env=self._env(), stdout=out,
+                stderr=subprocess.STDOUT if self.log is not None else subprocess.DEVNULL)
+        finally:
+            if self.log is not None:
+                out.close()  # type: ignore[union-attr]
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             try:
@@ -158,6 +168,12 @@ class ServerProcess:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("the server process did not start")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush, whatever it held in memory is gone."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(10)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

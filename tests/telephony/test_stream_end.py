@@ -23,6 +23,8 @@ from tests.textback.test_missed_calls_e2e import settle, wait_for_texts
 from textback import OutboxConfig, OutboxWorker
 from textback.console_sms import ConsoleSmsSender
 
+pytestmark = pytest.mark.voice  # the calls are answered by the AI
+
 
 def media_server(db: Database) -> CallService:
     worker = OutboxWorker(db, ConsoleSmsSender(), OutboxConfig(None), SystemClock())

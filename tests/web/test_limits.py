@@ -113,3 +113,23 @@ async def test_a_valid_profile_edit_still_works(client: httpx.AsyncClient) -> No
     assert r.status_code == 200, r.text
     assert r.json()["hours"] == {"mon": [["08:00", "12:00"]]}
     assert r.json()["faqs"] == [{"question": "Parking?", "answer": "Behind the shop."}]
+
+
+NUL = [
+    ("PATCH", "/api/businesses/1/profile", {"address": "1 Main\x00 St"}),
+    ("POST", "/api/calendar/services", {"business": "1", "name": "Drain\x00", "minutes": 60}),
+    ("POST", "/api/calendar/book", {"business": BUSINESS_NUMBER, "service": "Drain cleaning",
+                                    "start": "tomorrow 9am", "name": "N\x00", "phone": CALLER}),
+]
+
+
+async def test_a_nul_character_is_a_4xx_on_either_database(client: httpx.AsyncClient) -> None:
+    """PostgreSQL cannot store NUL in text: whatever route it reaches, the answer is a 4xx
+    naming it, not a server error, and nothing is half written."""
+    for method, path, body in NUL:
+        r = await client.request(method, path, json=body)
+        assert r.status_code < 500, (path, r.status_code, r.text)
+    r = await client.get("/api/messages", params={"business": BUSINESS_NUMBER, "q": "a\x00"})
+    assert r.status_code < 500, r.text
+    profile = (await client.get("/api/businesses/1/profile")).json()
+    assert "\x00" not in str(profile)

@@ -3,8 +3,15 @@ confirmation), and move or cancel the caller's own booking. Every step goes thro
 
 from __future__ import annotations
 
-from typing import Any
-
+from receptionist.agent.local.dialog import (
+    QUESTIONS,
+    Awaiting,
+    Dialog,
+    ExistingBooking,
+    KnownService,
+    OfferedSlot,
+    Task,
+)
 from receptionist.agent.local.intents import Intent, Understanding
 from receptionist.agent.local.slots import (
     extract_name,
@@ -13,17 +20,7 @@ from receptionist.agent.local.slots import (
     pick_offered,
     service_by_word,
 )
-from receptionist.agent.local.state import (
-    QUESTIONS,
-    Dialog,
-    Said,
-    ToolRun,
-    a,
-    local_start,
-    on,
-    said,
-    say_of,
-)
+from receptionist.agent.local.state import Said, ToolRun, a, on, said, say_of
 from receptionist.agent.spoken import spoken_list
 
 __all__ = ["BookingFlows"]
@@ -36,20 +33,20 @@ class BookingFlows:
 
     def pending_question(self) -> str | None:
         d = self.d
-        if d.awaiting == "confirm" and d.chosen is not None:
+        if d.awaiting is Awaiting.CONFIRM and d.chosen is not None:
             return self._confirm_text()
-        if d.awaiting == "service" and d.services:
-            names = [s["name"] for s in d.services]
+        if d.awaiting is Awaiting.SERVICE and d.services:
+            names = [s.name for s in d.services]
             return f"What would you like to book? We offer {spoken_list(names[:5], 'or')}."
-        if d.awaiting == "choice" and d.offered:
+        if d.awaiting is Awaiting.CHOICE and d.offered:
             return self._offer_text()
-        return QUESTIONS.get(d.awaiting or "")
+        return None if d.awaiting is None else QUESTIONS.get(d.awaiting)
 
-    async def _answer_booking(self, u: Understanding, asked: str | None) -> Said | None:
+    async def _answer_booking(self, u: Understanding, asked: Awaiting | None) -> Said | None:
         d = self.d
-        when = extract_when(u.norm, expecting=asked == "when")
-        if asked == "service":
-            names = [s["name"] for s in d.services or []]
+        when = extract_when(u.norm, expecting=asked is Awaiting.WHEN)
+        if asked is Awaiting.SERVICE:
+            names = [s.name for s in d.services or []]
             service = (match_service(u.norm, names) or service_by_word(u.norm, names)
                        ) if names else None
             if service is None:
@@ -57,19 +54,18 @@ class BookingFlows:
             d.service = service
             d.when = when or d.when
             return await self.advance_booking()
-        if asked == "when":
+        if asked is Awaiting.WHEN:
             if when is None:
                 if u.has(Intent.NO):
                     d.reset_task()
-                    d.awaiting = "anything_else"
+                    d.awaiting = Awaiting.ANYTHING_ELSE
                     return said("No problem. Is there anything else I can help with?")
                 return None
             d.when = when
             return await self.advance_booking()
-        if asked == "choice":
-            starts = [local_start(s, self.run.ctx.timezone) or (-1, -1, -1)
-                      for s in d.offered]
-            index = pick_offered(u.norm, [s["label"] for s in d.offered], starts)
+        if asked is Awaiting.CHOICE:
+            starts = [s.local_start(self.run.ctx.timezone) or (-1, -1, -1) for s in d.offered]
+            index = pick_offered(u.norm, [s.label for s in d.offered], starts)
             if index is None and u.has(Intent.YES) and len(d.offered) == 1:
                 index = 0
             if index is not None:
@@ -80,12 +76,12 @@ class BookingFlows:
                 return await self.advance_booking()
             if u.has(Intent.NO):
                 d.when, d.offered = None, []
-                d.awaiting = "when"
+                d.awaiting = Awaiting.WHEN
                 return said("No problem. What other day or time would work?")
             if u.has(Intent.YES):
                 return said(f"Which one? {self._offer_text()}")
             return None
-        if asked == "name":
+        if asked is Awaiting.NAME:
             name = extract_name(u.text, u.norm, expecting=True)
             if name is None:
                 if u.intents - {Intent.YES, Intent.NO}:
@@ -93,36 +89,37 @@ class BookingFlows:
                 return said("Sorry, I didn't catch your name. Could you say it again?")
             d.name = name
             return await self.advance_booking()
-        if asked == "confirm":
+        if asked is Awaiting.CONFIRM:
             if u.has(Intent.YES) and not u.has(Intent.NO):
-                return await self._book() if d.task == "book" else await self._move()
+                return await self._book() if d.task is Task.BOOK else await self._move()
             if when is not None:
                 d.when, d.offered, d.chosen = when, [], None
                 return await self.advance_booking()
             if u.has(Intent.NO):
                 d.when, d.offered, d.chosen = None, [], None
-                d.awaiting = "when"
+                d.awaiting = Awaiting.WHEN
                 return said("No problem. What day and time would work better?")
             return None
         return None
 
-    async def _load_services(self) -> list[dict[str, Any]]:
+    async def _load_services(self) -> list[KnownService]:
         if self.d.services is None:
             result = await self.run("business_info", topic="services")
-            self.d.services = list(result.data.get("services") or []) if result.ok else []
+            listed = list(result.data.get("services") or []) if result.ok else []
+            self.d.services = [KnownService.from_json(s) for s in listed]
         return self.d.services
 
     async def names_a_service(self, u: Understanding) -> bool:
-        names = [s["name"] for s in await self._load_services()]
+        names = [s.name for s in await self._load_services()]
         return bool(names) and match_service(u.norm, names) is not None
 
     async def start_booking(self, u: Understanding) -> Said:
         d = self.d
         name = d.name
         d.reset_task()
-        d.task, d.name = "book", name
+        d.task, d.name = Task.BOOK, name
         services = await self._load_services()
-        names = [s["name"] for s in services]
+        names = [s.name for s in services]
         d.service = (match_service(u.norm, names) or service_by_word(u.norm, names)
                      ) if names else None
         d.when = extract_when(u.norm)
@@ -131,48 +128,48 @@ class BookingFlows:
     async def advance_booking(self) -> Said:
         """Ask for the next missing piece, or act when nothing is missing."""
         d = self.d
-        if d.task == "book" and d.service is None and len(d.services or []) > 1:
-            d.awaiting = "service"
+        if d.task is Task.BOOK and d.service is None and len(d.services or []) > 1:
+            d.awaiting = Awaiting.SERVICE
             return said(f"Sure. {self.pending_question()}")
         if d.chosen is None and not d.offered and d.when is None:
-            d.awaiting = "when"
-            lead = f"Sure, {a(d.service)}. " if d.service and d.task == "book" else "Sure. "
-            return said(lead + QUESTIONS["when"])
+            d.awaiting = Awaiting.WHEN
+            lead = f"Sure, {a(d.service)}. " if d.service and d.task is Task.BOOK else "Sure. "
+            return said(lead + QUESTIONS[Awaiting.WHEN])
         if d.chosen is None and not d.offered:
             return await self._find()
         if d.chosen is None:
-            d.awaiting = "choice"
+            d.awaiting = Awaiting.CHOICE
             return said(self._offer_text())
-        if d.task == "book" and d.name is None:
-            d.awaiting = "name"
+        if d.task is Task.BOOK and d.name is None:
+            d.awaiting = Awaiting.NAME
             return said("Great. Can I get your name?")
-        d.awaiting = "confirm"
+        d.awaiting = Awaiting.CONFIRM
         return said(self._confirm_text())
 
     async def _find(self) -> Said:
         d = self.d
-        service = d.service or (d.existing or {}).get("service") or ""
+        service = d.service or (d.existing.service if d.existing else "")
         result = await self.run("find_slots", service=service, when=d.when or "soonest")
         if not result.ok:
             if result.error == "unknown_service":
                 d.service = None
-                d.services = [{"name": n} for n in result.data.get("services", [])]
-                d.awaiting = "service"
+                d.services = [KnownService(str(n)) for n in result.data.get("services", [])]
+                d.awaiting = Awaiting.SERVICE
                 return said(say_of(result, "Which service would you like?"))
             if result.error in ("calendar_unavailable", "no_calendar"):
                 d.reset_task()
-                d.awaiting = "anything_else" if result.data.get("request_recorded") else (
-                    "offer_message")
+                d.awaiting = Awaiting.ANYTHING_ELSE if result.data.get("request_recorded") \
+                    else Awaiting.OFFER_MESSAGE
                 return said(say_of(result, "I can't reach the calendar right now."))
             d.when = None
-            d.awaiting = "when"
+            d.awaiting = Awaiting.WHEN
             return said(say_of(result, "Sorry, I didn't get the day.") + " "
-                         + QUESTIONS["when"])
+                         + QUESTIONS[Awaiting.WHEN])
         d.service = str(result.data.get("service") or d.service or "")
-        slots = list(result.data.get("slots") or [])
+        slots = [OfferedSlot.from_json(s) for s in result.data.get("slots") or []]
         if not slots:
             d.when = None
-            d.awaiting = "when"
+            d.awaiting = Awaiting.WHEN
             return said(say_of(result, "I don't have anything free then. Would another day "
                                  "work?"))
         d.offered = slots
@@ -180,7 +177,7 @@ class BookingFlows:
             # the caller named an exact time and it is free: go straight to confirming it
             d.chosen = slots[0]
             return await self.advance_booking()
-        d.awaiting = "choice"
+        d.awaiting = Awaiting.CHOICE
         offer = result.data.get("say")
         if offer and len(slots) > 1:
             return said(f"{offer} Which would you like?")
@@ -189,15 +186,15 @@ class BookingFlows:
         return said(self._offer_text())
 
     def _offer_text(self) -> str:
-        labels = [s["label"] for s in self.d.offered]
+        labels = [s.label for s in self.d.offered]
         if len(labels) == 1:
             return f"The first opening is {labels[0]}. Does that work?"
         return f"I have {spoken_list(labels, 'or')}. Which would you like?"
 
     def _confirm_text(self) -> str:
         d = self.d
-        label = (d.chosen or {}).get("label", "")
-        if d.task == "reschedule":
+        label = d.chosen.label if d.chosen else ""
+        if d.task is Task.RESCHEDULE:
             return f"So I'll move your booking to {label}. Is that right?"
         what = a(d.service) if d.service else "an appointment"
         who = f" for {d.name}" if d.name else ""
@@ -206,27 +203,27 @@ class BookingFlows:
     async def _book(self) -> Said:
         d = self.d
         assert d.chosen is not None
-        result = await self.run("book", service=d.service or "", slot=d.chosen["slot"],
+        result = await self.run("book", service=d.service or "", slot=d.chosen.slot,
                                 name=d.name or "")
         if result.ok:
-            label = result.data.get("label", d.chosen["label"])
+            label = result.data.get("label", d.chosen.label)
             texted = " I've texted you a confirmation." if result.data.get(
                 "confirmation_texted") else ""
             d.reset_task()
-            d.awaiting = "anything_else"
+            d.awaiting = Awaiting.ANYTHING_ELSE
             return said(f"You're all set for {label}.{texted} Anything else I can help with?")
         if result.error == "slot_unavailable" and result.data.get("slots"):
-            d.offered, d.chosen = list(result.data["slots"]), None
-            d.awaiting = "choice"
+            d.offered = [OfferedSlot.from_json(s) for s in result.data["slots"]]
+            d.chosen, d.awaiting = None, Awaiting.CHOICE
             return said(say_of(result, "Sorry, that time just went."))
         if result.error == "invalid_name":
-            d.name, d.awaiting = None, "name"
+            d.name, d.awaiting = None, Awaiting.NAME
             return said(say_of(result, "Can I get your name?"))
         d.reset_task()
-        d.awaiting = "anything_else"
+        d.awaiting = Awaiting.ANYTHING_ELSE
         return said(say_of(result, "Sorry, I couldn't book that.") + " Anything else?")
 
-    async def start_existing(self, task: str) -> Said:
+    async def start_existing(self, task: Task) -> Said:
         d = self.d
         name = d.name
         d.reset_task()
@@ -236,26 +233,26 @@ class BookingFlows:
         bookings = list(result.data.get("bookings") or []) if result.ok else []
         if not bookings:
             d.reset_task()
-            d.awaiting = "offer_message"
+            d.awaiting = Awaiting.OFFER_MESSAGE
             default = "I can't find an upcoming booking for the number you're calling from."
             return said(say_of(result, default) + " I can take a message for the team if "
                          "you like.")
-        d.existing = bookings[0]
-        service = str(bookings[0].get("service") or "appointment").lower()
-        what = f"your {service} {on(str(bookings[0].get('label') or ''))}"
-        if task == "cancel":
-            d.awaiting = "confirm_cancel"
+        d.existing = existing = ExistingBooking.from_json(bookings[0])
+        what = f"your {(existing.service or 'appointment').lower()} {on(existing.label)}"
+        if task is Task.CANCEL:
+            d.awaiting = Awaiting.CONFIRM_CANCEL
             return said(f"I see {what}. Shall I cancel it?")
-        d.service = str(bookings[0].get("service") or "") or None
-        d.awaiting = "when"
+        d.service = existing.service or None
+        d.awaiting = Awaiting.WHEN
         return said(f"I see {what}. What day and time would you like instead?")
 
     async def _cancel(self) -> Said:
         d = self.d
         result = await self.run("cancel_or_reschedule", action="cancel",
-                                booking_id=(d.existing or {}).get("booking_id"), new_slot=None)
+                                booking_id=d.existing.booking_id if d.existing else None,
+                                new_slot=None)
         d.reset_task()
-        d.awaiting = "anything_else"
+        d.awaiting = Awaiting.ANYTHING_ELSE
         if result.ok:
             return said("Done, that's cancelled. Anything else I can help with?")
         return said(say_of(result, "Sorry, I couldn't cancel that."))
@@ -264,14 +261,14 @@ class BookingFlows:
         d = self.d
         assert d.chosen is not None
         result = await self.run("cancel_or_reschedule", action="reschedule",
-                                booking_id=(d.existing or {}).get("booking_id"),
-                                new_slot=d.chosen["slot"])
-        label = result.data.get("label") or d.chosen["label"]
+                                booking_id=d.existing.booking_id if d.existing else None,
+                                new_slot=d.chosen.slot)
+        label = result.data.get("label") or d.chosen.label
         if result.ok:
             d.reset_task()
-            d.awaiting = "anything_else"
+            d.awaiting = Awaiting.ANYTHING_ELSE
             return said(f"Done, you're now booked for {label}. Anything else I can help with?")
         d.reset_task()
-        d.awaiting = "anything_else"
+        d.awaiting = Awaiting.ANYTHING_ELSE
         return said(say_of(result, "Sorry, I couldn't move that booking."))
 

@@ -144,7 +144,8 @@ _EXPLICIT_BOOK = re.compile(r"\b(book|appointment|appt|schedul|reserv|availab|op
                             r"|free (time|spot))")
 _ABOUT_BOOKING = re.compile(
     r"^(?:(?:so|and|but|ok|okay|um|uh|hi|hello|yeah|oh|well|also) )*"
-    r"(how (long|much|many|far|early)|who|why|do i (need|have to)|does it|is it|what happens)\b")
+    r"(how (long|much|many|far|early)|who|why|do i (need|have to)|does it|is it|what happens|"
+    r"when (i|we) book|can (i|we) (ask|request|choose|pick) (for )?(a|an|the) )\b")
 _URGENT = re.compile(
     r"\b(urgent|urgently|emergency|asap|right away|immediately|as soon as possible|flooding|"
     r"flooded|leaking|burst|no heat|no hot water|no power|dangerous|smoke|gas smell|smell gas|"

@@ -8,6 +8,8 @@ import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
+from receptionist.core import WEEKDAY_WORDS
+
 __all__ = [
     "extract_name",
     "extract_when",
@@ -17,11 +19,8 @@ __all__ = [
     "service_by_word",
 ]
 
-_WEEKDAYS = {
-    "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "wed": 2,
-    "thursday": 3, "thurs": 3, "thur": 3, "thu": 3, "friday": 4, "fri": 4, "saturday": 5,
-    "sat": 5, "sunday": 6,
-}
+# "sun" is left out: in a caller's words it is the sun far more often than Sunday.
+_WEEKDAYS = {word: day for word, day in WEEKDAY_WORDS.items() if word != "sun"}
 _MONTHS = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "jan", "feb", "sept", "oct", "nov", "dec",

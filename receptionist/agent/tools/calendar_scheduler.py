@@ -24,8 +24,8 @@ from calendar_sync import (
     SlotSearch,
     WhenNotUnderstood,
     nearest_alternatives,
+    spoken_moment,
     spoken_slots,
-    spoken_time,
 )
 from calendar_sync import Slot as CalendarSlot
 from receptionist.agent.ports import (
@@ -54,7 +54,7 @@ class CalendarScheduler:
         return not isinstance(self.calendar.notifier, NullNotifier)
 
     def _label(self, start: datetime) -> str:
-        return spoken_time(start, now=self.calendar.clock.now())
+        return spoken_moment(start, now=self.calendar.clock.now())
 
     def _slot(self, s: CalendarSlot, service: str, tz: tzinfo | None) -> Slot:
         local = s.start.astimezone(tz)
