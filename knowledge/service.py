@@ -23,6 +23,7 @@ from knowledge.errors import EmbeddingError, KnowledgeError, NotOnboarded
 from knowledge.fetch import Fetcher, FetchLimits
 from knowledge.index import (
     HybridIndex,
+    PassageKind,
     SearchMode,
     SearchResult,
 )
@@ -243,6 +244,18 @@ class KnowledgeService:
                 log_event(log, "knowledge.query_embedding_failed", logging.WARNING,
                           error=str(exc))
         return index.search(question, vector, k, mode)
+
+    async def site_text(self, business_id: int) -> tuple[list[str], list[str]]:
+        """(site-wide passages: headers, footers, sidebars; page passages), empty before an
+        onboard: the names a caller may say (insurers, payment methods, staff, places) are
+        read from them to bias speech recognition."""
+        try:
+            index = await self._index(business_id)
+        except NotOnboarded:
+            return [], []
+        site = [c.text for c in index.chunks if c.kind is PassageKind.SITE]
+        pages = [c.text for c in index.chunks if c.kind is PassageKind.PAGE]
+        return site, pages
 
     async def _index(self, business_id: int) -> HybridIndex:
         lock = self._locks.setdefault(business_id, asyncio.Lock())

@@ -318,11 +318,11 @@ def demo(
 
 
 def _demo_business() -> Business:
-    from receptionist.core import Business, PhoneNumber, TeamMember
+    from receptionist.core import Business, PhoneNumber, Routing, TeamMember
 
     return Business(
         name="Greenfield Plumbing (demo)", timezone="America/New_York",
-        routing="ring_then_textback", forward_to="+12025550111", ring_seconds=15,
+        routing=Routing.RING_THEN_TEXTBACK.value, forward_to="+12025550111", ring_seconds=15,
         booking_link="https://greenfield.example/book",
         hours={"mon": [["08:00", "17:00"]], "tue": [["08:00", "17:00"]],
                "wed": [["08:00", "17:00"]], "thu": [["08:00", "17:00"]],

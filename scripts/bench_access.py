@@ -35,8 +35,8 @@ from receptionist.core import Database, Settings, SystemClock
 from receptionist.core.principal import Principal, PrincipalKind
 from receptionist.core.roles import Role
 from receptionist.services import Overrides
+from scripts.doubles.factories import add_business
 from scripts.machine_ref import machine_reference
-from tests.support.factories import add_business
 
 
 class GivenPrincipal:

@@ -19,7 +19,7 @@ onboard``), then ask each ground-truth question in a new text conversation (``Ch
   at 10", a name, "yes" — booked in the business's calendar (the embedded Radicale).
 
 Brains: ``local`` (no model) and ``openai``: the OpenAI brain through the real SDK against the
-HTTP double in tests/doubles, scripted as a grounded model — it calls ``search_knowledge`` with
+HTTP double in scripts/doubles, scripted as a grounded model — it calls ``search_knowledge`` with
 the caller's question and answers only from the passages the tool returned (declining when the
 tool says nothing was found). The double does not reason, so that figure measures tool use and
 grounding (did the fact reach the model, did the model decline without it), not a model's wit.
@@ -46,9 +46,9 @@ from pydantic import SecretStr  # noqa: E402
 from receptionist.cli import upgrade_database  # noqa: E402
 from receptionist.core import FixedClock, Settings  # noqa: E402
 from receptionist.services import Overrides, build_services  # noqa: E402
+from scripts.doubles.openai_http import CallTool, ChatTurn, OpenAIHttpDouble, Say  # noqa: E402
+from scripts.doubles.static_site import StaticSite  # noqa: E402
 from scripts.machine_ref import machine_reference  # noqa: E402
-from tests.doubles.openai_http import CallTool, ChatTurn, OpenAIHttpDouble, Say  # noqa: E402
-from tests.support.static_site import StaticSite  # noqa: E402
 from textback import ConsoleSmsSender  # noqa: E402
 
 SITES = Path("/work/shared/fixtures/real-sites")

@@ -33,7 +33,7 @@ from knowledge import KnowledgeService, SearchMode  # noqa: E402
 from knowledge.wordllama_embeddings import WordLlamaEmbedder  # noqa: E402
 from receptionist.core import Base, Database, Settings  # noqa: E402
 from receptionist.core import tenancy as _tenancy  # noqa: E402, F401
-from tests.knowledge.site_server import SITE_DIR, FixtureSite  # noqa: E402
+from scripts.doubles.site_server import SITE_DIR, FixtureSite  # noqa: E402
 
 QUESTIONS = json.loads((SITE_DIR / "questions.json").read_text())
 FIXTURE_PAGES = 25

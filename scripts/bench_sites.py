@@ -1,7 +1,7 @@
 """Benchmark onboarding on real small-business websites (the development set in
 ``shared/fixtures/real-sites``): profile fields against the hand-read ground truth and search
 hit rates (top-1, top-3) for the caller questions. The scoring rules are in
-``tests/knowledge/real_sites.py`` and docs/benchmarks.md.
+``scripts/doubles/real_sites.py`` and docs/benchmarks.md.
 
     .venv/bin/python scripts/bench_sites.py [--site NAME] [--verbose] [--json] [--sites-dir D]
 """
@@ -28,7 +28,7 @@ from receptionist.core import tenancy as _tenancy  # noqa: E402, F401
 sys.path.insert(0, str(ROOT / "scripts"))
 from machine_ref import machine_reference  # noqa: E402
 
-from tests.knowledge.real_sites import (  # noqa: E402
+from scripts.doubles.real_sites import (  # noqa: E402
     FIELDS,
     RealSite,
     field_right,

@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/bench_speech.py [--beam 5] [--threads 2] [-v]
     .venv/bin/python scripts/bench_speech.py --configs before,window15,vocab --model DIR
+    .venv/bin/python scripts/bench_speech.py --configs vocab,rescore --business dentist
 
 Caller lines: the 16 recorded fixtures (a plumber's callers, several eSpeak voices) plus a
 dentist's callers rendered here in four eSpeak NG voices at two rates, with the same -50 dBFS
@@ -15,8 +16,11 @@ before    30 s encoder window, prompt = the business name, times as Whisper wrot
 window15  15 s encoder window, prompt = the business name
 prompt    15 s window, prompt = the business's vocabulary (services, staff, insurers, streets)
 vocab     ``prompt``, and near misses of its multi-word terms respelled (snap_to_vocabulary)
-vocab30   ``vocab`` in the 30 s window (what the window costs in accuracy, if anything)
-partials  vocab, decoded as on a live call with streaming on: the turn so far every
+asked     ``vocab``, the prompt ending in the receptionist's question (CALLER_QUESTION)
+rescore   ``asked``, the beam's hypotheses rescored for the business's words and a caller's
+          days and times (pick_hypothesis): the default of WhisperSpeechToText
+vocab30   ``rescore`` in the 30 s window (what the window costs in accuracy, if anything)
+partials  rescore, decoded as on a live call with streaming on: the turn so far every
           ``--partial-every-ms`` of audio, committed words (``IncrementalTranscript``) given
           to the final decode as its prefix; latency is the final decode's only
 """
@@ -41,7 +45,11 @@ sys.path.insert(0, str(ROOT))
 from receptionist.speech.codec import ulaw_decode, ulaw_encode  # noqa: E402
 from receptionist.speech.espeak_tts import EspeakTextToSpeech  # noqa: E402
 from receptionist.speech.streaming import IncrementalTranscript  # noqa: E402
-from receptionist.speech.vocabulary import business_vocabulary, vocabulary_prompt  # noqa: E402
+from receptionist.speech.vocabulary import (  # noqa: E402
+    CALLER_QUESTION,
+    business_vocabulary,
+    vocabulary_prompt,
+)
 from receptionist.speech.wer import corpus_word_error_rate, word_error_rate  # noqa: E402
 from receptionist.speech.whisper_stt import (  # noqa: E402
     WhisperModelHandle,
@@ -75,13 +83,24 @@ DENTIST_LINES = [
     "Do you do Invisalign for adults?",
 ]
 VOICES = [("en-us", 150), ("en-us+f3", 185), ("en-GB-x-rp", 165), ("en-us+m3", 190)]
-CONFIGS = {  # name: (window_s, prompt with the business vocabulary, respell near misses)
-    "before": (None, False, False),
-    "window15": (15, False, False),
-    "prompt": (15, True, False),
-    "vocab": (15, True, True),
-    "vocab30": (None, True, True),
-    "partials": (15, True, True),
+@dataclass(frozen=True)
+class Config:
+    window_s: int | None
+    vocabulary: bool  # the prompt holds the business vocabulary (else only its name)
+    respell: bool  # near misses of its multi-word terms respelled
+    question: bool = False  # the prompt ends with the receptionist's question
+    rescore: bool = False  # the beam's hypotheses rescored for the business's words
+
+
+CONFIGS = {
+    "before": Config(None, False, False),
+    "window15": Config(15, False, False),
+    "prompt": Config(15, True, False),
+    "vocab": Config(15, True, True),
+    "asked": Config(15, True, True, question=True),
+    "rescore": Config(15, True, True, question=True, rescore=True),
+    "vocab30": Config(None, True, True, question=True, rescore=True),
+    "partials": Config(15, True, True, question=True, rescore=True),
 }
 
 
@@ -122,8 +141,9 @@ def bench_stt(args: argparse.Namespace, lines: list[Line]) -> None:
     configs = args.configs.split(",")
     engines = {
         (name, business): WhisperSpeechToText(
-            handle, beam_size=args.beam, window_s=CONFIGS[name][0], normalize=name != "before",
-            vocabulary=words if CONFIGS[name][2] else ())
+            handle, beam_size=args.beam, window_s=CONFIGS[name].window_s,
+            normalize=name != "before", rescore=CONFIGS[name].rescore,
+            vocabulary=words if CONFIGS[name].respell or CONFIGS[name].rescore else ())
         for name in configs for business, words in (("plumber", PLUMBER), ("dentist", DENTIST))}
     hypotheses: dict[str, list[str]] = {name: [] for name in configs}
     latencies: dict[str, list[float]] = {name: [] for name in configs}
@@ -131,8 +151,10 @@ def bench_stt(args: argparse.Namespace, lines: list[Line]) -> None:
         vocabulary = DENTIST if line.business == "dentist" else PLUMBER
         pcm = ulaw_decode(line.ulaw)
         for name in configs:
-            words = vocabulary if CONFIGS[name][1] else vocabulary[:1]
-            prompt = vocabulary_prompt(words)
+            config = CONFIGS[name]
+            words = vocabulary if config.vocabulary else vocabulary[:1]
+            prompt = vocabulary_prompt(words, question=CALLER_QUESTION if config.question
+                                       else None)
             prefix = None
             engine = engines[name, line.business]
             if name == "partials":
@@ -150,7 +172,7 @@ def bench_stt(args: argparse.Namespace, lines: list[Line]) -> None:
         by_business = {
             business: corpus_word_error_rate(
                 [p for p, line in zip(pairs, lines, strict=True) if line.business == business])
-            for business in ("plumber", "dentist")}
+            for business in ("plumber", "dentist")}  # 0.000 for a business left out
         p50 = statistics.median(latencies[name])
         ratio = p50 / statistics.median(latencies[base])
         print(f"{name:9s} corpus WER {corpus_word_error_rate(pairs):.3f} "
@@ -197,18 +219,21 @@ def main() -> None:
     parser.add_argument("--beam", type=int, default=5)
     parser.add_argument("--compute-type", default="int8")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--configs", default="before,window15,prompt,vocab",
+    parser.add_argument("--configs", default="before,vocab,asked,rescore",
                         help="run in this order; ratios are against the first: "
                         + ", ".join(CONFIGS))
     parser.add_argument("--model", help="a CTranslate2 Whisper model directory to try")
     parser.add_argument("--partial-every-ms", type=int, default=700)
     parser.add_argument("--partial-beam", type=int, default=0, help="0: the --beam")
     parser.add_argument("--holdback", type=int, default=1)
+    parser.add_argument("--business", choices=("plumber", "dentist"),
+                        help="only this business's caller lines (a smaller run)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     print(machine_reference(), flush=True)
     asyncio.run(bench_tts())
-    lines = asyncio.run(caller_lines())
+    lines = [line for line in asyncio.run(caller_lines())
+             if args.business in (None, line.business)]
     bench_stt(args, lines)
 
 

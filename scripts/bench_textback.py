@@ -4,7 +4,7 @@
         [--with-naive | --naive] [--baseline-ref GIT_REF] [--rounds N] [--find-max]
         [--twilio-latency-ms 0] [--ring-s 1.0] [--app-pythonpath DIRS] [--profile FILE]
 
-Starts the Twilio REST double (``python -m tests.doubles.twilio_rest``) and the app
+Starts the Twilio REST double (``python -m scripts.doubles.twilio_rest``) and the app
 (``receptionist serve``) as two processes on a fresh database (a temporary SQLite file, or a
 PostgreSQL database created beside ``--postgres`` and dropped afterwards), adds one business with
 ``ring_then_textback`` routing, then plays missed calls on a fixed arrival schedule: at each
@@ -78,8 +78,8 @@ from receptionist.deps import ServicesDep
 from receptionist.services import Overrides
 from receptionist.telephony.lifecycle import CallEnded
 from receptionist.telephony.routes import call_status
+from scripts.doubles.twilio_rest import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from scripts.machine_ref import machine_reference
-from tests.doubles.twilio_rest import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from textback import Message
 
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -229,7 +229,7 @@ def stack(args: argparse.Namespace, design: Design) -> Iterator[Stack]:
                 db_url = f"sqlite+aiosqlite:///{tmp}/receptionist.db"
             double_port, app_port = free_port(), free_port()
             double = subprocess.Popen(
-                [str(VENV_BIN / "python"), "-m", "tests.doubles.twilio_rest",
+                [str(VENV_BIN / "python"), "-m", "scripts.doubles.twilio_rest",
                  "--port", str(double_port)],
                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )

@@ -69,8 +69,8 @@ FRAME_S = 0.020
 DOUBLE = """
 import asyncio, sys
 sys.path.insert(0, {root!r})
-from tests.doubles import openai_audio
-from tests.doubles.openai_realtime import OpenAIRealtimeDouble, Say
+from scripts.doubles import openai_audio
+from scripts.doubles.openai_realtime import OpenAIRealtimeDouble, Say
 
 def brain(turn):
     return Say("Sure, we can do that. Anything else?")
@@ -178,7 +178,7 @@ asyncio.run(main())
 
 def caller_audio() -> list[str]:
     """4 s of a caller: 1.2 s of speech-like sound, then silence, as base64 20 ms payloads."""
-    from tests.doubles import openai_audio
+    from scripts.doubles import openai_audio
 
     audio = openai_audio.speech_like(1200) + openai_audio.silence(2800)
     return [base64.b64encode(audio[i:i + 160]).decode() for i in range(0, len(audio), 160)]
@@ -412,8 +412,7 @@ async def pipeline(rounds: int, beam: int, variants: list[str],
     from receptionist.call.engines.turns import EndOfTurnRule
     from receptionist.services import Overrides, build_services
     from receptionist.speech import WebRtcVad, WhisperSpeechToText, corpus_word_error_rate
-    from tests.support.databases import import_all_models
-    from tests.support.factories import add_business
+    from scripts.doubles.factories import add_business, import_all_models
 
     import_all_models()
     folder = tempfile.mkdtemp(prefix="bench_voice_")

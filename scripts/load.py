@@ -52,7 +52,7 @@ from bench_textback import Callers, cli, free_port, postgres_database, stop, wai
 from machine_ref import machine_reference
 
 from receptionist.core import WebhookSigner
-from tests.doubles.twilio_rest import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from scripts.doubles.twilio_rest import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
 VENV_BIN = ROOT / ".venv" / "bin"
 BUSINESS_NUMBER = "+12025550100"
@@ -76,7 +76,7 @@ def cluster(instances: int, admin_url: str, max_s: float):
         db_url = cleanup.enter_context(postgres_database(admin_url))
         double_port = free_port()
         double = subprocess.Popen(
-            [str(VENV_BIN / "python"), "-m", "tests.doubles.twilio_rest", "--port",
+            [str(VENV_BIN / "python"), "-m", "scripts.doubles.twilio_rest", "--port",
              str(double_port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         cleanup.callback(stop, double)
         double_url = f"http://127.0.0.1:{double_port}"

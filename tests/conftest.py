@@ -11,7 +11,7 @@ import pytest
 
 from receptionist.core import Database, Settings
 from receptionist.services import Overrides
-from tests.doubles.twilio_rest import TwilioRestDouble
+from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.support.databases import (
     build_sqlite_template,
     create_postgres_database,

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from receptionist.cli import app
-from tests.doubles.twilio_rest import TwilioRestDouble
+from scripts.doubles.twilio_rest import TwilioRestDouble
 
 runner = CliRunner()
 

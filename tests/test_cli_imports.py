@@ -61,6 +61,7 @@ def test_importing_the_cli_loads_nothing_heavy() -> None:
     assert json.loads(out) == []
 
 
+@pytest.mark.slow  # a fresh interpreter per command
 @pytest.mark.parametrize("argv", [
     ["--help"], ["business", "--help"], ["business", "add", "--help"], ["team", "--help"],
     ["knowledge", "--help"], ["onboard", "--help"], ["calendar", "--help"],

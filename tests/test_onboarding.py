@@ -13,10 +13,10 @@ from knowledge import BusinessProfile, Service
 from receptionist.core import Database, FixedClock, Settings
 from receptionist.onboarding import bookable_services, guess_kind
 from receptionist.services import Overrides, build_services
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER
+from scripts.doubles.site_server import FixtureSite
 from tests.agent.world import MONDAY_9AM
 from tests.calendar_sync.servers import RadicaleTestServer
-from tests.knowledge.site_server import FixtureSite
-from tests.support.factories import BUSINESS_NUMBER, CALLER
 from textback import ConsoleSmsSender
 
 

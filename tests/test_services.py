@@ -16,9 +16,9 @@ from pydantic import SecretStr
 from receptionist.agent import CallContext, LocalBrain, OpenAIChatBrain, Turn, realtime_tools
 from receptionist.core import Database, FixedClock, Settings
 from receptionist.services import KNOWLEDGE_MIN_CONFIDENCE, Overrides, Services, build_services
+from scripts.doubles.factories import CALLER, TEAM_PHONE, add_business
+from scripts.doubles.openai_http import CallTool, ChatTurn, OpenAIHttpDouble, Say
 from tests.agent.world import MONDAY_9AM, SERVICES
-from tests.doubles.openai_http import CallTool, ChatTurn, OpenAIHttpDouble, Say
-from tests.support.factories import CALLER, TEAM_PHONE, add_business
 from textback import ConsoleSmsSender, Message
 
 

@@ -209,6 +209,11 @@ class KnowledgeLookup(Protocol):
     async def profile(self, business_id: int) -> BusinessProfile:
         ...
 
+    async def site_text(self, business_id: int) -> tuple[list[str], list[str]]:
+        """(site-wide text: headers, footers, sidebars; the pages' passages), for the names a
+        caller may say; empty before an onboard."""
+        ...
+
 
 @dataclass(frozen=True)
 class Slot:

@@ -52,7 +52,7 @@ from receptionist.core import (
     log_event,
 )
 from receptionist.core.twilio_client import build_async_twilio_client
-from receptionist.speech import WhisperModelHandle, business_vocabulary
+from receptionist.speech import WhisperModelHandle, business_vocabulary, naming_sentences
 from textback import TextbackService
 
 __all__ = ["VoiceRuntime", "build_voice"]
@@ -166,14 +166,19 @@ def build_voice(
 
 
 def _vocabulary(facts: Directory) -> Callable[[int], Awaitable[list[str]]]:
-    """The business's words that bias recognition (after its name, which setup puts first):
-    services, then insurers, brands and places named in its FAQ and description, its street."""
+    """The business's words that bias recognition (after its name and team, which setup puts
+    first): services, its street and town, then insurers, payment methods, staff and places
+    named in its FAQ and description, its site-wide text (headers, footers, sidebars) and the
+    sentences of its pages that name them."""
 
     async def words(business_id: int) -> list[str]:
         known = await facts.facts(business_id)
         texts = [answer for _question, answer in known.faqs]
         if known.description:
             texts.append(known.description)
+        if facts.knowledge is not None:
+            site, pages = await facts.knowledge.site_text(business_id)
+            texts += [*naming_sentences(site), *naming_sentences(pages)]
         return business_vocabulary(known.name, services=known.service_names,
                                    address=known.address, texts=texts)[1:]
 

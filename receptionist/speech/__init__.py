@@ -36,7 +36,11 @@ from receptionist.speech.ports import (
 from receptionist.speech.streaming import IncrementalTranscript, agreed_prefix
 from receptionist.speech.utterance import Utterance, UtteranceCollector
 from receptionist.speech.vocabulary import (
+    CALLER_QUESTION,
+    bias_lexicon,
     business_vocabulary,
+    naming_sentences,
+    pick_hypothesis,
     proper_phrases,
     snap_to_vocabulary,
     vocabulary_prompt,
@@ -51,6 +55,7 @@ from receptionist.speech.whisper_stt import (
 )
 
 __all__ = [
+    "CALLER_QUESTION",
     "TWILIO_SAMPLE_RATE_HZ",
     "EspeakTextToSpeech",
     "IncrementalSpeechToText",
@@ -75,13 +80,16 @@ __all__ = [
     "WhisperModelHandle",
     "WhisperSpeechToText",
     "agreed_prefix",
+    "bias_lexicon",
     "bundled_model_dir",
     "business_vocabulary",
     "collapse_repeats",
     "corpus_word_error_rate",
+    "naming_sentences",
     "normalize_transcript",
     "normalize_words",
     "pcm16_to_wav",
+    "pick_hypothesis",
     "proper_phrases",
     "resample",
     "snap_to_vocabulary",

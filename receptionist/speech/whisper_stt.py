@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from receptionist.core import log_event
+from receptionist.core import log_event, split_sentences
 from receptionist.speech.codec import resample
 from receptionist.speech.errors import (
     PermanentSpeechError,
@@ -32,7 +32,13 @@ from receptionist.speech.errors import (
 )
 from receptionist.speech.numbers import normalize_transcript
 from receptionist.speech.ports import Transcript
-from receptionist.speech.vocabulary import snap_to_vocabulary, vocabulary_prompt
+from receptionist.speech.vocabulary import (
+    CALLER_QUESTION,
+    bias_lexicon,
+    pick_hypothesis,
+    snap_to_vocabulary,
+    vocabulary_prompt,
+)
 
 __all__ = ["WhisperModelHandle", "WhisperSpeechToText", "bundled_model_dir", "collapse_repeats"]
 
@@ -118,7 +124,12 @@ class WhisperSpeechToText:
     features after the audio, as faster-whisper pads), about 3x faster end to end. 15 s kept the
     word error rate of the full window on our caller lines (``scripts/bench_speech.py``); 10 s
     did not (the decoder loses the end of the audio and repeats itself). ``None`` or a turn
-    longer than the window minus a second uses faster-whisper's own 30 s path."""
+    longer than the window minus a second uses faster-whisper's own 30 s path.
+
+    ``rescore``: a beam search's final decode keeps its ``beam_size`` best hypotheses and takes
+    the one that, after its score, says most of the business's words and a caller's days and
+    times (``pick_hypothesis``); the same search, so no extra decoding time. ``question``: what
+    the prompt ends with after the vocabulary when a turn gives no prompt of its own."""
 
     def __init__(
         self,
@@ -130,6 +141,8 @@ class WhisperSpeechToText:
         timeout_s: float = 20.0,
         window_s: int | None = 15,
         normalize: bool = True,
+        rescore: bool = True,
+        question: str | None = CALLER_QUESTION,
     ) -> None:
         self._model = model
         self._vocabulary = tuple(vocabulary)
@@ -139,6 +152,8 @@ class WhisperSpeechToText:
         self._window_s = window_s
         # times in one written form, near misses of the business's terms respelled
         self._normalize = normalize
+        self._lexicon = bias_lexicon(self._vocabulary) if rescore else None
+        self._question = question
 
     async def transcribe(
         self, pcm16: bytes, sample_rate_hz: int, *, prompt: str | None = None
@@ -160,7 +175,7 @@ class WhisperSpeechToText:
         self, pcm16: bytes, sample_rate_hz: int, prompt: str | None, prefix: str | None,
         *, beam_size: int | None = None,
     ) -> Transcript:
-        initial_prompt = vocabulary_prompt(self._vocabulary, prompt)
+        initial_prompt = vocabulary_prompt(self._vocabulary, prompt, question=self._question)
         try:
             return await asyncio.wait_for(
                 asyncio.to_thread(
@@ -192,7 +207,7 @@ class WhisperSpeechToText:
             if window_s is not None and len(audio) <= (window_s - 1) * _WHISPER_RATE_HZ:
                 text, logprob = _decode_window(
                     model, audio, window_s, beam_size=beam,
-                    initial_prompt=initial_prompt, prefix=prefix,
+                    initial_prompt=initial_prompt, prefix=prefix, lexicon=self._lexicon,
                 )
             else:
                 text, logprob = _decode_full(
@@ -239,10 +254,11 @@ def _decode_full(
 
 def _decode_window(
     model: Any, audio: Any, window_s: int, *, beam_size: int, initial_prompt: str | None,
-    prefix: str | None,
+    prefix: str | None, lexicon: frozenset[str] | None = None,
 ) -> tuple[str, float]:
     """One window of ``window_s`` seconds through CTranslate2 directly (faster-whisper's own
-    loop would pad it to 30 s). Greedy-safe settings as faster-whisper's defaults."""
+    loop would pad it to 30 s). Greedy-safe settings as faster-whisper's defaults. With a
+    ``lexicon`` and a beam, the beam's hypotheses are rescored (``pick_hypothesis``)."""
     import ctranslate2  # installed with faster-whisper; imported only when decoding
 
     tokenizer = _tokenizer(model)
@@ -255,14 +271,20 @@ def _decode_window(
     previous = tokenizer.encode(" " + initial_prompt.strip()) if initial_prompt else []
     prompt = model.get_prompt(tokenizer, previous[-(model.max_length // 2 - 1):],
                               without_timestamps=True, prefix=prefix)
+    hypotheses = beam_size if lexicon is not None else 1
     result = model.model.generate(
-        encoded, [prompt], beam_size=beam_size, max_length=model.max_length,
-        return_scores=True, return_no_speech_prob=True, suppress_blank=True,
-        suppress_tokens=_suppressed(model),
+        encoded, [prompt], beam_size=beam_size, num_hypotheses=hypotheses,
+        max_length=model.max_length, return_scores=True, return_no_speech_prob=True,
+        suppress_blank=True, suppress_tokens=_suppressed(model),
     )[0]
-    tokens = result.sequences_ids[0]
-    text = tokenizer.decode(tokens).strip()  # the prefix's tokens are part of the result
-    logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else 0.0
+    # the prefix's tokens are part of each result
+    decoded = [(score, tokenizer.decode(tokens).strip(), len(tokens))
+               for score, tokens in zip(result.scores, result.sequences_ids, strict=True)]
+    best = 0
+    if lexicon is not None and len(decoded) > 1:
+        best = pick_hypothesis([(score, text) for score, text, _ in decoded], lexicon)
+    score, text, n_tokens = decoded[best]
+    logprob = score * n_tokens / (n_tokens + 1) if n_tokens else 0.0
     # faster-whisper's silence rule: likely no speech and an unsure decode -> nothing said.
     if (result.no_speech_prob > 0.6 and logprob < -1.0) or not re.search(r"\w", text):
         return "", 0.0
@@ -290,13 +312,10 @@ def _suppressed(model: Any) -> list[int]:
     return cached
 
 
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-
-
 def collapse_repeats(text: str) -> str:
     """Drop a sentence that repeats the one before it word for word ("Are you open? Are you
     open?"): Whisper loops like that at the end of short audio; a caller hardly ever does."""
-    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    sentences = split_sentences(text)
     kept: list[str] = []
     for sentence in sentences:
         if kept and _words(kept[-1]) == _words(sentence):

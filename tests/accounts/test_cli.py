@@ -49,6 +49,7 @@ def signs_in(env, email: str, password: str) -> bool:
     return asyncio.run(go())
 
 
+@pytest.mark.slow  # many password hashes through the command line
 def test_users(env):
     out = cli(env, "user", "add", "--business", "+12025550100", "--email", "Dana@Example.com",
               "--password", "owner password 1")

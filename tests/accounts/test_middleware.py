@@ -18,8 +18,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from receptionist.accounts import SESSION_COOKIE, AccessMiddleware
 from receptionist.core import Database, Settings
 from receptionist.core.principal import Role
+from scripts.doubles.factories import add_business
 from tests.support.auth import accounts_for, add_token, add_user
-from tests.support.factories import add_business
 from tests.support.settings import make_settings
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 
 from receptionist.accounts import RouteAccess
 from receptionist.core.principal import Access
@@ -55,6 +56,7 @@ def guarded() -> list[tuple[str, str, RouteAccess]]:
             if r.access in (Access.SIGNED_IN, Access.PAGE, Access.ADMIN)]
 
 
+@pytest.mark.slow  # every route of the app
 async def test_anonymous_and_wrong_token_are_refused_on_every_guarded_route(
         tenants: Tenants) -> None:
     routes = guarded()
@@ -78,6 +80,7 @@ async def test_anonymous_and_wrong_token_are_refused_on_every_guarded_route(
         assert r.status_code == 401
 
 
+@pytest.mark.slow  # every route of the app
 async def test_cookie_requests_that_change_state_need_the_csrf_token(tenants: Tenants) -> None:
     unsafe = [(m, p) for m, p, _ in guarded() if m in UNSAFE] + [("POST", "/logout")]
     assert len(unsafe) > 10

@@ -138,6 +138,7 @@ async def test_a_revoked_token_is_refused(tenants: Tenants) -> None:
         assert r.status_code == 401 and "invalid or revoked" in r.text
 
 
+@pytest.mark.slow  # many password hashes
 async def test_failures_per_account_are_limited(tenants: Tenants) -> None:
     async with httpx.AsyncClient(base_url=tenants.server.url) as client:
         for _ in range(5):
@@ -149,6 +150,7 @@ async def test_failures_per_account_are_limited(tenants: Tenants) -> None:
         assert SESSION_COOKIE not in client.cookies
 
 
+@pytest.mark.slow  # many password hashes
 async def test_failures_per_address_are_limited(tenants: Tenants) -> None:
     async with httpx.AsyncClient(base_url=tenants.server.url) as client:
         for n in range(20):
@@ -164,6 +166,7 @@ class _Clocked:
             settings.secret_key_bytes(), secure=False, session_ttl_s=3600))
 
 
+@pytest.mark.slow  # many password hashes
 async def test_limits_are_shared_by_instances_and_the_window_slides(db, db_url, tmp_path) -> None:
     settings = make_settings(db_url, None, tmp_path)
     await add_user(db, settings, OWNER, business=None, role=Role.ADMIN)

@@ -10,8 +10,8 @@ import httpx
 
 from receptionist.core import get_business
 from receptionist.core.principal import Access, Role
+from scripts.doubles.factories import BUSINESS_NUMBER
 from tests.support.auth import bearer, signed_in_client
-from tests.support.factories import BUSINESS_NUMBER
 from tests.support.tenants import OTHER_NUMBER, Tenants, app_routes
 
 OTHER = "2"  # the other tenant's business id (also reachable by its number)

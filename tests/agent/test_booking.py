@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from receptionist.core import FixedClock
+from scripts.doubles.factories import CALLER, CALLER_2, TEAM_PHONE
+from scripts.doubles.site_server import FixtureSite
 from tests.agent.world import MONDAY_9AM, World, connect_external_calendar, make_world, site
-from tests.knowledge.site_server import FixtureSite
-from tests.support.factories import CALLER, CALLER_2, TEAM_PHONE
 
 __all__ = ["site"]
 

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from calendar_sync import EmbeddedRadicale
 from calendar_sync.models import Booking
 from receptionist.core import FixedClock
+from scripts.doubles.factories import CALLER, TEAM_PHONE
+from scripts.doubles.site_server import FixtureSite
 from tests.agent.world import MONDAY_9AM, World, make_world, site
-from tests.knowledge.site_server import FixtureSite
-from tests.support.factories import CALLER, TEAM_PHONE
 from tests.support.tcp_proxy import TcpProxy
 
 __all__ = ["site"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,8 @@ from receptionist.agent.local.slots import (
     message_reason,
     pick_offered,
 )
+
+pytestmark = pytest.mark.slow  # a property search
 
 FAST = settings(max_examples=150, deadline=None)
 WORDS = st.sampled_from([

@@ -15,6 +15,7 @@ from receptionist.agent.local.slots import (
     match_service,
     message_reason,
     pick_offered,
+    service_by_word,
 )
 from receptionist.agent.spoken import (
     first_sentences,
@@ -193,3 +194,14 @@ async def test_local_brain_never_leaves_a_caller_in_silence() -> None:
     assert reply.text.startswith("Sorry, I didn't get that.") and reply.action is None
     again = await brain.reply(ctx, [], "yes please")  # it offered to take a message
     assert again.text.startswith("Sure, I can take a message")
+
+
+def test_a_booking_may_name_a_long_service_by_one_of_its_words() -> None:
+    services = ["Root Canal Treatment", "Teeth Cleaning & Scaling", "Teeth Whitening",
+                "Dental Implants", "Restorative Dentistry"]
+    said = normalize("I'd like to book a cleaning next Tuesday at 10")
+    assert match_service(said, services) is None  # no name is near enough
+    assert service_by_word(said, services) == "Teeth Cleaning & Scaling"
+    assert service_by_word(normalize("book my teeth in"), services) is None  # two names
+    assert service_by_word(normalize("book something"), services) is None
+

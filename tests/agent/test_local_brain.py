@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from receptionist.agent import CallAction
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER, TEAM_PHONE
+from scripts.doubles.site_server import SITE_DIR, FixtureSite, serve_site
 from tests.agent.world import World, make_world, site
-from tests.knowledge.site_server import SITE_DIR, FixtureSite, serve_site
-from tests.support.factories import BUSINESS_NUMBER, CALLER, TEAM_PHONE
 
 __all__ = ["site"]
 

@@ -21,9 +21,8 @@ from receptionist.agent import (
 )
 from receptionist.agent.openai_brain import OpenAIChatBrain
 from receptionist.agent.prompts import DATA_NOTE, FENCE_CLOSE, FENCE_OPEN, PromptBook
-from tests.agent.test_local_brain import hostile_copy
-from tests.agent.world import World, make_world, site
-from tests.doubles.openai_http import (
+from scripts.doubles.factories import CALLER, TEAM_PHONE
+from scripts.doubles.openai_http import (
     CallTool,
     ChatTurn,
     CutStream,
@@ -32,8 +31,9 @@ from tests.doubles.openai_http import (
     OpenAIHttpDouble,
     Say,
 )
-from tests.knowledge.site_server import FixtureSite, serve_site
-from tests.support.factories import CALLER, TEAM_PHONE
+from scripts.doubles.site_server import FixtureSite, serve_site
+from tests.agent.test_local_brain import hostile_copy
+from tests.agent.world import World, make_world, site
 
 __all__ = ["site"]
 

@@ -25,13 +25,13 @@ from receptionist.agent.records import (
     summarize,
 )
 from receptionist.core import Base, Database
+from scripts.doubles.factories import CALLER, add_business
 from tests.support.databases import (
     create_postgres_database,
     drop_postgres_database,
     import_all_models,
     postgres_base_url,
 )
-from tests.support.factories import CALLER, add_business
 
 START = datetime(2026, 12, 7, 17, 0, tzinfo=UTC)
 AGENT_TABLES = {"agent_call_summary", "agent_transcript_turn", "agent_tool_call", "agent_message"}

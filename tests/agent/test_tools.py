@@ -19,9 +19,9 @@ from receptionist.agent.prompts import (
 )
 from receptionist.agent.tools.schema import TOOL_SPECS, chat_tools, check_arguments, realtime_tools
 from receptionist.core import Business, FixedClock, get_business
+from scripts.doubles.factories import CALLER, TEAM_PHONE
+from scripts.doubles.site_server import FixtureSite
 from tests.agent.world import MONDAY_9AM, World, make_world, site
-from tests.knowledge.site_server import FixtureSite
-from tests.support.factories import CALLER, TEAM_PHONE
 
 __all__ = ["site"]
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from receptionist.agent.prompts import looks_like_instruction, quote_data
+from scripts.doubles.factories import CALLER
+from scripts.doubles.openai_http import CallTool, ChatTurn, OpenAIHttpDouble, Say
+from scripts.doubles.site_server import SITE_DIR, serve_site
 from tests.agent.test_openai_brain import bodies, brain_for
 from tests.agent.world import make_world, site
-from tests.doubles.openai_http import CallTool, ChatTurn, OpenAIHttpDouble, Say
-from tests.knowledge.site_server import SITE_DIR, serve_site
-from tests.support.factories import CALLER
 
 __all__ = ["site"]
 

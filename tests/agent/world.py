@@ -27,8 +27,8 @@ from receptionist.agent.tools.knowledge_lookup import KnowledgeServiceLookup
 from receptionist.agent.tools.textback_messenger import TextbackMessenger
 from receptionist.agent.tools.toolbox import AgentTools
 from receptionist.core import Clock, Database, Settings, SystemClock
-from tests.knowledge.site_server import FixtureSite, serve_site
-from tests.support.factories import CALLER, TEAM_PHONE, add_business
+from scripts.doubles.factories import CALLER, TEAM_PHONE, add_business
+from scripts.doubles.site_server import FixtureSite, serve_site
 from textback import (
     ConsoleSmsSender,
     Message,

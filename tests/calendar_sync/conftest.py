@@ -10,9 +10,9 @@ import pytest
 
 from calendar_sync import CalendarService
 from receptionist.core import Database, FixedClock
+from scripts.doubles.factories import add_business
 from tests.calendar_sync.servers import HungServer, RadicaleTestServer, XandikosTestServer
 from tests.support.calendar import HOURS, NOW, RecordingNotifier, calendar_config
-from tests.support.factories import add_business
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calendar_sync import BookingPolicy, Busy, Schedule, ServiceRule, check_slot, free_slots
 from receptionist.core import WeeklyHours
+
+pytestmark = pytest.mark.slow  # a property search
 
 ZONES = ["America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Kolkata", "UTC"]
 # Around both 2026 DST changes in New York (and London's, a week earlier/later).

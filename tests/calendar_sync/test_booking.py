@@ -21,9 +21,9 @@ from calendar_sync import (
     SetupError,
 )
 from receptionist.core import Database, FixedClock
+from scripts.doubles.factories import CALLER, CALLER_2
 from tests.calendar_sync.servers import RadicaleTestServer, XandikosTestServer
 from tests.support.calendar import NOW, RecordingNotifier, calendar_config
-from tests.support.factories import CALLER, CALLER_2
 
 NY = ZoneInfo("America/New_York")
 TUESDAY = datetime(2026, 12, 8, 10, 0, tzinfo=NY)
@@ -138,6 +138,7 @@ async def test_find_slots_understands_callers(calendar, business_id, on_xandikos
                                                                        "11:15"]
 
 
+@pytest.mark.slow  # two instances racing
 async def test_two_instances_racing_for_one_slot(calendar, business_id, on_xandikos, xandikos,
                                                  db, tmp_path, clock):
     # Two app instances: separate services, so no shared lock; the check after the write and

@@ -146,6 +146,7 @@ def plain_event(draw: st.DrawFn) -> str:
     return icalendar.Calendar.from_ical(text).to_ical().decode()  # folded as servers fold
 
 
+@pytest.mark.slow  # a comparison over many generated calendars
 @settings(max_examples=300, deadline=None)
 @given(plain_event(), st.sampled_from(["America/New_York", "UTC", "Asia/Tokyo"]))
 def test_fast_reader_matches_icalendar(text: str, zone: str) -> None:

@@ -7,10 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from calendar_sync.busy import busy_from_ical
+
+pytestmark = pytest.mark.slow  # a property search
 
 TZ = ZoneInfo("America/New_York")
 START = datetime(2026, 3, 1, tzinfo=UTC)

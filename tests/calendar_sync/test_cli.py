@@ -79,6 +79,7 @@ def test_services(cli):
     assert cli.exit_code == 2
 
 
+@pytest.mark.slow  # calendar servers through the command line
 def test_slots_and_book_on_a_fresh_install(cli):
     cli("service", "add", "--business", NUMBER, "--name", "Drain cleaning", "--minutes", "60")
     friday = next_weekday(4)
@@ -135,6 +136,7 @@ def test_closed_dates_and_hours_from_business_update(cli):
                     "--from", sunday.isoformat(), "--to", sunday.isoformat()) == []
 
 
+@pytest.mark.slow  # calendar servers through the command line
 def test_book_texts_are_queued_for_the_server(cli, tmp_path):
     import sqlite3
 
@@ -159,6 +161,7 @@ def test_bad_input_is_one_line(cli):
     assert cli.exit_code == 2
 
 
+@pytest.mark.slow  # calendar servers through the command line
 def test_connect_test_and_list_a_caldav_account(cli, radicale: RadicaleTestServer):
     name = f"Shop {uuid.uuid4().hex[:6]}"
     url = radicale.make_calendar(name)

@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER, CALLER_2, TEAM_PHONE, add_business
+from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.calendar_sync.test_cli import next_weekday
-from tests.doubles.twilio_rest import TwilioRestDouble
 from tests.support.auth import signed_in_client
-from tests.support.factories import BUSINESS_NUMBER, CALLER, CALLER_2, TEAM_PHONE, add_business
 
 
 @pytest.fixture(autouse=True)

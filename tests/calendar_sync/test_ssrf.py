@@ -13,11 +13,11 @@ import pytest
 from calendar_sync import AddressRefused, CalendarService, SetupError
 from calendar_sync.caldav_backend import CaldavBackend
 from receptionist.core import Database, OutboundPolicy
+from scripts.doubles.factories import add_business
 from tests.calendar_sync.fake_caldav import FakeCaldav
 from tests.support.asgi import running_app
 from tests.support.auth import add_token, bearer
 from tests.support.calendar import calendar_config
-from tests.support.factories import add_business
 from tests.support.internet import FakeDns
 from tests.support.settings import make_settings
 

@@ -14,7 +14,7 @@ from receptionist.call.setup import CallSetupBuilder
 from receptionist.call.tokens import StreamGrant
 from receptionist.cli import app
 from receptionist.core import Database, Settings
-from tests.support.factories import BUSINESS_NUMBER, add_business
+from scripts.doubles.factories import BUSINESS_NUMBER, add_business
 
 
 class Tools:

@@ -154,6 +154,7 @@ def test_turns_pause_resume_and_end() -> None:
     assert len(last_pause.pcm16) // 16 > 2 * len(speech) // 8 - 200  # both halves, in ms
 
 
+@pytest.mark.slow  # speech both ways
 async def test_a_caller_turn_is_transcribed_answered_and_spoken(running: Any) -> None:
     harness = running(FakeBrain())
     speech, text = utterance("01_")

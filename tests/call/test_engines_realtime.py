@@ -26,8 +26,8 @@ from receptionist.call.events import (
     ReplyStarted,
     ToolRequested,
 )
-from tests.doubles import openai_audio
-from tests.doubles.openai_realtime import (
+from scripts.doubles import openai_audio
+from scripts.doubles.openai_realtime import (
     CallTool,
     DropConnection,
     OpenAIRealtimeDouble,

@@ -22,8 +22,8 @@ from receptionist.call.setup import CallSetup
 from receptionist.call.tokens import StreamGrant
 from receptionist.call.twilio_calls import StreamCallControl
 from receptionist.core import Settings, SystemClock
-from tests.doubles import openai_audio
-from tests.doubles.openai_realtime import (
+from scripts.doubles import openai_audio
+from scripts.doubles.openai_realtime import (
     CallTool,
     OpenAIRealtimeDouble,
     RealtimeTurn,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from receptionist.call.tokens import StreamTokens
 from receptionist.core import Database, FixedClock
-from tests.support.factories import add_business
+from scripts.doubles.factories import add_business
 
 CALL = "CA" + "1" * 32
 

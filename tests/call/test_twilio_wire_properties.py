@@ -6,10 +6,13 @@ from __future__ import annotations
 import base64
 import json
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from receptionist.call import twilio_wire as wire
+
+pytestmark = pytest.mark.slow  # a property search
 
 FAST = settings(max_examples=200, deadline=None)
 JSON = st.recursive(

@@ -15,8 +15,8 @@ from receptionist.chat import CHANNEL, ConversationBusy, ConversationEnded
 from receptionist.core import Database, FixedClock, Settings
 from receptionist.services import Overrides, Services, build_services
 from receptionist.telephony.models import Call
+from scripts.doubles.factories import CALLER, TEAM_PHONE, add_business
 from tests.agent.world import MONDAY_9AM, SERVICES
-from tests.support.factories import CALLER, TEAM_PHONE, add_business
 from textback import ConsoleSmsSender, Message
 
 
@@ -116,7 +116,7 @@ async def test_a_failing_model_degrades_to_the_local_brain(settings: Settings,
                                                            ) -> None:
     from pydantic import SecretStr
 
-    from tests.doubles.openai_http import HttpError, OpenAIHttpDouble
+    from scripts.doubles.openai_http import HttpError, OpenAIHttpDouble
 
     async with OpenAIHttpDouble() as api:
         keyed = settings.model_copy(update={"openai_base_url": api.base_url,

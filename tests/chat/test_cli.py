@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from receptionist.cli import app
 from receptionist.core import Database
-from tests.support.factories import BUSINESS_NUMBER, CALLER, add_business
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER, add_business
 
 
 async def test_chat_json_prints_the_conversation(db: Database, tmp_path: Path,

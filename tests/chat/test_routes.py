@@ -12,9 +12,9 @@ import pytest
 from receptionist.app import create_app
 from receptionist.core import Database, FixedClock, Settings
 from receptionist.services import Overrides
+from scripts.doubles.factories import add_business
 from tests.agent.world import MONDAY_9AM
 from tests.support.auth import add_token, bearer
-from tests.support.factories import add_business
 from textback import ConsoleSmsSender
 
 

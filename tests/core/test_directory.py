@@ -15,8 +15,8 @@ from receptionist.core import (
     get_business,
 )
 from receptionist.telephony.models import Call
+from scripts.doubles.factories import BUSINESS_NUMBER, TEAM_PHONE_2, add_business
 from tests.support.calls import call_params, new_call_sid
-from tests.support.factories import BUSINESS_NUMBER, TEAM_PHONE_2, add_business
 
 OTHER_NUMBER = "+12025550177"
 

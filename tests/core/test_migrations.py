@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 
 from receptionist.cli import upgrade_database
 from receptionist.core import Base, Database
-from tests.support.databases import import_all_models
+from scripts.doubles.factories import import_all_models
 
 
 async def test_upgrade_empty_database_matches_models(db_url):

@@ -15,7 +15,7 @@ from receptionist.core import (
     guarded_transport,
     is_public_address,
 )
-from tests.knowledge.site_server import FixtureSite, serve_site
+from scripts.doubles.site_server import FixtureSite, serve_site
 from tests.support.internet import FakeDns, RoutedNetwork
 
 PUBLIC = "93.184.216.34"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import phonenumbers
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,8 @@ from receptionist.core.phones import (
     pretty,
     try_normalize,
 )
+
+pytestmark = pytest.mark.slow  # a property search
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 FAST = settings(max_examples=200, deadline=None)

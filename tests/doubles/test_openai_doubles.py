@@ -19,10 +19,10 @@ from openai.resources.realtime.realtime import AsyncRealtimeConnection
 from openai.types.chat import ChatCompletionMessageFunctionToolCall
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
 
-from . import openai_audio
-from .openai_http import CutStream, HttpError, HttpStall, OpenAIHttpDouble
-from .openai_http_chat import ChatTurn
-from .openai_realtime import (
+from scripts.doubles import openai_audio
+from scripts.doubles.openai_http import CutStream, HttpError, HttpStall, OpenAIHttpDouble
+from scripts.doubles.openai_http_chat import ChatTurn
+from scripts.doubles.openai_realtime import (
     CallTool,
     DropConnection,
     FailResponse,

@@ -24,7 +24,7 @@ from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from .twilio_rest import TwilioRestDouble, TwilioRestDoubleControl
+from scripts.doubles.twilio_rest import TwilioRestDouble, TwilioRestDoubleControl
 
 CALLER = "+15551230001"
 OTHER = "+15551230002"
@@ -376,7 +376,7 @@ def test_control_api(twilio: TwilioRestDouble, client: Client, sink: CallbackSin
 
 def test_runs_as_a_process() -> None:
     root = Path(__file__).resolve().parents[2]
-    command = [sys.executable, "-m", "tests.doubles.twilio_rest", "--port", "0"]
+    command = [sys.executable, "-m", "scripts.doubles.twilio_rest", "--port", "0"]
     with subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True) as process:
         try:
             assert process.stdout is not None

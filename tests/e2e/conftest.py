@@ -12,9 +12,9 @@ import pytest
 
 from receptionist.core import Clock, Database
 from receptionist.services import Overrides
-from tests.doubles.openai_realtime import OpenAIRealtimeDouble
-from tests.doubles.twilio_rest import TwilioRestDouble
-from tests.support.factories import add_business
+from scripts.doubles.factories import add_business
+from scripts.doubles.openai_realtime import OpenAIRealtimeDouble
+from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.support.server import AppServer
 from tests.support.settings import make_settings
 from tests.support.voice import ServerProcess, VoiceFactory, VoiceWorld

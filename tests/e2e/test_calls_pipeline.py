@@ -8,10 +8,10 @@ import pytest
 
 from receptionist.call import Pause, Press, Say
 from receptionist.core import FixedClock
+from scripts.doubles.factories import CALLER, OWNER_PHONE, TEAM_PHONE
+from scripts.doubles.openai_http import HttpError, OpenAIHttpDouble
+from scripts.doubles.site_server import FixtureSite
 from tests.agent.world import MONDAY_9AM, SERVICES, site
-from tests.doubles.openai_http import HttpError, OpenAIHttpDouble
-from tests.knowledge.site_server import FixtureSite
-from tests.support.factories import CALLER, OWNER_PHONE, TEAM_PHONE
 from tests.support.voice import BOTH_DATABASES, VoiceFactory
 
 __all__ = ["site"]

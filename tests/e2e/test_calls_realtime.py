@@ -11,15 +11,15 @@ from sqlalchemy import select
 
 from receptionist.agent.models import AgentMessage, CallSummary
 from receptionist.call import Pause, Say, SimulatedCall
-from tests.doubles.openai_realtime import (
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER, OWNER_PHONE, TEAM_PHONE
+from scripts.doubles.openai_realtime import (
     CallTool,
     DropConnection,
     OpenAIRealtimeDouble,
     RealtimeTurn,
     RejectHandshake,
 )
-from tests.doubles.openai_realtime import Say as ModelSays
-from tests.support.factories import BUSINESS_NUMBER, CALLER, OWNER_PHONE, TEAM_PHONE
+from scripts.doubles.openai_realtime import Say as ModelSays
 from tests.support.voice import BOTH_DATABASES, VoiceFactory, VoiceWorld, asked_to_say
 
 pytestmark = pytest.mark.slow

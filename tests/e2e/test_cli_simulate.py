@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from receptionist.cli import app
-from tests.support.factories import BUSINESS_NUMBER, CALLER
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER
 from tests.support.voice import VoiceFactory, settings_env
 
 pytestmark = pytest.mark.slow

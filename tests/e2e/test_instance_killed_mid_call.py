@@ -23,11 +23,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from receptionist.call.simulator import parse_twiml
 from receptionist.telephony.models import Call
 from receptionist.telephony.service import STREAM_END_GRACE
-from tests.doubles.openai_realtime import OpenAIRealtimeDouble, RealtimeTurn
-from tests.doubles.openai_realtime import Say as ModelSays
-from tests.doubles.twilio_rest import TwilioRestDouble
+from scripts.doubles.factories import add_business
+from scripts.doubles.openai_realtime import OpenAIRealtimeDouble, RealtimeTurn
+from scripts.doubles.openai_realtime import Say as ModelSays
+from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.support.calls import call_params, new_call_sid
-from tests.support.factories import add_business
 from tests.support.server import free_port
 from tests.support.settings import make_settings
 from tests.support.voice import ServerProcess, asked_to_say

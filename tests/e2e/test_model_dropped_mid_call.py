@@ -12,9 +12,9 @@ import pytest
 
 from receptionist.call import Say
 from receptionist.call.policy import SpokenTexts
-from tests.doubles.openai_realtime import DropConnection, OpenAIRealtimeDouble, RealtimeTurn
-from tests.doubles.openai_realtime import Say as ModelSays
-from tests.support.factories import CALLER
+from scripts.doubles.factories import CALLER
+from scripts.doubles.openai_realtime import DropConnection, OpenAIRealtimeDouble, RealtimeTurn
+from scripts.doubles.openai_realtime import Say as ModelSays
 from tests.support.voice import VoiceFactory, asked_to_say
 
 pytestmark = pytest.mark.slow

@@ -16,8 +16,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from receptionist.agent.models import CallSummary
 from receptionist.call import parse_twiml
 from receptionist.core import WebhookSigner
-from tests.doubles.openai_realtime import OpenAIRealtimeDouble
-from tests.doubles.openai_realtime import Say as ModelSays
+from scripts.doubles.openai_realtime import OpenAIRealtimeDouble
+from scripts.doubles.openai_realtime import Say as ModelSays
 from tests.support.calls import call_params, new_call_sid
 from tests.support.voice import VoiceFactory, VoiceWorld, asked_to_say
 

@@ -11,7 +11,7 @@ import pytest
 from knowledge import KnowledgeService
 from knowledge.wordllama_embeddings import WordLlamaEmbedder
 from receptionist.core import Database, Settings
-from tests.knowledge.site_server import FixtureSite
+from scripts.doubles.site_server import FixtureSite
 from tests.support.knowledge import knowledge_settings
 
 

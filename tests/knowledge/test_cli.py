@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from receptionist.cli import app
-from tests.knowledge.site_server import FixtureSite
+from scripts.doubles.site_server import FixtureSite
 
 runner = CliRunner()
 
@@ -24,6 +24,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow  # crawls through the command line
 def test_onboard_json_creates_the_business(env: dict[str, str], site: FixtureSite) -> None:
     result = runner.invoke(app, ["onboard", site.base + "/", "--number", "(503) 555-0100",
                                  "--max-pages", "40", "--json"], env=env)
@@ -53,6 +54,7 @@ def test_onboard_json_creates_the_business(env: dict[str, str], site: FixtureSit
     assert passages[0]["score"] >= passages[1]["score"]
 
 
+@pytest.mark.slow  # crawls through the command line
 def test_show_recrawl_and_owner_edits(env: dict[str, str], site: FixtureSite) -> None:
     added = runner.invoke(app, ["business", "add", "--name", "HCP", "--number", "+15035550100"],
                           env=env)

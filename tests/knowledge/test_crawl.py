@@ -10,7 +10,7 @@ import pytest
 from knowledge.crawl import CrawlConfig, Crawler
 from knowledge.errors import CrawlError, UnsafeUrl
 from knowledge.fetch import Fetcher, FetchLimits
-from tests.knowledge.site_server import FixtureSite
+from scripts.doubles.site_server import FixtureSite
 
 PAGES = {
     "/", "/services/", "/services/drain-cleaning", "/services/water-heaters",

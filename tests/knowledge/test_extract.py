@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from knowledge.extract import extract_page
 from knowledge.facts import booking_score, parse_duration_min
-from tests.knowledge.site_server import PRICE_LIST_LINES, make_pdf
+from scripts.doubles.site_server import PRICE_LIST_LINES, make_pdf
 
 URL = "https://www.brightsmile.example/"
 

@@ -15,7 +15,7 @@ from knowledge.errors import CrawlError
 from knowledge.fetch import Fetcher, FetchLimits
 from knowledge.service import KnowledgeConfig
 from receptionist.core import Database, OutboundPolicy, Settings, guarded_transport
-from tests.knowledge.site_server import FixtureSite
+from scripts.doubles.site_server import FixtureSite
 from tests.support.internet import FakeDns, RoutedNetwork
 
 PUBLIC = "93.184.216.34"

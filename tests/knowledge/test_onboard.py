@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from knowledge import KnowledgeService, NotOnboarded
 from knowledge.models import KnowledgeChunk, KnowledgePage
 from receptionist.core import Database, default_greeting, get_business
-from tests.knowledge.site_server import FixtureSite
+from scripts.doubles.site_server import FixtureSite
 
 NUMBER = "+15035550100"
 HOURS = {d: [["07:30", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")} | {

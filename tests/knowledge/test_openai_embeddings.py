@@ -14,8 +14,8 @@ from knowledge import EmbeddingError, KnowledgeService
 from knowledge.models import KnowledgeChunk
 from knowledge.openai_embeddings import OpenAIEmbedder
 from receptionist.core import Database
+from scripts.doubles.site_server import FixtureSite
 from tests.knowledge.openai_embeddings_double import OpenAIEmbeddingsDouble
-from tests.knowledge.site_server import FixtureSite
 from tests.support.knowledge import knowledge_settings
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from protego import Protego
@@ -13,6 +14,8 @@ from protego import Protego
 from knowledge.crawl import SitemapTooLarge, _parse_sitemap, inflate_gzip
 from knowledge.extract import extract_page
 from knowledge.urls import canonical_url, is_http_url, join_url, same_site
+
+pytestmark = pytest.mark.slow  # a property search
 
 FAST = settings(max_examples=120, deadline=None)
 ROOT = "https://example.com/"

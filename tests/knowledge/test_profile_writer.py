@@ -13,9 +13,9 @@ from knowledge import KnowledgeService
 from knowledge.profile import BusinessProfile
 from knowledge.suggestions import ProfileSuggestion, fill_gaps, parse_suggestion
 from receptionist.core import Database, get_business
-from tests.doubles.openai_http import HttpError, OpenAIHttpDouble
-from tests.doubles.openai_http_chat import ChatTurn
-from tests.knowledge.site_server import FixtureSite
+from scripts.doubles.openai_http import HttpError, OpenAIHttpDouble
+from scripts.doubles.openai_http_chat import ChatTurn
+from scripts.doubles.site_server import FixtureSite
 from tests.support.knowledge import knowledge_settings
 
 ANSWER = {"name": "Harbour Plumbing Co", "phone": "(503) 555-0199", "address": None,

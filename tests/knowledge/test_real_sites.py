@@ -1,6 +1,6 @@
 """Onboarding real small-business websites (the development set): the profile fields right and
 the caller questions answered in the top three passages, at or above the floors reached. The
-scoring rules are in :mod:`tests.knowledge.real_sites`; ``scripts/bench_sites.py`` prints the
+scoring rules are in :mod:`scripts.doubles.real_sites`; ``scripts/bench_sites.py`` prints the
 same figures per site."""
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ import pytest
 from knowledge import KnowledgeService
 from knowledge.wordllama_embeddings import WordLlamaEmbedder
 from receptionist.core import Database, Settings
-from tests.knowledge.real_sites import FIELDS, field_right, found_in, real_sites, serve_real_site
+from scripts.doubles.real_sites import FIELDS, field_right, found_in, real_sites, serve_real_site
 
 FIELDS_FLOOR = 33    # of 36
 TOP3_FLOOR = 53      # of 60
 TOP1_FLOOR = 44
 
-pytestmark = pytest.mark.skipif(not real_sites(), reason="real-site fixtures not present")
+pytestmark = [pytest.mark.slow,  # crawls of real sites
+              pytest.mark.skipif(not real_sites(), reason="real-site fixtures not present")]
 
 
 async def test_real_sites_profile_fields_and_search_floors(

@@ -9,7 +9,7 @@ import pytest
 
 from receptionist.core import Database
 from receptionist.services import Overrides
-from tests.knowledge.site_server import FixtureSite
+from scripts.doubles.site_server import FixtureSite
 from tests.support.auth import signed_in_client
 from tests.support.knowledge import knowledge_settings
 from tests.support.server import AppServer, free_port
@@ -26,6 +26,7 @@ def app_server(db: Database, db_url: str, tmp_path: Path) -> Iterator[AppServer]
         server.stop()
 
 
+@pytest.mark.slow  # a crawl, edit and search over HTTP
 async def test_onboard_profile_edit_and_search(app_server: AppServer, site: FixtureSite,
                                               db: Database) -> None:
     async with signed_in_client(app_server.url, db, app_server.settings,

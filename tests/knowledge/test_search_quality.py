@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from knowledge import KnowledgeService, SearchMode
-from tests.knowledge.site_server import FixtureSite
+from scripts.doubles.site_server import FixtureSite
 from tests.support.knowledge import QUESTIONS
 
 TOP3_FLOOR = {SearchMode.HYBRID: 0.94, SearchMode.BM25: 0.94, SearchMode.DENSE: 0.94}

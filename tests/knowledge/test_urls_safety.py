@@ -9,7 +9,7 @@ from knowledge.errors import FetchError, UnsafeUrl
 from knowledge.fetch import Fetcher
 from knowledge.safety import check_url, is_public_address
 from knowledge.urls import canonical_url, join_url, looks_like_file, same_site
-from tests.knowledge.site_server import FixtureSite
+from scripts.doubles.site_server import FixtureSite
 
 
 def test_canonical_url() -> None:

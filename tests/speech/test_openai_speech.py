@@ -2,7 +2,7 @@
 
 The server (stdlib, on 127.0.0.1) implements just enough of POST /v1/audio/transcriptions
 (multipart) and POST /v1/audio/speech (PCM 24 kHz) to check what the adapters send and how they
-treat answers, errors, stalls and cut streams. The full protocol doubles live in tests/doubles.
+treat answers, errors, stalls and cut streams. The full protocol doubles live in scripts/doubles.
 """
 
 from __future__ import annotations

@@ -39,6 +39,7 @@ def test_is_a_speech_to_text(whisper_model: WhisperModelHandle) -> None:
     assert isinstance(WhisperSpeechToText(whisper_model), SpeechToText)
 
 
+@pytest.mark.slow  # speech recognition of every fixture recording
 async def test_transcribes_caller_utterances_within_the_measured_wer(
     whisper_model: WhisperModelHandle, utterances: list[FixtureUtterance]
 ) -> None:
@@ -88,6 +89,7 @@ async def test_silence_and_empty_audio_give_an_empty_transcript(
     assert (await stt.transcribe(bytes(16000), 8000)).is_empty
 
 
+@pytest.mark.slow  # speech recognition
 async def test_concurrent_calls_share_the_model(
     whisper_model: WhisperModelHandle, utterances: list[FixtureUtterance]
 ) -> None:

@@ -13,7 +13,7 @@ import httpx
 from receptionist.accounts import SESSION_COOKIE, AccountsService, build_accounts
 from receptionist.core import Database, Settings, SystemClock
 from receptionist.core.principal import Role
-from tests.support.factories import BUSINESS_NUMBER
+from scripts.doubles.factories import BUSINESS_NUMBER
 
 PASSWORD = "correct horse battery staple"
 ADMIN_EMAIL = "operator@example.com"

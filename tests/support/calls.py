@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from tests.support.factories import BUSINESS_NUMBER, CALLER
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER
 
 ACCOUNT_SID = "AC" + "d0" * 16
 

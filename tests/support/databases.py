@@ -13,6 +13,8 @@ from pathlib import Path
 
 import asyncpg
 
+from scripts.doubles.factories import import_all_models
+
 POSTGRES_ENV = "RECEPTIONIST_TEST_POSTGRES_URL"
 
 
@@ -47,21 +49,6 @@ def create_postgres_database(base_url: str) -> str:
 def drop_postgres_database(base_url: str, url: str) -> None:
     name = url.rsplit("/", 1)[1]
     asyncio.run(_admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-def import_all_models() -> None:
-    """Every table must be on the metadata before ``create_all``."""
-    import importlib
-
-    for name in ("receptionist.core.tenancy", "textback.models", "receptionist.telephony.models",
-                 "knowledge.models", "calendar_sync.models", "receptionist.agent.models",
-                 "receptionist.chat.models", "receptionist.call.models",
-                 "receptionist.accounts.models", "receptionist.web.models"):
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not name.startswith(exc.name):
-                raise
 
 
 async def empty_schema(url: str, sqlite_template: Path | None = None) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from receptionist.core import Settings
-from tests.knowledge.site_server import SITE_DIR
+from scripts.doubles.site_server import SITE_DIR
 
 __all__ = ["QUESTIONS", "knowledge_settings"]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from receptionist.core import Settings
-from tests.doubles.twilio_rest import TwilioRestDouble
+from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.support.server import reserve_port
 
 __all__ = ["make_settings"]

@@ -12,8 +12,8 @@ from receptionist.accounts import RouteAccess, route_table
 from receptionist.app import create_app
 from receptionist.core import Database, Settings
 from receptionist.services import Overrides
+from scripts.doubles.factories import BUSINESS_NUMBER, add_business
 from tests.support.auth import add_token, add_user
-from tests.support.factories import BUSINESS_NUMBER, add_business
 from tests.support.server import AppServer
 
 OTHER_NUMBER = "+12025550200"

@@ -22,9 +22,9 @@ from receptionist.call import CallSimulator, SimulatedCall
 from receptionist.core import Database, Settings, WebhookSigner
 from receptionist.speech import WhisperModelHandle
 from receptionist.voice_cli import CallReport, agent_ear, caller_voice, collect_report
-from tests.doubles.openai_realtime import RealtimeTurn
-from tests.doubles.twilio_rest import TwilioRestDouble
-from tests.support.factories import BUSINESS_NUMBER, CALLER
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER
+from scripts.doubles.openai_realtime import RealtimeTurn
+from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.support.server import release_port
 
 __all__ = ["BOTH_DATABASES", "EAR_MODEL", "ServerProcess", "TwilioFeed", "VoiceFactory",

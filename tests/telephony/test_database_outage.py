@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from receptionist.telephony.models import Call
-from tests.doubles.twilio_rest import TwilioRestDouble
+from scripts.doubles.factories import add_business
+from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.support.calls import call_params, new_call_sid
-from tests.support.factories import add_business
 from tests.support.server import AppServer
 from tests.support.settings import make_settings
 from tests.support.tcp_proxy import TcpProxy

@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 from receptionist.core import Database, SystemClock, utcnow
 from receptionist.telephony.models import Call
 from receptionist.telephony.service import STREAM_END_GRACE, CallService
-from tests.doubles.twilio_rest import TwilioRestDouble
+from scripts.doubles.factories import CALLER, add_business
+from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.support.calls import call_params, new_call_sid
-from tests.support.factories import CALLER, add_business
 from tests.textback.test_missed_calls_e2e import settle, wait_for_texts
 from textback import OutboxConfig, OutboxWorker
 from textback.console_sms import ConsoleSmsSender

@@ -4,11 +4,14 @@ malformed body gets a 4xx before anything reads state."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from scripts.doubles.factories import add_business
 from tests.support.calls import call_params, new_call_sid, sms_params
-from tests.support.factories import add_business
+
+pytestmark = pytest.mark.slow  # a property search over HTTP
 
 PATHS = ["/twilio/sms", "/twilio/sms/status", "/twilio/voice", "/twilio/voice/dial",
          "/twilio/voice/transfer", "/twilio/voice/status", "/twilio/voice/fallback"]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from receptionist.core import SystemClock, get_business
-from tests.support.factories import BUSINESS_NUMBER, CALLER, add_business
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER, add_business
 from textback import Message, OutboxConfig, OutboxWorker, decide_missed_call
 from textback.compliance import (
     STOP_NOTICE,

@@ -13,11 +13,13 @@ import pytest
 from sqlalchemy import select
 
 from receptionist.core import Settings
-from tests.doubles.twilio_rest import TwilioRestDouble
+from scripts.doubles.factories import add_business
+from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.support.calls import call_params, new_call_sid
-from tests.support.factories import add_business
 from tests.support.settings import make_settings
 from textback import Message
+
+pytestmark = pytest.mark.slow  # a fault suite: storms and timeouts in real time
 
 CALLERS = [f"+1202555{i:04d}" for i in range(160, 168)]
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from receptionist.core import get_business
-from tests.support.factories import BUSINESS_NUMBER, CALLER, TEAM_PHONE, add_business
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER, TEAM_PHONE, add_business
 from textback.console_sms import ConsoleSmsSender
 from textback.hygiene import clean_sms_text
 from textback.inbound import handle_inbound

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.doubles.twilio_rest import TwilioRestDouble
+from scripts.doubles.factories import add_business
+from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.support.calls import call_params, new_call_sid
-from tests.support.factories import add_business
 from tests.support.server import free_port
 from tests.support.settings import make_settings
 from tests.support.voice import ServerProcess

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from receptionist.core import SystemClock
 from receptionist.core.twilio_client import build_async_twilio_client
-from tests.support.factories import BUSINESS_NUMBER, CALLER, add_business
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER, add_business
 from tests.support.settings import make_settings
 from textback import Message, OutboxConfig, OutboxWorker, TwilioSmsSender, enqueue
 from textback.lookup import pick_sent

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 
 from receptionist.core import get_business
-from tests.support.factories import BUSINESS_NUMBER, TEAM_PHONE, add_business
+from scripts.doubles.factories import BUSINESS_NUMBER, TEAM_PHONE, add_business
 from textback import Message, compute_report, decide_missed_call, note_conversion
 from textback.inbound import handle_inbound
 

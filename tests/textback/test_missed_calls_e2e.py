@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 
 from receptionist.core import Database
 from receptionist.telephony.models import Call
-from tests.doubles.twilio_rest import TwilioRestDouble
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER, OWNER_PHONE, TEAM_PHONE, add_business
+from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.support.auth import add_token, bearer
 from tests.support.calls import call_params, new_call_sid
-from tests.support.factories import BUSINESS_NUMBER, CALLER, OWNER_PHONE, TEAM_PHONE, add_business
 from textback import Decision, Message
 
 
-async def wait_for_texts(twilio: TwilioRestDouble, n: int, timeout_s: float = 5.0,
+async def wait_for_texts(twilio: TwilioRestDouble, n: int, timeout_s: float = 15.0,
                          to: str | None = None) -> list:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -190,6 +190,7 @@ async def test_policy_skips_are_recorded(server, webhooks, twilio, db, caller, r
         assert (d.action, d.skip_reason) == ("skip", reason)
 
 
+@pytest.mark.slow  # two app servers
 async def test_two_instances_racing_text_once(settings, db, twilio, tmp_path):
     from tests.support.server import AppServer, free_port
     from tests.support.webhooks import Webhooks

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from receptionist.core import SystemClock
 from receptionist.core.twilio_client import build_async_twilio_client
-from tests.support.factories import BUSINESS_NUMBER, CALLER, add_business
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER, add_business
 from tests.support.settings import make_settings
 from textback import Message, OutboxConfig, OutboxWorker, TwilioSmsSender, enqueue
 from textback.console_sms import ConsoleSmsSender
@@ -83,6 +84,7 @@ async def test_stop_cancels_texts_still_queued(db):
     assert out.status == "canceled"
 
 
+@pytest.mark.slow  # a slow provider in real time
 async def test_slow_provider_and_few_slots_never_text_twice(db, db_url, twilio, tmp_path):
     """Texts queued behind one send slot outlive the stale cut-off while they wait; the stale
     sweep must not hand them to a second send while their first owner still sends them."""

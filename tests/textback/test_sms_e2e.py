@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from tests.support.calls import call_params, new_call_sid, sms_params
-from tests.support.factories import (
+from scripts.doubles.factories import (
     BUSINESS_NUMBER,
     CALLER,
     CALLER_2,
@@ -17,6 +16,7 @@ from tests.support.factories import (
     TEAM_PHONE_2,
     add_business,
 )
+from tests.support.calls import call_params, new_call_sid, sms_params
 from tests.textback.test_missed_calls_e2e import settle, wait_for_texts
 from textback import Contact, Message
 

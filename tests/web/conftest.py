@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from receptionist.core import Database
-from tests.doubles.twilio_rest import TwilioRestDouble
+from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.support.pages import PageClient, page_client
 from tests.support.settings import make_settings
 

@@ -19,9 +19,8 @@ from schemathesis.schemas import BaseSchema
 
 from receptionist.app import create_app
 from receptionist.core import Base, Database, Settings
+from scripts.doubles.factories import BUSINESS_NUMBER, add_business, import_all_models
 from tests.support.auth import add_token, bearer
-from tests.support.databases import import_all_models
-from tests.support.factories import BUSINESS_NUMBER, add_business
 from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from receptionist.core import Database
+from scripts.doubles.factories import CALLER, add_business
 from tests.calendar_sync.test_cli import next_weekday
-from tests.support.factories import CALLER, add_business
 from tests.support.pages import PageClient
 
 NY = ZoneInfo("America/New_York")

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from receptionist.core import Database
-from tests.doubles.twilio_rest import TwilioRestDouble
+from scripts.doubles.factories import CALLER, add_business
+from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.support.auth import add_user
 from tests.support.browser import (
     PHONE_WIDTH,
@@ -21,7 +22,6 @@ from tests.support.browser import (
     skip_without_browser,
 )
 from tests.support.calls import sms_params
-from tests.support.factories import CALLER, add_business
 from tests.support.pages import browser_sign_in
 from tests.support.server import AppServer
 from tests.support.settings import make_settings
@@ -253,7 +253,7 @@ async def test_onboarding_shows_progress_then_the_profile(db: Database, db_url: 
                                                           tmp_path: Path,
                                                           twilio: TwilioRestDouble,
                                                           artifacts: Artifacts):
-    from tests.knowledge.site_server import FixtureSite
+    from scripts.doubles.site_server import FixtureSite
 
     site = FixtureSite()
     site.start()

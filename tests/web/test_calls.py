@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from receptionist.agent import CallSummary, ToolCallRow, TranscriptTurn
 from receptionist.core import Database
 from receptionist.telephony.models import Call
-from tests.support.factories import CALLER, CALLER_2, add_business
+from scripts.doubles.factories import CALLER, CALLER_2, add_business
 from tests.support.pages import PageClient
 from textback import Decision, Message
 

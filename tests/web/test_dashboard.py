@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from receptionist.core import SmsProvider
+from scripts.doubles.factories import add_business
 from tests.support.auth import add_user, login_form_token, sign_in
-from tests.support.factories import add_business
 from tests.support.server import AppServer
 from tests.support.settings import make_settings
 
@@ -30,6 +30,7 @@ def render(url: str, tmp_path) -> str:
     return result.stdout
 
 
+@pytest.mark.slow  # a browser
 async def test_demo_button_shows_the_console_text_back(db, db_url, tmp_path):
     await add_business(db, name="Greenfield Plumbing")
     settings = make_settings(db_url, None, tmp_path, demo=True)

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from receptionist.core import Database
-from tests.doubles.twilio_rest import TwilioRestDouble
-from tests.support.factories import BUSINESS_NUMBER, CALLER, CALLER_2, add_business
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER, CALLER_2, add_business
+from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.support.pages import PageClient
 from textback import Contact, Message
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from receptionist.core import Database
-from tests.knowledge.site_server import FixtureSite
-from tests.support.factories import add_business
+from scripts.doubles.factories import add_business
+from scripts.doubles.site_server import FixtureSite
 from tests.support.pages import PageClient, page_client
 from tests.support.settings import make_settings
 

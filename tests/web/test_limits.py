@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from receptionist.core import Database
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER, add_business
 from tests.support.asgi import running_app
 from tests.support.auth import add_token, bearer
-from tests.support.factories import BUSINESS_NUMBER, CALLER, add_business
 from tests.support.settings import make_settings
 
 MB = 1_000_000

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from receptionist.core import Database
 from receptionist.telephony.models import Call
 from receptionist.web.charts import Series, bar_chart
-from tests.support.factories import CALLER, CALLER_2, add_business
+from scripts.doubles.factories import CALLER, CALLER_2, add_business
 from tests.support.pages import PageClient
 from textback import Decision, Message
 

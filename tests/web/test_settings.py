@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from receptionist.call import choose_engine
 from receptionist.core import Database, get_business
-from tests.support.factories import add_business
+from scripts.doubles.factories import add_business
 from tests.support.pages import PageClient
 from textback import count_segments
 

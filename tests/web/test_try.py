@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from receptionist.agent import TranscriptTurn
 from receptionist.core import Database
 from receptionist.telephony.models import Call
-from tests.support.factories import CALLER, add_business
+from scripts.doubles.factories import CALLER, add_business
 from tests.support.pages import PageClient
 
 

@@ -13,7 +13,13 @@ from receptionist.agent.local.dialog import (
     Task,
 )
 from receptionist.agent.local.intents import Intent, Understanding
-from receptionist.agent.local.slots import extract_name, extract_when, match_service, pick_offered
+from receptionist.agent.local.slots import (
+    extract_name,
+    extract_when,
+    match_service,
+    pick_offered,
+    service_by_word,
+)
 from receptionist.agent.local.state import Said, ToolRun, a, on, said, say_of
 from receptionist.agent.spoken import spoken_list
 
@@ -41,7 +47,8 @@ class BookingFlows:
         when = extract_when(u.norm, expecting=asked is Awaiting.WHEN)
         if asked is Awaiting.SERVICE:
             names = [s.name for s in d.services or []]
-            service = match_service(u.norm, names) if names else None
+            service = (match_service(u.norm, names) or service_by_word(u.norm, names)
+                       ) if names else None
             if service is None:
                 return None
             d.service = service
@@ -113,7 +120,8 @@ class BookingFlows:
         d.task, d.name = Task.BOOK, name
         services = await self._load_services()
         names = [s.name for s in services]
-        d.service = match_service(u.norm, names) if names else None
+        d.service = (match_service(u.norm, names) or service_by_word(u.norm, names)
+                     ) if names else None
         d.when = extract_when(u.norm)
         return await self.advance_booking()
 

@@ -16,6 +16,7 @@ __all__ = [
     "match_service",
     "message_reason",
     "pick_offered",
+    "service_by_word",
 ]
 
 # "sun" is left out: in a caller's words it is the sun far more often than Sunday.
@@ -176,6 +177,18 @@ def match_service(norm: str, services: Sequence[str], *, threshold: float = 0.8)
         if score >= threshold and (best is None or score > best[0]):
             best = (score, service)
     return best[1] if best else None
+
+
+def service_by_word(norm: str, services: Sequence[str]) -> str | None:
+    """Asked to book, the one service whose name holds a word the caller said ("book a
+    cleaning" -> "Teeth Cleaning & Scaling"): callers shorten a site's long names. A word in
+    two names ("dental") names neither. Only where a booking is being asked for: elsewhere
+    "do you repair phones?" is not a question about "Toilet repair"."""
+    said = {w for w in _tokens(norm) if len(w) >= 4 and w not in _STOP}
+    holders = [s for s in services
+               if said & set(_tokens(re.sub(r"[^a-z0-9 ]", " ",
+                                            re.sub(r"\(.*?\)", " ", s.lower()))))]
+    return holders[0] if len(holders) == 1 else None
 
 
 def extract_name(text: str, norm: str, *, expecting: bool = False) -> str | None:

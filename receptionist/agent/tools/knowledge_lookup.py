@@ -41,3 +41,6 @@ class KnowledgeServiceLookup:
             booking_link=p.booking_link,
             faqs=[{"question": f.question, "answer": f.answer} for f in p.faqs],
         )
+
+    async def site_text(self, business_id: int) -> tuple[list[str], list[str]]:
+        return await self.service.site_text(business_id)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from tests.support.static_site import StaticSite
+from scripts.doubles.static_site import StaticSite
 
 __all__ = ["FIELDS", "REAL_SITES_DIR", "RealSite", "field_right", "found_in", "real_sites",
            "serve_real_site"]

@@ -8,7 +8,7 @@ In-process::
         twilio.fail_next(status=400, code=21610)
         twilio.deliver(sid, "delivered")           # signed status callback to StatusCallback
 
-As another process (benchmarks): ``python -m tests.doubles.twilio_rest --port 8990``, read and
+As another process (benchmarks): ``python -m scripts.doubles.twilio_rest --port 8990``, read and
 steered through ``/_double/...``, e.g. with ``TwilioRestDoubleControl``.
 
 The SDK has no base-URL setting: point it here with an HTTP client that rewrites

@@ -22,7 +22,7 @@ from pathlib import Path
 
 __all__ = ["PRICE_LIST_LINES", "FixtureSite", "make_pdf", "serve_site"]
 
-SITE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "site"
+SITE_DIR = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "site"
 PRICE_LIST_LINES = [
     "Harbor City Plumbing - Price list 2026",
     "Garbage disposal replacement (1/2 HP, installed): $289",
