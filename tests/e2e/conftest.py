@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from receptionist.core import Clock, Database
+from receptionist.core import Clock, Database, Settings
 from receptionist.services import Overrides
 from scripts.doubles.factories import add_business
 from scripts.doubles.openai_realtime import OpenAIRealtimeDouble
 from scripts.doubles.twilio_rest import TwilioRestDouble
 from tests.support.server import AppServer
 from tests.support.settings import make_settings
-from tests.support.voice import ServerProcess, VoiceFactory, VoiceWorld
+from tests.support.voice import ServerProcess, VoiceFactory, VoiceWorld, settings_env
 
 
 @pytest.fixture(params=["sqlite"])
@@ -46,7 +46,7 @@ async def voice(db: Database, twilio: TwilioRestDouble, tmp_path: Path
 
     async def start(*, routing: str = "ai", business: dict[str, Any] | None = None,
                     own_process: bool = False, clock: Clock | None = None,
-                    website: str | None = None,
+                    website: str | None = None, onboard: str | None = None,
                     bookable: tuple[tuple[str, int], ...] = (), **overrides: Any) -> VoiceWorld:
         values: dict[str, Any] = {"voice_engine": "pipeline", "voice_providers": "local",
                                   "silence_timeout_s": 30.0, "crawl_allow_private": True}
@@ -58,6 +58,8 @@ async def voice(db: Database, twilio: TwilioRestDouble, tmp_path: Path
 
             await KnowledgeService(db, settings, embedder=None).onboard(website,
                                                                         business=business_id)
+        if onboard is not None:  # as an owner does: the services found become bookable
+            await asyncio.to_thread(_onboard_command, settings, onboard, business_id)
         if own_process:
             process = await asyncio.to_thread(ServerProcess(settings).start)
             servers.append(process)
@@ -78,3 +80,14 @@ async def voice(db: Database, twilio: TwilioRestDouble, tmp_path: Path
     finally:
         for server in servers:
             server.stop()
+
+
+def _onboard_command(settings: Settings, url: str, business_id: int) -> None:
+    """``receptionist onboard URL --business ID`` with ``settings`` in its environment."""
+    from typer.testing import CliRunner
+
+    from receptionist.cli import app
+
+    result = CliRunner().invoke(app, ["onboard", url, "--business", str(business_id)],
+                                env=settings_env(settings))
+    assert result.exit_code == 0, result.output
