@@ -144,7 +144,7 @@ def _normalise(text: str) -> str:
                if _num(m.group(1)).isascii() and _num(m.group(1)).isdigit() else m.group(0), s)
     words = "|".join(k for k in _NUMBERS if len(k) > 2)
     s = re.sub(rf"\b({words})( thirty| fifteen| forty five| o five)?\b(?! (?:days?|weeks?))",
-               lambda m: _spoken_time(m.group(1), m.group(2)), s)
+               lambda m: _clock_digits(m.group(1), m.group(2)), s)
     return re.sub(r"\s+", " ", s)
 
 
@@ -152,7 +152,7 @@ def _num(word: str) -> str:
     return str(_NUMBERS.get(word, word))
 
 
-def _spoken_time(hour: str, minutes: str | None) -> str:
+def _clock_digits(hour: str, minutes: str | None) -> str:
     mm = {None: "", " thirty": ":30", " fifteen": ":15", " forty five": ":45", " o five": ":05"}
     return f"{_NUMBERS[hour]}{mm[minutes]}"
 

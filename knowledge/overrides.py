@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from knowledge.models import KnowledgeSite
-from knowledge.profile import BusinessProfile, Faq, Service, default_greeting
-from receptionist.core import Business, normalize
+from knowledge.profile import BusinessProfile, Faq, Service
+from receptionist.core import Business, default_greeting, normalize
 
 __all__ = ["APPLIED_FIELDS", "apply_to_business", "effective_profile", "owner_value"]
 
@@ -47,11 +47,9 @@ def apply_to_business(biz: Business, profile: BusinessProfile, root: str, *,
 def effective_profile(biz: Business, site: KnowledgeSite | None) -> BusinessProfile:
     extracted = BusinessProfile.from_storage(site.extracted if site else None)
     owner = (site.owner if site else None) or {}
-    overridden = set(biz.overrides or [])
 
     def pick(key: str) -> Any:
-        value = getattr(biz, key)
-        return value if key in overridden or value else getattr(extracted, key)
+        return biz.own_or_website(key, getattr(extracted, key))
 
     return BusinessProfile(
         name=biz.name, phone=owner["phone"] if "phone" in owner else extracted.phone,

@@ -14,8 +14,7 @@ from knowledge.facts import PageFacts
 from knowledge.timezones import guess_timezone
 from receptionist.core import WeeklyHours, try_normalize
 
-__all__ = ["PROFILE_KEYS", "BusinessProfile", "Faq", "Service", "build_profile",
-           "default_greeting"]
+__all__ = ["PROFILE_KEYS", "BusinessProfile", "Faq", "Service", "build_profile"]
 
 PROFILE_KEYS = ("name", "phone", "address", "hours", "services", "booking_link", "faqs")
 _MAX_SERVICES = 60
@@ -93,10 +92,6 @@ class BusinessProfile:
             timezone=d.get("timezone"), price_range=d.get("price_range"),
             other_phones=tuple((str(a), str(b)) for a, b in d.get("other_phones") or []),
             sources=dict(d.get("sources") or {}))
-
-
-def default_greeting(name: str) -> str:
-    return f"Thanks for calling {name}! How can I help you today?"
 
 
 def _most_common(values: list[Any]) -> Any:

@@ -89,9 +89,12 @@ def create_app(settings: Settings, services: Overrides | None = None) -> FastAPI
     for error in UNAVAILABLE_ERRORS:
         app.add_exception_handler(error, database_error)
 
-    app.include_router(accounts_router)  # /login, /logout, /openapi.json, /docs, /redoc
+    # Routes are matched in order, each candidate at a cost: Twilio's webhooks (every missed
+    # call's hot path) first. No other router has a /twilio/ path, so the order changes nothing
+    # else.
     app.include_router(voice_router)
     app.include_router(sms_router)
+    app.include_router(accounts_router)  # /login, /logout, /openapi.json, /docs, /redoc
     app.include_router(web_router)
     app.include_router(pages_router)  # the owner pages
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -234,23 +234,33 @@ class OutboxWorker:
             log_event(log, "textback.outbox.claim_lost", id=msg.id, attempts=msg.attempts)
         return owned is not None
 
+    def _heartbeat_every_s(self) -> float:
+        return max(self.config.stale_sending_s / 3, 0.05)
+
     async def _heartbeat(self, msg: Message) -> None:
-        """Keep the claim fresh while the provider takes its time to answer."""
-        every = max(self.config.stale_sending_s / 3, 0.05)
+        """Keep the claim fresh while the provider takes its time to answer: a beat now (the
+        first period has passed), then one every period."""
         while True:
-            await asyncio.sleep(every)
             async with self.db.engine.begin() as conn:
                 await conn.execute(_HEARTBEAT, {"msg_id": msg.id, "attempt": msg.attempts,
                                                 "now": self.clock.now()})
+            await asyncio.sleep(self._heartbeat_every_s())
 
     async def send_claimed(self, msg: Message) -> None:
         if not await self._still_owned(msg):
             return
-        beat = asyncio.create_task(self._heartbeat(msg))
+        # The heartbeat task starts only once a send has taken a whole period, from a timer:
+        # almost every send is over long before, and a timer costs far less than a task.
+        beat: list[asyncio.Task[None]] = []
+        timer = asyncio.get_running_loop().call_later(
+            self._heartbeat_every_s(),
+            lambda: beat.append(asyncio.create_task(self._heartbeat(msg))))
         try:
             await self._send_owned(msg)
         finally:
-            beat.cancel()
+            timer.cancel()
+            for task in beat:
+                task.cancel()
 
     async def _send_owned(self, msg: Message) -> None:
         if msg.error_code == OUTCOME_UNKNOWN:

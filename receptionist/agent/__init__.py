@@ -32,8 +32,6 @@ from receptionist.agent.models import (
     TranscriptTurn,
 )
 from receptionist.agent.ports import (
-    ACTION_HANG_UP,
-    ACTION_TRANSFER,
     BookingChange,
     BookingOutcome,
     Brain,
@@ -42,6 +40,7 @@ from receptionist.agent.ports import (
     BrainReply,
     BrainUnavailable,
     BusinessProfile,
+    CallAction,
     CallContext,
     CallControl,
     KnowledgeHit,
@@ -67,6 +66,7 @@ from receptionist.agent.prompts import (
     instructions_for,
     looks_like_instruction,
     quote_data,
+    transfer_refused,
 )
 from receptionist.agent.records import (
     CallRecord,
@@ -80,6 +80,7 @@ from receptionist.agent.records import (
     store_call,
     summarize,
 )
+from receptionist.agent.tools.result import run_guarded, tools_unavailable
 from receptionist.agent.tools.schema import (
     chat_tools,
     realtime_tools,
@@ -103,8 +104,6 @@ _LAZY = {
 }
 
 __all__ = [
-    "ACTION_HANG_UP",
-    "ACTION_TRANSFER",
     "AgentKit",
     "AgentMessage",
     "AgentTools",
@@ -118,6 +117,7 @@ __all__ = [
     "BusinessFacts",
     "BusinessProfile",
     "CalendarScheduler",
+    "CallAction",
     "CallContext",
     "CallControl",
     "CallRecord",
@@ -161,8 +161,11 @@ __all__ = [
     "looks_like_instruction",
     "quote_data",
     "realtime_tools",
+    "run_guarded",
     "store_call",
     "summarize",
+    "tools_unavailable",
+    "transfer_refused",
     "translate_error",
     "uses_remote_brain",
 ]

@@ -79,24 +79,22 @@ class BusinessFacts:
             if f.get("question") and f.get("answer")
             and not looks_like_instruction(f"{f['question']} {f['answer']}")
         )
-        numbers = business.ring_targets()  # whom to ring first, then the rest of the team
-        numbers += [m.phone for m in business.team if m.phone and m.phone not in numbers]
         return cls(
             business_id=business.id,
-            name=business.name or p.name,
+            name=business.own_or_website("name", p.name),
             timezone=business.timezone or "America/New_York",
             hours=_hours(business, p),
             closed_dates=business.closed,
             hours_text=p.hours_text,
-            address=business.address or p.address,
+            address=business.own_or_website("address", p.address),
             phone=business.primary_number or p.phone,
-            booking_link=business.booking_link or p.booking_link,
+            booking_link=business.own_or_website("booking_link", p.booking_link),
             website=_website(p),
             services=services,
             faqs=faqs,
-            greeting=business.greeting or p.greeting,
+            greeting=business.own_or_website("greeting", p.greeting),
             description=p.description,
-            transfer_numbers=tuple(numbers),
+            transfer_numbers=tuple(business.ring_targets()),
         )
 
     @property
@@ -126,13 +124,10 @@ class BusinessFacts:
 
 def _hours(business: Business, profile: BusinessProfile) -> WeeklyHours:
     """The owner's hours; the website's when the owner set none."""
-    own = business.weekly_hours
-    if not own.is_empty or not profile.hours:
-        return own
     try:
-        return WeeklyHours.from_json(profile.hours)
-    except (ValueError, TypeError, AttributeError):
-        return own
+        return WeeklyHours.from_json(business.own_or_website("hours", profile.hours))
+    except (ValueError, TypeError, AttributeError):  # website hours this version cannot read
+        return business.weekly_hours
 
 
 def _service_name(s: Any) -> str:

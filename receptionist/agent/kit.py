@@ -64,7 +64,8 @@ def build_agent_kit(settings: Settings, *, db: Database, clock: Clock, textback:
     briefing = PromptBook(facts, clock)
     messenger = TextbackMessenger(db, textback, clock)
     tools = AgentTools(facts=facts, knowledge=knowledge, scheduler=scheduler,
-                       messenger=messenger, clock=clock, min_confidence=min_confidence)
+                       messenger=messenger, clock=clock, min_confidence=min_confidence,
+                       timeout_s=settings.voice_tool_timeout_s)
     kit = AgentKit(facts=facts, briefing=briefing, messenger=messenger, tools=tools)
     if settings.openai_api_key is not None:
         from receptionist.agent.openai_brain import OpenAIChatBrain, build_client

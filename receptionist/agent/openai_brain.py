@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
@@ -28,6 +27,7 @@ from receptionist.agent.ports import (
     BrainRejected,
     BrainReply,
     BrainUnavailable,
+    CallAction,
     CallContext,
     ToolBox,
     ToolCall,
@@ -35,13 +35,12 @@ from receptionist.agent.ports import (
     Turn,
 )
 from receptionist.agent.tools import fail
-from receptionist.core import Settings, log_event
+from receptionist.core import Settings, complete_sentences, log_event
 
 __all__ = ["InstructionsSource", "OpenAIChatBrain", "build_client", "translate_error"]
 
 log = logging.getLogger("receptionist.agent.openai_brain")
 
-_SENTENCE_END = re.compile(r"([.!?…]+[\"')\]]?)(\s+)")
 _FALLBACK_WORDS = "Sorry, let me get someone from the team to help with that."
 
 
@@ -74,22 +73,14 @@ def translate_error(exc: BaseException) -> BrainError:
 
 
 class _Sentences:
-    """Splits streamed text into whole sentences."""
+    """Splits streamed text into whole sentences, by the kernel's sentence rule."""
 
     def __init__(self) -> None:
         self.buffer = ""
 
     def feed(self, text: str) -> list[str]:
-        self.buffer += text
-        out: list[str] = []
-        while True:
-            m = _SENTENCE_END.search(self.buffer)
-            if not m:
-                return out
-            sentence = self.buffer[: m.end(1)].strip()
-            self.buffer = self.buffer[m.end() :]
-            if sentence:
-                out.append(sentence)
+        done, self.buffer = complete_sentences(self.buffer + text)
+        return done
 
     def flush(self) -> list[str]:
         rest, self.buffer = self.buffer.strip(), ""
@@ -166,7 +157,7 @@ class OpenAIChatBrain:
         deadline = asyncio.get_running_loop().time() + self.timeout_s
         spoken: list[str] = []
         done: list[tuple[ToolCall, ToolResult]] = []
-        action: str | None = None
+        action: CallAction | None = None
         try:
             messages = await self._messages(ctx, history, caller_text)
             for round_no in range(self.max_rounds):

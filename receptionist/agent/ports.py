@@ -17,11 +17,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 __all__ = [
-    "ACTION_HANG_UP",
-    "ACTION_TRANSFER",
     "BookingChange",
     "BookingOutcome",
     "Brain",
@@ -30,6 +29,7 @@ __all__ = [
     "BrainReply",
     "BrainUnavailable",
     "BusinessProfile",
+    "CallAction",
     "CallContext",
     "CallControl",
     "KnowledgeHit",
@@ -48,8 +48,12 @@ __all__ = [
     "UpcomingBooking",
 ]
 
-ACTION_HANG_UP = "hang_up"
-ACTION_TRANSFER = "transfer"
+class CallAction(StrEnum):
+    """What a tool or a brain asks the call to do once the reply has been spoken. The values
+    are stored with each tool call of a call record."""
+
+    HANG_UP = "hang_up"
+    TRANSFER = "transfer"
 
 
 # --- what flows between the conversation and the agent ---------------------------------------
@@ -68,14 +72,13 @@ class ToolCall:
 class ToolResult:
     """What a tool returns. ``data`` is JSON-serialisable and goes back to the model as is.
 
-    ``action`` asks the conversation to do something after the reply is spoken:
-    ``"hang_up"``, ``"transfer"`` or ``None``.
+    ``action`` asks the conversation to do something after the reply is spoken, or is None.
     """
 
     ok: bool
     data: dict[str, Any]
     error: str | None = None
-    action: str | None = None
+    action: CallAction | None = None
 
     def to_model_json(self) -> dict[str, Any]:
         """The payload a model sees (Chat Completions ``tool`` message / Realtime output)."""
@@ -112,7 +115,7 @@ class BrainReply:
 
     text: str
     tool_calls: list[tuple[ToolCall, ToolResult]]
-    action: str | None
+    action: CallAction | None
 
 
 class ToolBox(Protocol):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from receptionist.agent.facts import BusinessFacts, FactsSource
-from receptionist.agent.ports import BusinessProfile, CallContext
+from receptionist.agent.ports import BusinessProfile, CallContext, ToolResult
 from receptionist.agent.spoken import spoken_datetime
 from receptionist.agent.untrusted import (
     DATA_NOTE,
@@ -20,7 +20,7 @@ from receptionist.agent.untrusted import (
     looks_like_instruction,
     quote_data,
 )
-from receptionist.core import Business, Clock, SystemClock
+from receptionist.core import Business, Clock, SystemClock, default_greeting
 
 __all__ = [
     "DATA_NOTE",
@@ -33,6 +33,7 @@ __all__ = [
     "instructions_for",
     "looks_like_instruction",
     "quote_data",
+    "transfer_refused",
 ]
 
 _RULES = """\
@@ -118,11 +119,16 @@ def _facts_block(facts: BusinessFacts) -> str:
     return "\n".join(line for line in lines if not looks_like_instruction(line))
 
 
+def transfer_refused() -> ToolResult:
+    """What the model is told when it asks to transfer a call that has nobody to ring."""
+    return ToolResult(False, {}, "Nobody can take the call right now; offer to take a message "
+                      "for the team instead.")
+
+
 def greeting_from(facts: BusinessFacts) -> str:
     if facts.greeting:
         return quote_data(facts.greeting, 300)
-    return (f"Thanks for calling {quote_data(facts.name, 120)}, this is the virtual receptionist. "
-            "How can I help you today?")
+    return default_greeting(quote_data(facts.name, 120))
 
 
 def build_instructions(business: Business, profile: BusinessProfile | None,

@@ -17,9 +17,17 @@ Every transition is a plain method call; tests drive it without sockets or clock
 
 from __future__ import annotations
 
-from receptionist.agent import ACTION_HANG_UP, ACTION_TRANSFER, ToolResult, Turn
+from receptionist.agent import CallAction, Turn, transfer_refused
 from receptionist.call import events as ev  # the events it handles, the commands it returns
-from receptionist.call.machine_state import PendingAction, Recovery, Replies, Timer
+from receptionist.call.machine_state import (
+    CallerTurn,
+    PendingAction,
+    Purpose,
+    Recovery,
+    Replies,
+    Silence,
+    Timer,
+)
 from receptionist.call.playback import Playback
 from receptionist.call.policy import ConversationConfig, Phase, SpokenTexts
 from receptionist.call.transcript import Transcript
@@ -41,15 +49,12 @@ class Conversation:
         self.fallback = False
         self._replies = Replies()
         self._tool_reply: dict[str, str] = {}  # call_id -> reply that asked for it
-        self._caller_speaking = False
-        self._awaiting_reply = False
-        self._silence_armed = False
-        self._silence_prompts = 0
+        self._caller = CallerTurn()
+        self._silence = Silence()
         self._pending: PendingAction | None = None
         self._recovery = Recovery()
         self._outstanding: list[ev.Speak] = []  # asked of the engine, reply not started yet
         self._now_ms = 0  # newest stream time seen on any event
-        self._last_stop_ms: int | None = None
 
     # --- the one entry point -----------------------------------------------------------------
 
@@ -80,17 +85,17 @@ class Conversation:
                 self._on_reply_finished(event, out)
             case ev.CallerStartedSpeaking(at_ms=at_ms):
                 self._now_ms = max(self._now_ms, at_ms)
-                self._caller_speaking = True
-                self._silence_prompts = 0
+                self._caller.speaking = True
+                self._silence.prompts = 0
                 self._disarm_silence(out)
                 if not self.conversation_started:
                     self._start_conversation(out)
                 if self.phase is Phase.TALKING:
                     self._cut(at_ms, out)
             case ev.CallerStoppedSpeaking(at_ms=at_ms):
-                self._caller_speaking = False
-                self._last_stop_ms = at_ms
-                self._awaiting_reply = self.phase is Phase.TALKING
+                self._caller.speaking = False
+                self._caller.last_stop_ms = at_ms
+                self._caller.awaiting_reply = self.phase is Phase.TALKING
             case ev.CallerSaid():
                 self._on_caller_said(event, out)
             case ev.ToolRequested(reply_id=reply_id, call=call):
@@ -107,14 +112,14 @@ class Conversation:
             case ev.EngineRecovered():
                 self._recovery.reconnecting = False
                 if self.phase is Phase.TALKING and (self._recovery.apologize
-                                                    or self._awaiting_reply):
-                    self._say(self.texts.recovered, "recovered", out)
+                                                    or self._caller.awaiting_reply):
+                    self._say(self.texts.recovered, Purpose.RECOVERED, out)
                 self._recovery.apologize = False
             case ev.TransferFailed():
                 if self.phase is Phase.TRANSFERRING:
                     self.phase = Phase.TALKING
                     self._pending = None
-                    self._say(self.texts.transfer_failed, "transfer_failed", out)
+                    self._say(self.texts.transfer_failed, Purpose.TRANSFER_FAILED, out)
         self._settle(out)
         return out
 
@@ -124,7 +129,7 @@ class Conversation:
     def busy(self) -> bool:
         """The agent is speaking, about to, or waiting on a tool or the caller."""
         return (self._replies.active is not None or not self.playback.idle or bool(self._tool_reply)
-                or self._caller_speaking or self._recovery.reconnecting or bool(self._outstanding))
+                or self._caller.speaking or self._recovery.reconnecting or bool(self._outstanding))
 
     @property
     def active_reply(self) -> str | None:
@@ -147,7 +152,7 @@ class Conversation:
             return
         if self.config.session_cap_s:
             out.append(ev.StartTimer(Timer.SESSION_CAP, self.config.session_cap_s))
-        self._say(self.texts.resumed if event.resumed else event.greeting, "greeting", out)
+        self._say(self.texts.resumed if event.resumed else event.greeting, Purpose.GREETING, out)
 
     def _on_audio(self, event: ev.AgentAudio, out: list[ev.Command]) -> None:
         if event.reply_id in self._replies.cancelled or self.phase is Phase.ENDED:
@@ -172,7 +177,7 @@ class Conversation:
                 if asked.purpose == event.purpose:
                     del self._outstanding[index]
                     break
-        self._awaiting_reply = False
+        self._caller.awaiting_reply = False
         self._disarm_silence(out)
         if event.purpose is None and self.phase in (Phase.ENDING, Phase.TRANSFERRING):
             # The model answering the caller while we say goodbye or transfer: not now.
@@ -202,15 +207,15 @@ class Conversation:
 
     def _on_caller_said(self, event: ev.CallerSaid, out: list[ev.Command]) -> None:
         self._now_ms = max(self._now_ms, event.at_ms)
-        self._caller_speaking = False
+        self._caller.speaking = False
         text = event.text.strip()
         if not text:
-            self._awaiting_reply = False
+            self._caller.awaiting_reply = False
             return
         # A transcript can arrive after the reply began: date the turn by the end of speech.
-        at_ms = self._last_stop_ms if self._last_stop_ms is not None \
-            and self._last_stop_ms <= event.at_ms else event.at_ms
-        self._last_stop_ms = None
+        at_ms = self._caller.last_stop_ms if self._caller.last_stop_ms is not None \
+            and self._caller.last_stop_ms <= event.at_ms else event.at_ms
+        self._caller.last_stop_ms = None
         self.transcript.caller(text, at_ms)
         if not self.conversation_started:
             self._start_conversation(out)
@@ -219,12 +224,11 @@ class Conversation:
         call, result = event.call, event.result
         reply_id = self._tool_reply.pop(call.call_id, None) or event.reply_id
         action = result.action
-        if action == ACTION_TRANSFER and not self.config.can_transfer:
-            result = ToolResult(False, {}, "Nobody can take the call right now; offer to take a "
-                                "message for the team instead.")
+        if action == CallAction.TRANSFER and not self.config.can_transfer:
+            result = transfer_refused()
             action = None
             if event.by_engine:
-                self._say(self.texts.no_transfer, "no_transfer", out)
+                self._say(self.texts.no_transfer, Purpose.NO_TRANSFER, out)
                 return
         if action is None:
             if not event.by_engine:
@@ -234,13 +238,13 @@ class Conversation:
             out.append(ev.SendToolResult(call, result, respond=False))
         if self.phase not in (Phase.TALKING,):
             return
-        if action == ACTION_HANG_UP:
-            self._pending = PendingAction(ACTION_HANG_UP, f"tool {call.name}",
+        if action == CallAction.HANG_UP:
+            self._pending = PendingAction(CallAction.HANG_UP, f"tool {call.name}",
                                           self.texts.goodbye, reply_id)
             self.phase = Phase.ENDING
             out.append(ev.StartTimer(Timer.HANGUP_DEADLINE, self.config.hangup_grace_s))
-        elif action == ACTION_TRANSFER:
-            self._pending = PendingAction(ACTION_TRANSFER, f"tool {call.name}",
+        elif action == CallAction.TRANSFER:
+            self._pending = PendingAction(CallAction.TRANSFER, f"tool {call.name}",
                                           self.texts.transfer, reply_id)
             self.phase = Phase.TRANSFERRING
 
@@ -249,20 +253,20 @@ class Conversation:
             return
         self._cut(None, out)
         if self.config.can_transfer:
-            self._pending = PendingAction(ACTION_TRANSFER, "caller pressed 0")
+            self._pending = PendingAction(CallAction.TRANSFER, "caller pressed 0")
             self.phase = Phase.TRANSFERRING
-            self._say(self.texts.transfer, "transfer", out)
+            self._say(self.texts.transfer, Purpose.TRANSFER, out)
         else:
-            self._say(self.texts.no_transfer, "no_transfer", out)
+            self._say(self.texts.no_transfer, Purpose.NO_TRANSFER, out)
 
-    def _on_timer(self, name: str, out: list[ev.Command]) -> None:
+    def _on_timer(self, name: Timer, out: list[ev.Command]) -> None:
         if name == Timer.SILENCE:
-            self._silence_armed = False
+            self._silence.armed = False
             if self.phase is not Phase.TALKING or self.busy:
                 return
-            if self._silence_prompts == 0:
-                self._silence_prompts = 1
-                self._say(self.texts.still_there, "still_there", out)
+            if self._silence.prompts == 0:
+                self._silence.prompts = 1
+                self._say(self.texts.still_there, Purpose.STILL_THERE, out)
             else:
                 self._begin_ending(self.texts.silence_goodbye, "caller silent", out)
         elif name == Timer.MAX_CALL:
@@ -316,7 +320,7 @@ class Conversation:
         self.conversation_started = True
         out.append(ev.NoteConversationStarted())
 
-    def _say(self, text: str, purpose: str, out: list[ev.Command]) -> None:
+    def _say(self, text: str, purpose: Purpose, out: list[ev.Command]) -> None:
         speak = ev.Speak(text, purpose)
         self._outstanding.append(speak)
         out.append(speak)
@@ -338,9 +342,9 @@ class Conversation:
 
     def _begin_ending(self, text: str, reason: str, out: list[ev.Command]) -> None:
         self.phase = Phase.ENDING
-        self._pending = PendingAction(ACTION_HANG_UP, reason)
+        self._pending = PendingAction(CallAction.HANG_UP, reason)
         self._disarm_silence(out)
-        self._say(text, "goodbye", out)
+        self._say(text, Purpose.GOODBYE, out)
         out.append(ev.StartTimer(Timer.HANGUP_DEADLINE, self.config.hangup_grace_s))
 
     def _hang_up(self, reason: str, out: list[ev.Command]) -> None:
@@ -350,8 +354,8 @@ class Conversation:
         out.append(ev.HangUp(reason))
 
     def _disarm_silence(self, out: list[ev.Command]) -> None:
-        if self._silence_armed:
-            self._silence_armed = False
+        if self._silence.armed:
+            self._silence.armed = False
             out.append(ev.CancelTimer(Timer.SILENCE))
 
     def _settle(self, out: list[ev.Command]) -> None:
@@ -362,10 +366,11 @@ class Conversation:
         if pending is not None:
             if pending.words and not self._replies.spoke_since(pending.reply_id):
                 words, pending.words = pending.words, None
-                purpose = "goodbye" if pending.action == ACTION_HANG_UP else "transfer"
+                hang_up = pending.action is CallAction.HANG_UP
+                purpose = Purpose.GOODBYE if hang_up else Purpose.TRANSFER
                 self._say(words, purpose, out)
                 return
-            if pending.action == ACTION_HANG_UP:
+            if pending.action == CallAction.HANG_UP:
                 self._hang_up(pending.reason, out)
             elif self.phase is Phase.TRANSFERRING:
                 self._pending = None
@@ -377,7 +382,7 @@ class Conversation:
             out.append(ev.Reconnect(tuple(self.history), "session cap"))
             out.append(ev.StartTimer(Timer.SESSION_CAP, self.config.session_cap_s or 3300.0))
             return
-        if (self.phase is Phase.TALKING and not self._awaiting_reply
-                and not self._silence_armed):
-            self._silence_armed = True
+        if (self.phase is Phase.TALKING and not self._caller.awaiting_reply
+                and not self._silence.armed):
+            self._silence.armed = True
             out.append(ev.StartTimer(Timer.SILENCE, self.config.silence_timeout_s))

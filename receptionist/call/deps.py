@@ -9,6 +9,7 @@ from typing import Any
 from receptionist.agent import CallControl, CallRecord, Messenger, ToolBox
 from receptionist.call.engine_choice import EngineFactory
 from receptionist.call.engines import BridgeMetrics
+from receptionist.call.message_taking import FOLLOWUP_TEXT, MessageTaker
 from receptionist.call.policy import ConversationConfig
 from receptionist.call.ports import CallLifecycle
 from receptionist.call.setup import CallSetupBuilder
@@ -23,7 +24,6 @@ class SessionLimits:
     start_timeout_s: float = 5.0  # connected -> start
     max_junk_before_start: int = 20
     max_malformed: int = 500  # per call; beyond this the peer is not Twilio
-    tool_timeout_s: float = 12.0
     close_after_hang_up_s: float = 1.5  # wait for Twilio's stop, then close ourselves
     close_after_transfer_s: float = 10.0
 
@@ -45,5 +45,9 @@ class CallDeps:
     messenger: Messenger | None = None
     store_record: Callable[[CallRecord], Awaitable[Any]] | None = None
     metrics: BridgeMetrics | None = None
-    followup_text: str = ("Sorry we got cut off on your call to {business}. We've let the team "
-                          "know and they'll get back to you shortly.")
+    followup_text: str = FOLLOWUP_TEXT
+
+    @property
+    def messages(self) -> MessageTaker:
+        """What a ``TakeMessage`` command sets to work."""
+        return MessageTaker(self.messenger, self.followup_text)

@@ -1,22 +1,21 @@
 """The effects a call's session carries out besides the conversation: the start handshake,
-tools, the team's message, the lifecycle writes. None may end a live call when it fails."""
+tools, hang-up and transfer, the lifecycle writes (the team's message: ``message_taking``).
+None may end a live call when it fails."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
 
 from receptionist.agent import (
     CallContext,
     CallControl,
-    Messenger,
-    TeamNote,
     ToolBox,
     ToolCall,
     ToolResult,
-    Turn,
+    run_guarded,
+    tools_unavailable,
 )
 from receptionist.call import twilio_wire as wire
 from receptionist.call.deps import SessionLimits
@@ -24,7 +23,7 @@ from receptionist.call.errors import CallControlError
 from receptionist.call.ports import CallLifecycle, MediaSocket, SocketClosed
 from receptionist.core import log_event
 
-__all__ = ["StreamLifecycle", "await_start", "hang_up", "run_tool", "take_message", "transfer"]
+__all__ = ["StreamLifecycle", "await_start", "hang_up", "run_tool", "transfer"]
 
 # The session's logger: these are its effects, and operators filter on it.
 log = logging.getLogger("receptionist.call.session")
@@ -54,41 +53,16 @@ async def await_start(socket: MediaSocket, limits: SessionLimits) -> wire.Start 
 
 
 async def run_tool(toolbox: ToolBox | None, ctx: CallContext, call: ToolCall, *,
-                   timeout_s: float, call_sid: str) -> tuple[ToolResult, int]:
-    """Run one tool call; a missing, slow or broken tool becomes a failed result for the model.
-    Returns the result and how long it took in milliseconds."""
+                   call_sid: str) -> tuple[ToolResult, int]:
+    """Run one tool call; a missing or broken tool box becomes the agent's own failed result
+    (the tool box times its tools itself). Returns the result and how long it took in ms."""
     started = time.perf_counter()
     if toolbox is None:
-        result = ToolResult(False, {}, "tools are not available")
+        result = tools_unavailable()
     else:
-        try:
-            result = await asyncio.wait_for(toolbox.run(ctx, call), timeout_s)
-        except TimeoutError:
-            result = ToolResult(False, {}, f"{call.name} took too long; say you will "
-                                "have the team follow up")
-        except Exception as exc:  # a broken tool must not end the call: tell the model
-            log.error("media.tool_crashed call_sid=%s tool=%s", call_sid, call.name,
-                      exc_info=exc)
-            result = ToolResult(False, {}, f"{call.name} failed; say you will have the "
-                                "team follow up")
+        result = await run_guarded(toolbox.run(ctx, call), tool=call.name, call_sid=call_sid,
+                                   timeout_s=None)
     return result, round((time.perf_counter() - started) * 1000)
-
-
-async def take_message(messenger: Messenger | None, ctx: CallContext, history: Sequence[Turn],
-                       reason: str, *, followup_text: str, call_sid: str) -> None:
-    """A note for the team about a call cut short, and a follow-up text to the caller."""
-    if messenger is None:
-        return
-    summary = "; ".join(f"{t.role}: {t.text}" for t in history[-6:])
-    note = TeamNote(kind="callback_request",
-                    reason=f"The call was cut short ({reason}). " + summary[:400])
-    try:
-        await messenger.take_message(ctx, note)
-        if ctx.caller_phone:
-            await messenger.text_caller(ctx, body=followup_text.format(
-                business=ctx.business_name), kind="call_followup")
-    except Exception as exc:  # the message is the caller's last chance: log it loudly
-        log.error("media.take_message_failed call_sid=%s", call_sid, exc_info=exc)
 
 
 class StreamLifecycle:

@@ -26,6 +26,7 @@ from receptionist.call.engines import (
     BridgeMetrics,
     ConversationEngine,
     Emit,
+    EngineUnavailable,
     FallbackEngine,
     PipelineEngine,
     Voice,
@@ -144,6 +145,24 @@ class EngineFactory:
             end_rule=EndOfTurnRule(default_ms=settings.vad_end_silence_ms)
             if settings.turn_end_by_words else None,
         )
+
+    async def start(self, setup: CallSetup, emit: Emit, clock: Clock
+                    ) -> tuple[ConversationEngine, str | None]:
+        """Start the first engine of the call's plan that comes up. Returns it and None, or
+        when none does, the fallback voice (not started) and why the others failed."""
+        failure = "no conversation engine is available"
+        for kind in self.plan(setup.engine):
+            engine = self.build(kind, setup, emit, clock)
+            try:
+                await engine.start()
+            except EngineUnavailable as exc:
+                failure = str(exc)
+                log_event(log, "media.engine_unavailable", logging.WARNING,
+                          call_sid=setup.ctx.call_sid, engine=kind, error=failure)
+                await engine.aclose()
+                continue
+            return engine, None
+        return self.fallback(emit, clock), failure
 
     def fallback(self, emit: Emit, clock: Clock) -> FallbackEngine:
         return FallbackEngine(emit=emit, clock=clock, voice=self.local_voice, cache=self.cache)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from receptionist.agent import ToolCall, ToolResult, Turn, TurnStages
+from receptionist.call.machine_state import Purpose, Timer
 
 __all__ = [
     "AgentAudio",
@@ -110,7 +111,7 @@ class ReplyStarted:
     own answer)."""
 
     reply_id: str
-    purpose: str | None = None
+    purpose: Purpose | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +161,7 @@ class ToolCompleted:
 
 @dataclass(frozen=True, slots=True)
 class TimerFired:
-    name: str
+    name: Timer
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +227,7 @@ class Speak:
     """Have the engine say ``text`` (greeting, prompts, goodbye) as its next reply."""
 
     text: str
-    purpose: str
+    purpose: Purpose
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,13 +297,13 @@ class NoteConversationStarted:
 
 @dataclass(frozen=True, slots=True)
 class StartTimer:
-    name: str
+    name: Timer
     seconds: float
 
 
 @dataclass(frozen=True, slots=True)
 class CancelTimer:
-    name: str
+    name: Timer
 
 
 Command = (

@@ -1,12 +1,17 @@
-"""The conversation machine's state in named parts: its timers, the replies it has seen, the call
-action waiting for the agent to finish speaking, and where an engine recovery stands."""
+"""The conversation machine's state in named parts: its timers, why it asks for a reply, the
+caller's turn and silence, the replies it has seen, the call action waiting for the agent to
+finish speaking, and where an engine recovery stands."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["PendingAction", "Recovery", "Replies", "Reply", "Timer"]
+from receptionist.agent import CallAction
+
+__all__ = [
+    "CallerTurn", "PendingAction", "Purpose", "Recovery", "Replies", "Reply", "Silence", "Timer",
+]
 
 
 class Timer(StrEnum):
@@ -19,11 +24,32 @@ class Timer(StrEnum):
     HANGUP_DEADLINE = "hangup"
 
 
+class Purpose(StrEnum):
+    """Why the machine asked the engine to speak; the engine hands it back on ``ReplyStarted``
+    (through the provider's response metadata), so the values travel as strings."""
+
+    GREETING = "greeting"
+    STILL_THERE = "still_there"
+    GOODBYE = "goodbye"
+    TRANSFER = "transfer"
+    NO_TRANSFER = "no_transfer"
+    TRANSFER_FAILED = "transfer_failed"
+    RECOVERED = "recovered"
+
+    @classmethod
+    def of(cls, value: object) -> Purpose | None:
+        """The purpose an engine reported; None for the model's own reply or anything else."""
+        try:
+            return cls(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+
+
 @dataclass(slots=True)
 class PendingAction:
     """Hang up or transfer, carried out once the agent has stopped talking."""
 
-    action: str  # ACTION_HANG_UP | ACTION_TRANSFER
+    action: CallAction
     reason: str
     words: str | None = None  # to say before the action, if the agent has not said any
     reply_id: str | None = None  # the reply that asked for it
@@ -41,8 +67,25 @@ class Recovery:
 
 
 @dataclass(slots=True)
+class CallerTurn:
+    """Where the caller's turn stands, as the speech events tell it."""
+
+    speaking: bool = False
+    awaiting_reply: bool = False  # the caller stopped talking; no reply has started yet
+    last_stop_ms: int | None = None  # when they stopped, to date a transcript that comes later
+
+
+@dataclass(slots=True)
+class Silence:
+    """The caller-silence timer: whether it runs, and how often we asked "still there?"."""
+
+    armed: bool = False
+    prompts: int = 0
+
+
+@dataclass(slots=True)
 class Reply:
-    purpose: str | None
+    purpose: Purpose | None
     active: bool = True
     has_audio: bool = False
     items: list[str] = field(default_factory=list)
@@ -59,7 +102,7 @@ class Replies:
     def get(self, reply_id: str) -> Reply | None:
         return self.by_id.get(reply_id)
 
-    def start(self, reply_id: str, purpose: str | None) -> Reply:
+    def start(self, reply_id: str, purpose: Purpose | None) -> Reply:
         reply = self.by_id[reply_id] = Reply(purpose)
         return reply
 

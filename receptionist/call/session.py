@@ -25,7 +25,7 @@ from receptionist.call import effects
 from receptionist.call import twilio_wire as wire
 from receptionist.call.conversation import Conversation
 from receptionist.call.deps import CallDeps, SessionLimits
-from receptionist.call.engines import ConversationEngine, EngineUnavailable
+from receptionist.call.engines import ConversationEngine
 from receptionist.call.events import (
     AgentAudio,
     CallerStartedSpeaking,
@@ -58,6 +58,7 @@ from receptionist.call.events import (
     TruncateReply,
     TurnMeasured,
 )
+from receptionist.call.machine_state import Timer
 from receptionist.call.ports import MediaSocket, SocketClosed
 from receptionist.call.recording import finish_record
 from receptionist.call.setup import CallSetup
@@ -85,7 +86,7 @@ class CallSession:
         self._stream_ms = 0
         self._lock = asyncio.Lock()
         self._tg: asyncio.TaskGroup | None = None
-        self._timers: dict[str, asyncio.Task[None]] = {}
+        self._timers: dict[Timer, asyncio.Task[None]] = {}
         self._closers: set[asyncio.Task[None]] = set()
         self._socket_open = True
         self._ended = False
@@ -148,22 +149,10 @@ class CallSession:
                     await self._record()
 
     async def _start_engine(self, setup: CallSetup) -> None:
-        factory = self.deps.engines
-        failure = "no conversation engine is available"
-        for kind in factory.plan(setup.engine):
-            engine = factory.build(kind, setup, self._dispatch, self.stream_ms)
-            try:
-                await engine.start()
-            except EngineUnavailable as exc:
-                failure = str(exc)
-                log_event(log, "media.engine_unavailable", logging.WARNING,
-                          call_sid=self.call_sid, engine=kind, error=failure)
-                await engine.aclose()
-                continue
-            self._use_engine(engine)
-            return
-        self._use_engine(factory.fallback(self._dispatch, self.stream_ms))
-        await self._dispatch(EngineFailed(failure, recoverable=False))
+        engine, failure = await self.deps.engines.start(setup, self._dispatch, self.stream_ms)
+        self._use_engine(engine)
+        if failure is not None:
+            await self._dispatch(EngineFailed(failure, recoverable=False))
 
     def _use_engine(self, engine: ConversationEngine) -> None:
         self.engine = engine
@@ -286,14 +275,14 @@ class CallSession:
         assert self._tg is not None
         return self._tg.create_task(coro)
 
-    def _start_timer(self, name: str, seconds: float) -> None:
+    def _start_timer(self, name: Timer, seconds: float) -> None:
         old = self._timers.pop(name, None)
         if old is not None:
             old.cancel()
         if not self._ended:
             self._timers[name] = self._spawn(self._fire(name, seconds))
 
-    async def _fire(self, name: str, seconds: float) -> None:
+    async def _fire(self, name: Timer, seconds: float) -> None:
         await asyncio.sleep(seconds)
         self._timers.pop(name, None)
         await self._dispatch(TimerFired(name))
@@ -332,8 +321,7 @@ class CallSession:
     async def _run_tool(self, call: ToolCall) -> None:
         assert self.setup is not None
         result, duration_ms = await effects.run_tool(self.deps.toolbox, self.setup.ctx, call,
-                                             timeout_s=self.deps.limits.tool_timeout_s,
-                                             call_sid=self.call_sid)
+                                                     call_sid=self.call_sid)
         self._note_tool(call, result, duration_ms)
         log_event(log, "media.tool", call_sid=self.call_sid, tool=call.name, ok=result.ok,
                   action=result.action)
@@ -345,9 +333,7 @@ class CallSession:
 
     async def _take_message(self, reason: str) -> None:
         if self.setup is not None:
-            await effects.take_message(self.deps.messenger, self.setup.ctx, self.machine.history,
-                                       reason, followup_text=self.deps.followup_text,
-                                       call_sid=self.call_sid)
+            await self.deps.messages.take(self.setup.ctx, self.machine.history, reason)
 
     async def _hang_up(self, reason: str) -> None:
         self.end_reason = "agent_hung_up"

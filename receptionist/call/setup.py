@@ -15,7 +15,7 @@ from receptionist.agent import CallContext
 from receptionist.call.models import BusinessVoice
 from receptionist.call.ports import Briefing, CallLifecycle
 from receptionist.call.tokens import StreamGrant
-from receptionist.core import Database, get_business, log_event
+from receptionist.core import Database, default_greeting, get_business, log_event
 
 __all__ = ["CallSetup", "CallSetupBuilder"]
 
@@ -57,7 +57,7 @@ class CallSetupBuilder:
         caller = await self.lifecycle.caller_of(grant.call_sid)
         ctx = CallContext(call_sid=grant.call_sid, business_id=grant.business_id,
                           business_name=name, caller_phone=caller, timezone=timezone)
-        greeting = stored_greeting or f"Thanks for calling {name}. How can I help you today?"
+        greeting = stored_greeting or default_greeting(name)
         instructions = f"You are the friendly phone receptionist of {name}. Keep answers short."
         if self.briefing is not None:
             try:
@@ -69,6 +69,6 @@ class CallSetupBuilder:
                 log_event(log, "call.briefing_failed", logging.WARNING,
                           call_sid=grant.call_sid, error=repr(exc))
         return CallSetup(ctx=ctx, greeting=greeting, instructions=instructions,
-                         resumed=grant.resumed, transfer_to=[n for n in transfer_to if n],
+                         resumed=grant.resumed, transfer_to=transfer_to,
                          ring_seconds=ring_seconds, vocabulary=vocabulary,
                          business_number=number, engine=engine)

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from receptionist.agent import (
-    ACTION_HANG_UP,
-    ACTION_TRANSFER,
     AgentKit,
     BrainError,
     BrainReply,
+    CallAction,
     CallContext,
     TeamNote,
     Turn,
@@ -82,8 +81,8 @@ class ChatService:
                           caller_phone=conversation.caller_phone,
                           timezone=conversation.timezone)
         reply, degraded, dialog = await self._reply(ctx, conversation, text)
-        said, ended = reply.text, reply.action == ACTION_HANG_UP
-        if reply.action == ACTION_TRANSFER:  # there is no line to put them through on
+        said, ended = reply.text, reply.action == CallAction.HANG_UP
+        if reply.action == CallAction.TRANSFER:  # there is no line to put them through on
             await self.kit.messenger.take_message(ctx, TeamNote(
                 kind="callback_request",
                 reason=f"Asked for a person in a text conversation: “{text[:300]}”"))

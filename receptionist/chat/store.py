@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select, update
 
 from receptionist.agent import (
     AgentMessage,
+    CallAction,
     CallRecord,
     CallSummary,
     RecordedTool,
@@ -144,7 +145,8 @@ class ChatStore:
                 ended_at=now, turns=(*conversation.turns, *new_turns),
                 tools=tuple(RecordedTool(ToolCall(str(r.seq), r.name, dict(r.arguments or {})),
                                          ToolResult(r.ok, dict(r.result or {}), r.error,
-                                                    r.action), r.at_ms) for r in rows),
+                                                    _action(r.action)), r.at_ms)
+                                 for r in rows),
                 engine=CHANNEL, degraded=degraded or conversation.degraded)
             names = {(r.name, r.ok) for r in rows}
             await session.execute(
@@ -188,6 +190,13 @@ class ChatStore:
                    for m in texts],
             messages=[{"kind": m.kind, "name": m.name, "reason": m.reason,
                        "urgency": m.urgency} for m in messages])
+
+
+def _action(stored: str | None) -> CallAction | None:
+    try:
+        return CallAction(stored) if stored else None
+    except ValueError:  # stored by a version with an action this one does not know
+        return None
 
 
 def _jsonable(value: Any) -> Any:

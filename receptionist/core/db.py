@@ -94,13 +94,32 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, PoolTimeout, Conn
 
 def database_unavailable(exc: BaseException) -> bool:
     """True when ``exc`` means "the database cannot be reached now", not a bug or a conflict
-    (an ``IntegrityError`` is a ``DBAPIError`` too, and stays a 500)."""
-    if isinstance(exc, ConnectionError | PoolTimeout):
+    (an ``IntegrityError`` is a ``DBAPIError`` too, and stays a 500). The driver's own error
+    may sit anywhere in the chain SQLAlchemy wraps around it, so the whole chain is read."""
+    if isinstance(exc, PoolTimeout | OperationalError | InterfaceError):
         return True
-    if isinstance(exc, DBAPIError):
-        return (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
-                or isinstance(exc.orig, OSError))
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    seen: set[int] = set()
+    chain: list[BaseException | None] = [exc]
+    while chain:
+        err = chain.pop()
+        if err is None or id(err) in seen:
+            continue
+        seen.add(id(err))
+        if isinstance(err, OSError) or type(err).__name__ in _LOST_CONNECTION:
+            return True
+        if str(getattr(err, "sqlstate", "") or "").startswith(_AWAY_SQLSTATES):
+            return True
+        chain += [getattr(err, "orig", None), err.__cause__, err.__context__]
     return False
+
+
+# asyncpg's name for a connection that closed under a query (it carries no SQLSTATE); and the
+# SQLSTATEs of a server going away: class 08 (connection exception), 57P01-57P03 (admin or
+# crash shutdown, "the database system is starting up").
+_LOST_CONNECTION = frozenset({"ConnectionDoesNotExistError"})
+_AWAY_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 
 
 class Database:

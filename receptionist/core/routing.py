@@ -20,6 +20,11 @@ class Routing(StrEnum):
     TEXTBACK = "textback"
 
     @property
+    def label(self) -> str:
+        """How the settings page names the mode to an owner."""
+        return _LABELS[self]
+
+    @property
     def uses_ai(self) -> bool:
         """The AI receptionist answers, at once or after the team's phones rang out."""
         return self in (Routing.AI, Routing.RING_THEN_AI)
@@ -28,3 +33,11 @@ class Routing(StrEnum):
     def rings_first(self) -> bool:
         """The team's phones ring before anything else happens."""
         return self in (Routing.RING_THEN_AI, Routing.RING_THEN_TEXTBACK)
+
+
+_LABELS = {
+    Routing.AI: "The AI receptionist answers at once",
+    Routing.RING_THEN_AI: "Ring the team, then the AI answers",
+    Routing.RING_THEN_TEXTBACK: "Ring the team, then text back",
+    Routing.TEXTBACK: "Text back only",
+}

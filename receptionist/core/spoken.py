@@ -25,6 +25,8 @@ __all__ = [
     "WEEKDAY_NAMES",
     "WEEKDAY_SHORT_WORDS",
     "WEEKDAY_WORDS",
+    "complete_sentences",
+    "default_greeting",
     "first_sentences",
     "split_sentences",
     "spoken_date",
@@ -78,6 +80,12 @@ _ABBREVIATIONS = frozenset(
 # End punctuation plus any closing quote or bracket, then whitespace: a candidate boundary.
 _BOUNDARY = re.compile(r"([.!?…]+[\"')\]”’]*)\s+")
 _LAST_WORD = re.compile(r"([A-Za-z.]+)\.[\"')\]”’]*$")
+
+
+def default_greeting(name: str) -> str:
+    """What the receptionist says on answering when the owner wrote no greeting; it says it is
+    a virtual receptionist, so nobody takes it for a person."""
+    return f"Thanks for calling {name}, this is the virtual receptionist. How can I help you today?"
 
 
 def spoken_time(t: time) -> str:
@@ -157,26 +165,33 @@ def spoken_price(value: object) -> str:
     return str(value).strip()
 
 
+def complete_sentences(text: str) -> tuple[list[str], str]:
+    """The sentences ``text`` surely finishes, and the rest as it came: streamed text is fed in
+    pieces, and a sentence is whole only once punctuation and a space follow it."""
+    done: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        candidate = text[start:match.end(1)]
+        last = _LAST_WORD.search(candidate)
+        word = last.group(1) if last else ""
+        if word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
+            continue  # "Dr." is followed by a name, not a new sentence
+        if sentence := " ".join(candidate.split()):
+            done.append(sentence)
+        start = match.end()
+    return done, text[start:]
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of ``text`` with whitespace collapsed. A line break also ends one (web pages
     put facts on lines); abbreviations ("Dr.", "p.m."), initials ("A. O. Smith") and decimals
     ("3.5") do not. Empty text gives an empty list."""
     pieces: list[str] = []
     for line in text.splitlines():
-        carry = ""
-        for piece in _BOUNDARY.sub("\\1\n", line).splitlines():
-            piece = " ".join(piece.split())
-            if not piece:
-                continue
-            carry = f"{carry} {piece}" if carry else piece
-            match = _LAST_WORD.search(carry)
-            word = match.group(1) if match else ""
-            if word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
-                continue  # "Dr." is followed by a name, not a new sentence
-            pieces.append(carry)
-            carry = ""
-        if carry:
-            pieces.append(carry)
+        done, rest = complete_sentences(line)
+        pieces += done
+        if rest := " ".join(rest.split()):
+            pieces.append(rest)
     return pieces
 
 

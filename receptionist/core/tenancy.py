@@ -102,6 +102,12 @@ class Business(Base):
     def primary_number(self) -> str | None:
         return self.numbers[0].number if self.numbers else None
 
+    def own_or_website(self, field: str, website: Any) -> Any:
+        """The owner's value beats the website's: this business's ``field`` when the owner set it
+        by hand (even to nothing) or it has one, else what the website says."""
+        own = getattr(self, field)
+        return own if field in (self.overrides or []) or own else website
+
     def mark_overridden(self, *fields: str) -> None:
         self.overrides = sorted(set(self.overrides or []) | set(fields))
 

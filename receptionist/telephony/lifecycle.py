@@ -26,6 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from receptionist.core import Routing
+
 __all__ = [
     "CallEnded",
     "CallState",
@@ -90,7 +92,7 @@ class Plan(StrEnum):
 @dataclass(frozen=True)
 class CallState:
     phase: Phase = Phase.NEW
-    routing: str = ""
+    routing: Routing | None = None  # None before the incoming call, or a mode this version lacks
     team_answered: bool = False
     stream_started: bool = False
     stream_ended: bool = False
@@ -107,7 +109,7 @@ class CallState:
 
 @dataclass(frozen=True)
 class IncomingCall:
-    routing: str  # a receptionist.core.Routing value
+    routing: Routing | None  # None: a stored mode this version does not know (nothing rings)
     open_now: bool
     skip_ringing_after_hours: bool
     can_ring: bool  # a phone to ring is configured
@@ -220,13 +222,13 @@ def _incoming(state: CallState, ev: IncomingCall) -> Transition:
     if state.phase is not Phase.NEW:  # a retried webhook: answer the same way, change nothing
         return Transition(state, _replay_plan(state))
     state = replace(state, routing=ev.routing, after_hours=not ev.open_now)
-    if ev.routing == "textback":
+    mode = ev.routing
+    if mode is Routing.TEXTBACK:
         return _missed_now(state, MissedReason.TEXTBACK_ONLY, _apology(state))
     after_hours_skip = not ev.open_now and ev.skip_ringing_after_hours
-    wants_ring = ev.routing in ("ring_then_ai", "ring_then_textback")
-    if wants_ring and ev.can_ring and not after_hours_skip:
+    if mode is not None and mode.rings_first and ev.can_ring and not after_hours_skip:
         return Transition(replace(state, phase=Phase.RINGING_TEAM), Plan.RING_TEAM)
-    if ev.routing in ("ai", "ring_then_ai"):
+    if mode is not None and mode.uses_ai:
         return _to_ai(state, ev.ai_available)
     reason = MissedReason.AFTER_HOURS if after_hours_skip else MissedReason.DIAL_NOT_ANSWERED
     return _missed_now(state, reason, _apology(state))
@@ -248,7 +250,7 @@ def _dial_ended(state: CallState, ev: DialEnded) -> Transition:
     state = replace(state, missed_hint=hint)
     if hint is MissedReason.HUNG_UP_WHILE_RINGING:  # the caller is gone: nobody to hand over
         return _missed_now(state, hint, Plan.HANG_UP)
-    if state.routing == "ring_then_ai":
+    if state.routing is Routing.RING_THEN_AI:
         return _to_ai(state, ai_available=True)
     return _missed_now(state, hint, _apology(state))
 

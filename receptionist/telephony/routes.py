@@ -47,12 +47,6 @@ def _xml(body: str) -> Response:
     return Response(body, media_type="application/xml")
 
 
-def _ring_targets(business: Business) -> list[str]:
-    if business.forward_to:
-        return [business.forward_to]
-    return [m.phone for m in business.team]
-
-
 async def _answer(signer: WebhookSigner, ai: AiAnswering | None, business: Business,
                   call_sid: str, applied: Applied, *, new_stream: bool = False) -> str:
     plan = applied.transition.plan
@@ -83,7 +77,7 @@ async def incoming_call(form: TwilioForm, calls: CallsDep, ai: AiDep,
             return _xml(twiml.not_in_service())
         now = calls.clock.now()
         event = IncomingCall(
-            routing=business.routing, open_now=business.is_open_at(now),
+            routing=business.routing_mode, open_now=business.is_open_at(now),
             skip_ringing_after_hours=business.after_hours_textback,
             can_ring=bool(business.ring_targets()),
             ai_available=ai is not None and ai.available(business),

@@ -23,6 +23,7 @@ from receptionist.core import (
     BusinessDirectory,
     Clock,
     Database,
+    Routing,
     dialect_insert,
     get_business,
     log_event,
@@ -227,9 +228,16 @@ def _upsert_call(dialect: str) -> Any:
     }).returning(*_CALLS.c)
 
 
+def _routing(stored: str) -> Routing | None:
+    try:
+        return Routing(stored)
+    except ValueError:  # "" before the incoming call, or a mode this version does not know
+        return None
+
+
 def _state_of(call: Row[Any]) -> CallState:
     return CallState(
-        phase=Phase(call.phase), routing=call.routing, team_answered=call.team_answered,
+        phase=Phase(call.phase), routing=_routing(call.routing), team_answered=call.team_answered,
         stream_started=call.stream_started, stream_ended=call.stream_ended,
         conversation_started=call.conversation_started, after_hours=call.after_hours,
         ended_status=call.ended_status,
@@ -242,7 +250,7 @@ def _state_of(call: Row[Any]) -> CallState:
 def _changes(call: Row[Any], state: CallState) -> dict[str, Any]:
     """The columns ``state`` changes: a duplicate callback writes nothing to the call."""
     stored = {
-        "phase": state.phase.value, "routing": state.routing,
+        "phase": state.phase.value, "routing": state.routing.value if state.routing else "",
         "team_answered": state.team_answered, "stream_started": state.stream_started,
         "stream_ended": state.stream_ended, "ended_status": state.ended_status,
         "conversation_started": state.conversation_started, "after_hours": state.after_hours,

@@ -78,7 +78,7 @@ async def start_softphone_call(scope: PageScopeDep, calls: CallsDep, ai: AiDep) 
         if hook.business is None or hook.business.id != business.id:
             raise HTTPException(409, "the business has no phone number to call")
         await hook.apply(call_sid, IncomingCall(
-            routing=Routing.AI.value, open_now=True, skip_ringing_after_hours=False,
+            routing=Routing.AI, open_now=True, skip_ringing_after_hours=False,
             can_ring=False, ai_available=True,
         ), from_number=SOFTPHONE_CALLER, to_number=business.primary_number,
             data={"status": "ringing", "softphone": True})

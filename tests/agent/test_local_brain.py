@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from receptionist.agent import ACTION_HANG_UP, ACTION_TRANSFER
+from receptionist.agent import CallAction
 from tests.agent.world import World, make_world, site
 from tests.knowledge.site_server import SITE_DIR, FixtureSite, serve_site
 from tests.support.factories import BUSINESS_NUMBER, CALLER, TEAM_PHONE
@@ -92,11 +92,11 @@ async def test_message_in_one_breath_and_urgency(world: World):
 
 async def test_transfer_and_goodbye(world: World):
     reply = await world.say("can I talk to a real person please")
-    assert reply.action == ACTION_TRANSFER
+    assert reply.action == CallAction.TRANSFER
     assert "put you through" in reply.text
     world.new_call()
     reply = await world.say("no that's all, thanks, bye")
-    assert reply.action == ACTION_HANG_UP
+    assert reply.action == CallAction.HANG_UP
     assert reply.text == "Thanks for calling Harbor City Plumbing. Goodbye!"
 
 
@@ -112,7 +112,7 @@ async def test_transfer_with_nobody_to_ring_offers_a_message(db, tmp_path, site)
 async def test_anything_else_no_ends_the_call(world: World):
     await world.say("what are your hours")
     reply = await world.say("no thank you")
-    assert reply.action == ACTION_HANG_UP
+    assert reply.action == CallAction.HANG_UP
 
 
 async def test_repeat_and_not_hearing(world: World):
@@ -201,7 +201,7 @@ async def test_an_emergency_is_offered_a_person(world: World):
     reply = await world.say("my water heater is leaking everywhere")
     assert reply.text == "That sounds urgent. Shall I put you through to the team now?"
     reply = await world.say("yes please")
-    assert reply.action == ACTION_TRANSFER
+    assert reply.action == CallAction.TRANSFER
 
 
 @pytest.mark.parametrize(("question", "expected"), [

@@ -13,11 +13,10 @@ import pytest
 from openai import AsyncOpenAI
 
 from receptionist.agent import (
-    ACTION_HANG_UP,
-    ACTION_TRANSFER,
     BrainRejected,
     BrainReply,
     BrainUnavailable,
+    CallAction,
     Turn,
 )
 from receptionist.agent.openai_brain import OpenAIChatBrain
@@ -222,7 +221,7 @@ async def test_goodbye_then_end_call_hangs_up_without_another_round(world: World
 
     async with OpenAIHttpDouble(brain=model) as api:
         reply = await brain_for(world, api).reply(world.ctx, [], "that's all, bye")
-    assert reply.action == ACTION_HANG_UP and reply.text == "Thanks for calling, goodbye!"
+    assert reply.action == CallAction.HANG_UP and reply.text == "Thanks for calling, goodbye!"
     assert len(bodies(api)) == 1
 
 
@@ -234,7 +233,7 @@ async def test_transfer_without_words_gets_words(world: World):
 
     async with OpenAIHttpDouble(brain=model) as api:
         reply = await brain_for(world, api).reply(world.ctx, [], "a person please")
-    assert reply.action == ACTION_TRANSFER and reply.text == "Putting you through now."
+    assert reply.action == CallAction.TRANSFER and reply.text == "Putting you through now."
     assert [b["tool_choice"] for b in bodies(api)] == ["auto", "none"]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from receptionist.agent import ACTION_HANG_UP, ACTION_TRANSFER, CallContext, ToolCall
+from receptionist.agent import CallAction, CallContext, ToolCall
 from receptionist.agent.prompts import (
     FENCE_CLOSE,
     FENCE_OPEN,
@@ -104,9 +104,9 @@ async def test_no_website_yet(db, tmp_path):
 
 async def test_call_control_tools(world: World):
     r = await world.run("transfer_to_human", reason="wants the owner")
-    assert r.ok and r.action == ACTION_TRANSFER
+    assert r.ok and r.action == CallAction.TRANSFER
     r = await world.run("end_call")
-    assert r.ok and r.action == ACTION_HANG_UP
+    assert r.ok and r.action == CallAction.HANG_UP
     r = await world.run("self_destruct")
     assert r.error == "unknown_tool" and r.action is None
 
@@ -152,7 +152,7 @@ async def test_any_text_gets_a_spoken_answer(world: World):
         said = " ".join(rng.choice(words) for _ in range(rng.randint(0, 8)))
         reply = await world.say(said)
         assert reply.text.strip(), said
-        if reply.action == ACTION_HANG_UP:
+        if reply.action == CallAction.HANG_UP:
             world.new_call()
 
 

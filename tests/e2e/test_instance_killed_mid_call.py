@@ -35,7 +35,8 @@ from tests.support.waiting import wait_until
 from tests.support.webhooks import Webhooks
 from textback import Message
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+# Two app processes starting on a busy machine take most of the time.
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(480)]
 
 TALKED = "+12025550191"  # heard the greeting: a conversation
 DROPPED = "+12025550192"  # the instance died before anything reached the caller

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from knowledge import KnowledgeService, NotOnboarded
 from knowledge.models import KnowledgeChunk, KnowledgePage
-from receptionist.core import Database, get_business
+from receptionist.core import Database, default_greeting, get_business
 from tests.knowledge.site_server import FixtureSite
 
 NUMBER = "+15035550100"
@@ -51,7 +51,7 @@ async def test_onboard_creates_the_business_from_the_website(
         assert biz.name == "Harbor City Plumbing" and biz.hours == HOURS
         assert biz.timezone == "America/Los_Angeles"
         assert biz.address == p.address and biz.booking_link == p.booking_link
-        assert biz.greeting == "Thanks for calling Harbor City Plumbing! How can I help you today?"
+        assert biz.greeting == default_greeting("Harbor City Plumbing")
         assert biz.overrides == []
     assert await knowledge.profile(report.business_id) == p
 

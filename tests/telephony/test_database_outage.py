@@ -98,10 +98,10 @@ async def test_database_restart_under_load_fails_fast_and_texts_each_caller_once
             assert slowest_failure < 5.0, seen.failures
             # The pool's recovery: how long after the database is back webhooks are refused
             # still, and how soon one sent after it is accepted.
-            last_refused_s = max(sent + took for _, sent, took in seen.failures) - restored_at
+            last_refused_s = max(sent for _, sent, _ in seen.failures) - restored_at
             first_ok_s = min(sent for sent, _ in seen.accepted if sent >= restored_at) \
                 - restored_at
-            assert last_refused_s < 1.0, seen.failures
+            assert last_refused_s < 0.5, seen.failures  # no dead pooled connection handed out
 
             await wait_until(lambda: {m.to for m in twilio.messages} == set(CALLERS), 20)
             await asyncio.sleep(2.5)  # a wrong second send would land now
@@ -122,9 +122,10 @@ async def test_database_restart_under_load_fails_fast_and_texts_each_caller_once
             refusals = sorted(took for _, _, took in seen.failures)
             print(f"{len(refusals)} webhooks refused (503) during a {OUTAGE_S:g} s outage in "
                   f"p50 {_ms(refusals, 0.5)} ms, max {_ms(refusals, 1.0)} ms (accepted ones: "
-                  f"p50 {_ms(sorted(t for _, t in seen.accepted), 0.5)} ms); last refusal "
-                  f"answered {last_refused_s * 1000:.0f} ms after the database came back, first "
-                  f"webhook sent after it accepted (sent {first_ok_s * 1000:.0f} ms after)")
+                  f"p50 {_ms(sorted(t for _, t in seen.accepted), 0.5)} ms); last refused "
+                  f"webhook sent {last_refused_s * 1000:.0f} ms after the database came back "
+                  f"(negative: before), first one sent after it accepted (sent "
+                  f"{first_ok_s * 1000:.0f} ms after)")
         finally:
             await hooks.aclose()
             server.stop()

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from receptionist.core import Routing
 from receptionist.telephony.lifecycle import (
     CallEnded,
     CallState,
@@ -25,7 +26,7 @@ from receptionist.telephony.lifecycle import (
 
 
 def incoming(routing="ring_then_textback", open_now=True, skip=True, can_ring=True, ai=False):
-    return IncomingCall(routing, open_now, skip, can_ring, ai)
+    return IncomingCall(Routing(routing), open_now, skip, can_ring, ai)
 
 
 def run(*events):

@@ -24,7 +24,8 @@ from tests.support.waiting import wait_until
 from tests.support.webhooks import Webhooks
 from textback import Message
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+# Two app processes starting on a busy machine take most of the time.
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(480)]
 
 CALLERS = [f"+1202555{i:04d}" for i in range(170, 182)]
 START_S = 180.0  # a busy machine takes long to import the app

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from receptionist.agent.ports import CallContext, ToolBox, ToolCall, ToolResult
+from receptionist.agent.ports import CallAction, CallContext, ToolBox, ToolCall, ToolResult
 
 __all__ = [
     "Said",
@@ -24,7 +24,7 @@ __all__ = [
 @dataclass(frozen=True)
 class Said:
     text: str
-    action: str | None = None
+    action: CallAction | None = None
 
 
 class ToolRun:
@@ -42,7 +42,7 @@ class ToolRun:
         return result
 
 
-def said(text: str, action: str | None = None) -> Said:
+def said(text: str, action: CallAction | None = None) -> Said:
     return Said(text, action)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from receptionist.agent.tools.result import fail, ok
+from receptionist.agent.tools.result import fail, ok, run_guarded, tools_unavailable
 from receptionist.agent.tools.schema import TOOL_SPECS, chat_tools, check_arguments, realtime_tools
 from receptionist.agent.tools.toolbox import AgentTools
 
@@ -35,6 +35,8 @@ __all__ = [
     "fail",
     "ok",
     "realtime_tools",
+    "run_guarded",
+    "tools_unavailable",
 ]
 
 

@@ -9,7 +9,6 @@ business, the numbers a transfer rings.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -17,8 +16,7 @@ from typing import Any
 
 from receptionist.agent.facts import FactsSource
 from receptionist.agent.ports import (
-    ACTION_HANG_UP,
-    ACTION_TRANSFER,
+    CallAction,
     CallContext,
     KnowledgeLookup,
     Messenger,
@@ -29,7 +27,7 @@ from receptionist.agent.ports import (
 from receptionist.agent.spoken import split_sentences
 from receptionist.agent.tools.booking import BookingDesk
 from receptionist.agent.tools.messages import MessageDesk
-from receptionist.agent.tools.result import clean_text, fail, ok
+from receptionist.agent.tools.result import clean_text, fail, ok, run_guarded
 from receptionist.agent.tools.schema import chat_tools, check_arguments, spec_for
 from receptionist.agent.untrusted import DATA_NOTE, looks_like_instruction, quote_data
 from receptionist.core import Clock, SystemClock, log_event
@@ -52,7 +50,7 @@ class AgentTools:
         scheduler: Scheduler | None,
         messenger: Messenger | None,
         clock: Clock | None = None,
-        timeout_s: float = 8.0,
+        timeout_s: float = 12.0,  # Settings.voice_tool_timeout_s where the app builds it
         min_confidence: float = 0.3,
     ) -> None:
         self.facts = facts
@@ -94,17 +92,8 @@ class AgentTools:
         if args is None or problems:
             return fail("invalid_arguments", "Sorry, could you say that again?",
                         problems=problems or ["arguments must be an object"])
-        try:
-            async with asyncio.timeout(self.timeout_s):
-                return await handler(ctx, args)
-        except TimeoutError:
-            return fail("timeout", "Sorry, that's taking too long. Let me take a message "
-                        "instead and the team will get back to you.")
-        except Exception as exc:  # a tool must never take the call down; the caller hears this
-            log_event(log, "agent.tool.crashed", logging.ERROR, call_sid=ctx.call_sid,
-                      tool=call.name, error=repr(exc))
-            return fail("internal", "Sorry, something went wrong on my side. I can take a "
-                        "message for the team.")
+        return await run_guarded(handler(ctx, args), tool=call.name, call_sid=ctx.call_sid,
+                                 timeout_s=self.timeout_s)
 
     # --- knowledge ------------------------------------------------------------------------
 
@@ -196,9 +185,9 @@ class AgentTools:
             ok=True,
             data={"transferring": True, "reason": reason,
                   "open_now": facts.is_open_at(self.clock.now())},
-            action=ACTION_TRANSFER,
+            action=CallAction.TRANSFER,
         )
 
     async def end_call(self, ctx: CallContext, args: dict[str, Any]) -> ToolResult:
-        return ToolResult(ok=True, data={"ending": True}, action=ACTION_HANG_UP)
+        return ToolResult(ok=True, data={"ending": True}, action=CallAction.HANG_UP)
 

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from receptionist.agent import ToolCall, ToolResult, Turn
 from receptionist.call.events import Event
+from receptionist.call.machine_state import Purpose
 
 __all__ = [
     "Clock",
@@ -67,7 +68,7 @@ class ConversationEngine(Protocol):
         (``time.perf_counter``). The hot path: never waits on a provider."""
         ...
 
-    async def speak(self, text: str, purpose: str) -> None:
+    async def speak(self, text: str, purpose: Purpose) -> None:
         """Say ``text`` as the next reply (``ReplyStarted`` carries ``purpose``)."""
         ...
 

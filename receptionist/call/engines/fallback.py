@@ -23,6 +23,7 @@ from receptionist.call.events import (
     ReplyFinished,
     ReplyStarted,
 )
+from receptionist.call.machine_state import Purpose
 from receptionist.core import log_event
 from receptionist.speech import SpeechError
 
@@ -41,7 +42,7 @@ class FallbackEngine:
         self._clock = clock
         self._voice = voice
         self._cache = cache
-        self._lines: asyncio.Queue[tuple[str, str, str] | None] = asyncio.Queue()
+        self._lines: asyncio.Queue[tuple[str, str, Purpose] | None] = asyncio.Queue()
         self._current: tuple[str, asyncio.Task[None]] | None = None
         self._closed = False
 
@@ -62,7 +63,7 @@ class FallbackEngine:
                 if task.cancelled():
                     await self._emit(ReplyFinished(reply_id, "cancelled"))
 
-    async def _say(self, reply_id: str, text: str, purpose: str) -> None:
+    async def _say(self, reply_id: str, text: str, purpose: Purpose) -> None:
         await self._emit(ReplyStarted(reply_id, purpose))
         if self._voice is not None:
             try:
@@ -80,7 +81,7 @@ class FallbackEngine:
                                 arrived_at: float | None = None) -> None:
         """Nobody is listening any more."""
 
-    async def speak(self, text: str, purpose: str) -> None:
+    async def speak(self, text: str, purpose: Purpose) -> None:
         self._lines.put_nowait((f"f{next(_ids)}", text, purpose))
 
     async def cancel(self, reply_id: str) -> None:

@@ -45,6 +45,7 @@ from receptionist.call.events import (
     ReplyStarted,
     ToolRequested,
 )
+from receptionist.call.machine_state import Purpose
 from receptionist.core import log_event
 
 __all__ = ["RealtimeEngine"]
@@ -332,7 +333,7 @@ class RealtimeEngine:
         if self._queue and self._response is None and self._requesting is None:
             await self._request(self._queue.popleft())
 
-    async def speak(self, text: str, purpose: str) -> None:
+    async def speak(self, text: str, purpose: Purpose) -> None:
         await self._request(speak_request(text, purpose))
 
     async def truncate(self, item_id: str, audio_end_ms: int) -> None:

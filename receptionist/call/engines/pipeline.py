@@ -61,6 +61,7 @@ from receptionist.call.events import (
     ToolCompleted,
     TurnMeasured,
 )
+from receptionist.call.machine_state import Purpose
 from receptionist.core import log_event, split_sentences
 from receptionist.speech import (
     SpeechError,
@@ -89,7 +90,7 @@ class _Job:
     reply_id: str
     run: Callable[[_Job], Coroutine[Any, Any, None]]
     text: str = ""  # what the caller said (answers) or what to say (speak)
-    purpose: str | None = None
+    purpose: Purpose | None = None
     stt: asyncio.Task[Heard] | None = None
     speech_end_at: float | None = None  # perf_counter when the caller's speech ended
     turn_end_at: float | None = None  # perf_counter when the turn was declared over
@@ -327,7 +328,7 @@ class PipelineEngine:
 
     # --- commands from the conversation ---------------------------------------------------------
 
-    async def speak(self, text: str, purpose: str) -> None:
+    async def speak(self, text: str, purpose: Purpose) -> None:
         self._jobs.put_nowait(_Job(f"p{next(_ids)}", self._speak_job, text=text,
                                    purpose=purpose))
 

@@ -22,6 +22,7 @@ from receptionist.call.events import (
     ReplyFinished,
     ReplyStarted,
 )
+from receptionist.call.machine_state import Purpose
 
 __all__ = [
     "BENIGN_ERROR_CODES",
@@ -89,7 +90,7 @@ def append_audio(payload: str) -> str:
     return '{"type":"input_audio_buffer.append","audio":"' + payload + '"}'
 
 
-def speak_request(text: str, purpose: str) -> dict[str, Any]:
+def speak_request(text: str, purpose: Purpose) -> dict[str, Any]:
     """``response.create`` parameters that make the model say exactly ``text``."""
     return {
         "instructions": ("Say exactly the following words, naturally and warmly, and nothing "
@@ -145,7 +146,7 @@ def translate(event: dict[str, Any], now_ms: int) -> Event | None:
     if kind == "response.created":
         response = event.get("response") or {}
         metadata = response.get("metadata") or {}
-        purpose = metadata.get("purpose") if isinstance(metadata, dict) else None
+        purpose = Purpose.of(metadata.get("purpose")) if isinstance(metadata, dict) else None
         return ReplyStarted(str(response.get("id", "")), purpose)
     if kind == "response.done":
         response = event.get("response") or {}
