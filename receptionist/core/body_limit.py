@@ -17,10 +17,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "BodyLimit", "BodyTooLarge"]
 
 DEFAULT_MAX_BODY_BYTES = 1_000_000  # JSON and forms of the dashboard and API are a few KB
-# A refused body up to this size is read and dropped before the answer goes out: a server that
-# closes a socket with unread bytes in it makes the kernel reset the connection, and the client
-# then sees a reset instead of the 413 (Twilio would log a connection error, not our answer).
-# Anything larger is not worth reading; the connection is simply closed.
+# A body declared too large but no larger than this is read and dropped before the answer goes
+# out: a server that closes a socket with unread bytes in it makes the kernel reset the
+# connection, and the client then sees a reset instead of the 413 (Twilio would log a connection
+# error, not our answer). Larger ones, and a streamed body that runs past the limit, are not
+# worth reading: the connection is simply closed.
 _DRAIN_BYTES = 4_000_000
 
 
@@ -63,15 +64,13 @@ class BodyLimit:
             return
         received = 0
         started = False
-        overflowed = False
 
         async def limited_receive() -> Message:
-            nonlocal received, overflowed
+            nonlocal received
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    overflowed = True
                     raise BodyTooLarge(limit)
             return message
 
@@ -79,8 +78,6 @@ class BodyLimit:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                if overflowed:  # the framework is answering our BodyTooLarge
-                    await _drain(receive, received)
             await send(message)
 
         try:
@@ -89,7 +86,6 @@ class BodyLimit:
             # Read outside the framework's error handling (a raw ASGI route): answer here.
             if started:
                 raise
-            await _drain(receive, received)
             await _refuse(send, limit)
 
 

@@ -17,7 +17,7 @@ from tests.support.factories import BUSINESS_NUMBER, CALLER, OWNER_PHONE, TEAM_P
 from textback import Decision, Message
 
 
-async def wait_for_texts(twilio: TwilioRestDouble, n: int, timeout_s: float = 5.0,
+async def wait_for_texts(twilio: TwilioRestDouble, n: int, timeout_s: float = 15.0,
                          to: str | None = None) -> list:
     deadline = time.monotonic() + timeout_s
     while True:
