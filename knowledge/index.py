@@ -187,9 +187,12 @@ def _diverse(chunks: list[IndexedChunk], ranked: np.ndarray, k: int) -> np.ndarr
     rest: list[int] = []
     pages: set[tuple[str, str]] = set()
     for i in ranked.tolist():
-        # The profile and the site-wide text are sources of their own, not more of a page.
+        # The profile and the site-wide text are sources of their own, not more of a page; each
+        # fact of the profile (the hours, one FAQ and its answer) is a source by itself.
         key = (chunks[i].url, chunks[i].kind.value if chunks[i].kind in (
             PassageKind.PROFILE, PassageKind.SITE) else "")
+        if chunks[i].kind is PassageKind.PROFILE:
+            key = (chunks[i].url, f"profile: {chunks[i].heading}")
         (rest if key in pages else first).append(i)
         pages.add(key)
     return np.array((first + rest)[:k], dtype=np.int64)

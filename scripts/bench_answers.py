@@ -47,6 +47,7 @@ from receptionist.cli import upgrade_database  # noqa: E402
 from receptionist.core import FixedClock, Settings  # noqa: E402
 from receptionist.services import Overrides, build_services  # noqa: E402
 from scripts.doubles.openai_http import CallTool, ChatTurn, OpenAIHttpDouble, Say  # noqa: E402
+from scripts.doubles.real_sites import DECLINE, holds  # noqa: E402
 from scripts.doubles.static_site import StaticSite  # noqa: E402
 from scripts.machine_ref import machine_reference  # noqa: E402
 from textback import ConsoleSmsSender  # noqa: E402
@@ -54,24 +55,6 @@ from textback import ConsoleSmsSender  # noqa: E402
 SITES = Path("/work/shared/fixtures/real-sites")
 CALLER = "+12025550143"
 NUMBER = "+12025550100"
-DECLINE = re.compile(r"\b(not sure|don't know|do not know|don't have|can't find|can take a "
-                     r"message|take a message|check with the team|get back to you)\b", re.I)
-
-
-def normalised(text: str) -> str:
-    t = text.lower().replace("\u2019", "'").replace("\u20b9", "rs ").replace("₹", "rs ")
-    t = re.sub(r"(?<=\d),(?=\d{3})", "", t)  # 3,500 -> 3500
-    t = re.sub(r"\b(\d{1,2}):00\s*", r"\1 ", t)  # 1:00pm -> 1 pm
-    t = re.sub(r"\b(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)", lambda m: m.group(1) + " "
-               + m.group(2).replace(".", ""), t)
-    return re.sub(r"\s+", " ", t)
-
-
-def holds(reply: str, needed: list[str]) -> bool:
-    text = normalised(reply)
-    return all(normalised(n).strip() in text for n in needed)
-
-
 @dataclass
 class SiteResult:
     name: str

@@ -32,8 +32,8 @@ from urllib.parse import unquote, urlsplit
 
 from scripts.doubles.static_site import StaticSite
 
-__all__ = ["FIELDS", "REAL_SITES_DIR", "RealSite", "field_right", "found_in", "real_sites",
-           "serve_real_site"]
+__all__ = ["DECLINE", "FIELDS", "REAL_SITES_DIR", "RealSite", "field_right", "found_in", "holds",
+           "real_sites", "serve_real_site"]
 
 FIELDS = ("name", "phone", "address", "hours", "services", "booking_link")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -150,3 +150,24 @@ def found_in(question: dict[str, Any], passages: list[tuple[str, str]], base: st
         paths = [unquote(urlsplit(u).path) for u, _ in passages]
         return any(p in (page, page.removesuffix("index.html")) for p in paths)
     return True
+
+
+# a reply to a question the site cannot answer: a decline with an offer to take a message
+DECLINE = re.compile(r"\b(not sure|don't know|do not know|don't have|can't find|can take a "
+                     r"message|take a message|check with the team|get back to you)\b", re.I)
+
+
+def normalised(text: str) -> str:
+    """A reply as the answer check reads it: ``1:00pm`` = ``1 pm``, ``₹3,500`` = ``rs 3500``."""
+    t = text.lower().replace("\u2019", "'").replace("\u20b9", "rs ").replace("₹", "rs ")
+    t = re.sub(r"(?<=\d),(?=\d{3})", "", t)  # 3,500 -> 3500
+    t = re.sub(r"\b(\d{1,2}):00\s*", r"\1 ", t)  # 1:00pm -> 1 pm
+    t = re.sub(r"\b(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)", lambda m: m.group(1) + " "
+               + m.group(2).replace(".", ""), t)
+    return re.sub(r"\s+", " ", t)
+
+
+def holds(reply: str, needed: list[str]) -> bool:
+    """Does a reply hold every ``answer_contains`` string (case and formats aside)?"""
+    text = normalised(reply)
+    return all(normalised(n).strip() in text for n in needed)

@@ -250,3 +250,19 @@ def test_what_year_wants_a_year_and_who_the_clause_that_asks() -> None:
     found = best_sentences("If I'm not happy with my case, who can I complain to outside the "
                            "firm?", policy)
     assert found is not None and "Legal Ombudsman" in found and "Our Complaints" not in found
+
+
+def test_a_footnote_mark_in_markup_is_still_a_mark() -> None:
+    about = [{"source": "About", "quote": "He holds the degree of Naturopathic Medical Doctor "
+              "(NMD).<sup>\\*</sup>"},
+             {"source": "About", "quote": "Staff\n\\* He is not currently licenced as an NMD."}]
+    found = best_sentences("Can he see me as a naturopathic doctor too?", about)
+    assert found is not None and "not currently licenced" in found and "*" not in found
+
+
+def test_is_the_price_asks_about_the_price_not_an_amount() -> None:
+    from receptionist.agent.local.answer_kinds import Kind, question_kind
+
+    assert question_kind("Is the price you quote the price I end up paying?") is None
+    assert question_kind("Is there a fee for Gresham?") is Kind.MONEY
+    assert question_kind("Do you charge for a quote?") is Kind.MONEY

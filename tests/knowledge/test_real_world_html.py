@@ -200,3 +200,19 @@ def test_a_passage_comes_with_the_next_sentence_of_its_page() -> None:
     assert result.passages[0].text.endswith("Any pet not picked up within 24 hours may be turned "
                                             "over to a shelter.")
     assert HybridIndex(chunks, None).search("shelter", None).passages[0].text == chunks[1].text
+
+
+def test_each_fact_of_the_profile_is_a_source_of_its_own() -> None:
+    # two FAQs of the profile both make the top three; a page still gives one passage first
+    root = "https://x.example/"
+    chunks = [
+        IndexedChunk(root, "X", "Do you offer fixed-price quotes?", "Do you offer fixed-price "
+                     "quotes?\nYes, fixed-rate quotes.", PassageKind.PROFILE),
+        IndexedChunk(root, "X", "Do you provide free quotes?", "Do you provide free quotes?\n"
+                     "Yes, free quotes.", PassageKind.PROFILE),
+        IndexedChunk(root + "faq", "FAQ", "", "Quotes and more quotes."),
+        IndexedChunk(root + "faq", "FAQ", "", "Quotes, quotes."),
+    ]
+    found = HybridIndex(chunks, None).search("quotes", None, k=3).passages
+    assert {p.heading for p in found} >= {"Do you offer fixed-price quotes?",
+                                          "Do you provide free quotes?"}

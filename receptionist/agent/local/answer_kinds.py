@@ -30,6 +30,8 @@ _YEAR_Q = re.compile(r"\b(what|which) year\b|\bsince when\b|\bhow long ago\b", r
 _HOW_TO = re.compile(r"^how (do|can|would|should) (i|we)\b", re.I)
 _MONEY_Q = re.compile(r"\b(how much|cost|costs|price|prices|pricing|charge|charges|fee|fees|"
                       r"rate|rates)\b", re.I)
+_IS = re.compile(r"(is|are|was|were)\b", re.I)
+_COSTS = re.compile(r"\b(how much|cost|costs|charge|charges|fee|fees)\b", re.I)
 _NUMBER_Q = re.compile(r"\b(how (long|far|many|soon|old|early|late)|what (age|year|time)|"
                        r"when)\b", re.I)
 # "free" is a price ("free quotes", "it's free"), but "tax free", "hassle-free" or
@@ -79,7 +81,9 @@ def question_kind(question: str) -> Kind | None:
         return Kind.YEAR
     if _HOW_TO.match(question.strip()):
         return Kind.HOW_TO
-    if _MONEY_Q.search(question):
+    if _MONEY_Q.search(question) and not (_IS.match(question.strip())
+                                          and not _COSTS.search(question)):
+        # (not "is the price you quote the price I pay?": about the price, not an amount)
         return Kind.MONEY
     if _NUMBER_Q.search(question):
         return Kind.NUMBER

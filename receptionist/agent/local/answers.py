@@ -160,11 +160,11 @@ def _read_out(pool: dict[tuple[int, int], str], leads: set[tuple[int, int]], pag
             and len(below.split()) <= 4:  # a menu line and its price below it: "… rolls" / "$3.25"
         return first_sentences(_tidy(f"{text.rstrip('.')}: {below}"), max_chars)
     # "…Doctor (NMD).*": the footnote on the same page says more ("* not licensed as an NMD")
-    marked = text.rstrip(".").endswith("*")
-    note = next((n for (p, _), n in pool.items() if marked and pages[p] == pages[p_best]
-                 and n.startswith("*") and n not in text), None)
+    marked = _unmarked(text).rstrip(". ").endswith("*")
+    note = next((_unmarked(n) for (p, _), n in pool.items() if marked and n not in text
+                 and pages[p] == pages[p_best] and _unmarked(n).startswith("*")), None)
     if note and len(text) + len(note) + 1 <= max_chars + _MORE:
-        return _tidy(f"{text.rstrip('.*')}. {note.lstrip('* ')}")
+        return _tidy(f"{_unmarked(text).rstrip('.* ')}. {note.lstrip('* ')}")
     if kind is not None and not fits_kind(kind, text, ""):
         # the fact asked for is a sentence or two further on ("…catering for your events." /
         # "For catering, call (402) 759-4144."): read it after the lead
@@ -204,6 +204,11 @@ def _tidy(text: str) -> str:
     text = re.sub(r"(\s*[–—-])+\s*$", "", text)
     text = re.sub(r"(\s[–—-])(\s[–—-])+\s", r"\1 ", text).strip().rstrip(":;,-")
     return text if text.endswith((".", "!", "?", "”", '"')) else f"{text}."
+
+
+def _unmarked(text: str) -> str:
+    """``text`` without HTML tags or escaping backslashes: "(NMD).<sup>\\*</sup>" → "(NMD).*"."""
+    return re.sub(r"</?[a-z][^>]*>|\\(?=\S)", "", text)
 
 
 _MARKUP = re.compile(r"</?[a-z][^>]*>|\*\*|__|`|\\(?=\S)|^#+\s*|(?<=\s)#+\s+", re.M)
