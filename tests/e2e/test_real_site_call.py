@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from receptionist.cli import app
 from receptionist.core import FixedClock
+from scripts.doubles.factories import BUSINESS_NUMBER, CALLER
 from scripts.doubles.real_sites import real_sites, serve_real_site
 from tests.agent.world import MONDAY_9AM
-from tests.support.factories import BUSINESS_NUMBER, CALLER
 from tests.support.voice import VoiceFactory, settings_env
 
 pytestmark = pytest.mark.slow
