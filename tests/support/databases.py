@@ -92,8 +92,12 @@ def build_sqlite_template(path: Path) -> Path:
     """The schema in one SQLite file, copied for each test instead of rebuilt (``create_all`` of
     every table costs a few tenths of a second; a copy, well under a millisecond)."""
     asyncio.run(empty_schema(f"sqlite+aiosqlite:///{path}"))
-    # The product opens SQLite in WAL mode: fold the log into the file so one file is the whole
-    # database.
+    # The product opens SQLite in WAL mode, and WAL is stored in the file: a copy already in WAL
+    # mode spares each test's first connections the switch, which needs the file to itself and
+    # fails with "database is locked" when the app and the test open it at the same moment.
+    # The log is folded into the file (and removed when the last connection closes), so the one
+    # file is the whole database.
     with closing(sqlite3.connect(path)) as conn:
-        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path

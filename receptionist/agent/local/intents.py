@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from receptionist.core import NUMBER_WORDS
+
 __all__ = ["Intent", "Understanding", "normalize", "understand"]
 
 
@@ -35,11 +37,9 @@ class Intent(StrEnum):
     IDENTITY = "identity"
 
 
-_NUMBER_WORDS = {
-    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15",
-    "twenty": "20", "thirty": "30", "forty": "40", "fourty": "40", "fifty": "50",
-}
+# The kernel's number words as digits; "zero" stays a word (callers say it inside phone numbers
+# and names, "oh" and "zero" alike), and a common misspelling of forty is read too.
+_NUMBER_WORDS = {word: str(n) for word, n in NUMBER_WORDS.items() if n} | {"fourty": "40"}
 
 _P = {
     Intent.HUMAN: (
