@@ -33,7 +33,7 @@ from receptionist.core.principal import Principal, PrincipalKind, Role
 __all__ = ["AccountsService", "SessionView", "SignedIn", "UserInfo", "build_accounts",
            "normalize_email"]
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+\Z")
 
 
 def normalize_email(text: str) -> str:

@@ -34,8 +34,9 @@ __all__ = [
 ]
 
 MAX_FRAME_CHARS = 64 * 1024  # Twilio's frames are ~300 characters; anything huge is not Twilio
-_SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
-_MARK_NAME = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
+# \Z, not $: "$" also matches before a final newline, which would end up inside the JSON.
+_SID = re.compile(r"^[A-Za-z0-9]{2,64}\Z")
+_MARK_NAME = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}\Z")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ __all__ = ["router"]
 
 router = APIRouter()
 SearchQuery = Annotated[str, Query(max_length=200)]
-_NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}\Z")
 
 
 async def _threads_context(scope: PageScope, textback: TextbackService,

@@ -67,6 +67,7 @@ def test_media_round_trips(audio: bytes, ts: int) -> None:
 
 @FAST
 @given(st.text(max_size=70))
+@example("0\n")  # "$" matched before the newline, which went raw into the JSON
 def test_mark_names_are_either_safe_json_or_refused(name: str) -> None:
     try:
         text = wire.mark_message("MZ1", name)

@@ -33,7 +33,7 @@ __all__ = ["BookingDesk"]
 
 log = logging.getLogger("receptionist.agent.tools.toolbox")
 
-_SLOT_ID = re.compile(r"^[A-Za-z0-9:+_.\-]{4,40}$")
+_SLOT_ID = re.compile(r"^[A-Za-z0-9:+_.\-]{4,40}\Z")
 _CALENDAR_DOWN = ("I can't reach the calendar right now. I've passed your request to the team "
                   "and they'll text you to confirm a time.")
 _CALENDAR_DOWN_NO_NUMBER = ("I can't reach the calendar right now. Please call back a little "

@@ -27,7 +27,7 @@ _SLOW = ("Sorry, that's taking too long. Let me take a message instead and the t
 _BROKEN = "Sorry, something went wrong on my side. I can take a message for the team."
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_NAME = re.compile(r"^[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_][^\W\d_.'-]*){0,4}\.?$")
+_NAME = re.compile(r"^[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_][^\W\d_.'-]*){0,4}\.?\Z")
 
 
 def ok(**data: Any) -> ToolResult:
