@@ -17,7 +17,6 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from receptionist.agent.ports import BusinessProfile, KnowledgeLookup
-from receptionist.agent.spoken import spoken_hours, spoken_price
 from receptionist.agent.untrusted import looks_like_instruction
 from receptionist.core import (
     Business,
@@ -27,6 +26,8 @@ from receptionist.core import (
     WeeklyHours,
     get_business,
     log_event,
+    spoken_hours,
+    spoken_price,
 )
 
 __all__ = ["BusinessFacts", "Directory", "FactsSource", "ServiceInfo"]

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from receptionist.agent.facts import BusinessFacts, FactsSource
 from receptionist.agent.ports import BusinessProfile, CallContext, ToolResult
-from receptionist.agent.spoken import spoken_datetime
 from receptionist.agent.untrusted import (
     DATA_NOTE,
     FENCE_CLOSE,
@@ -20,7 +19,7 @@ from receptionist.agent.untrusted import (
     looks_like_instruction,
     quote_data,
 )
-from receptionist.core import Business, Clock, SystemClock, default_greeting
+from receptionist.core import Business, Clock, SystemClock, default_greeting, spoken_datetime
 
 __all__ = [
     "DATA_NOTE",

@@ -132,7 +132,7 @@ def test_a_list_of_questions_is_not_read_as_an_answer() -> None:
 
 
 def test_a_title_does_not_end_a_sentence() -> None:
-    from receptionist.agent.spoken import split_sentences
+    from receptionist.core import split_sentences
 
     assert split_sentences("Dr. Perkins is our chiropractor. Mrs. Lee runs the office.") == [
         "Dr. Perkins is our chiropractor.", "Mrs. Lee runs the office."]

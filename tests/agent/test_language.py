@@ -17,7 +17,8 @@ from receptionist.agent.local.slots import (
     pick_offered,
     service_by_word,
 )
-from receptionist.agent.spoken import (
+from receptionist.core import (
+    WeeklyHours,
     first_sentences,
     spoken_datetime,
     spoken_hours,
@@ -25,7 +26,6 @@ from receptionist.agent.spoken import (
     spoken_price,
     spoken_time,
 )
-from receptionist.core import WeeklyHours
 
 
 @pytest.mark.parametrize(("heard", "intent"), [

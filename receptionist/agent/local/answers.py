@@ -29,9 +29,8 @@ from receptionist.agent.local.wording import (
     telling_words,
     unprefixed,
 )
-from receptionist.agent.spoken import first_sentences, split_sentences
 from receptionist.agent.untrusted import looks_like_instruction
-from receptionist.core import STOPWORDS
+from receptionist.core import STOPWORDS, first_sentences, split_sentences
 
 __all__ = ["affirms", "best_sentences"]
 

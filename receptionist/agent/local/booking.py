@@ -21,7 +21,7 @@ from receptionist.agent.local.slots import (
     service_by_word,
 )
 from receptionist.agent.local.state import Said, ToolRun, a, on, said, say_of
-from receptionist.agent.spoken import spoken_list
+from receptionist.core import spoken_list
 
 __all__ = ["BookingFlows"]
 

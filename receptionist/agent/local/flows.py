@@ -19,7 +19,7 @@ from receptionist.agent.local.state import (
     say_of,
 )
 from receptionist.agent.local.wording import content_words
-from receptionist.agent.spoken import spoken_list
+from receptionist.core import spoken_list
 
 __all__ = ["Flows"]
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import re
 
-from receptionist.agent.spoken import split_sentences
-from receptionist.core import analyze, words
+from receptionist.core import analyze, split_sentences, words
 
 __all__ = ["GENERIC", "PARTICLES", "asked_part", "content_words", "has", "telling_words",
            "unprefixed"]

@@ -25,9 +25,8 @@ from receptionist.agent.ports import (
     TeamNote,
     ToolResult,
 )
-from receptionist.agent.spoken import spoken_list
 from receptionist.agent.tools.result import clean_name, clean_text, fail, ok
-from receptionist.core import log_event
+from receptionist.core import log_event, spoken_list
 
 __all__ = ["BookingDesk"]
 

@@ -24,13 +24,12 @@ from receptionist.agent.ports import (
     ToolCall,
     ToolResult,
 )
-from receptionist.agent.spoken import split_sentences
 from receptionist.agent.tools.booking import BookingDesk
 from receptionist.agent.tools.messages import MessageDesk
 from receptionist.agent.tools.result import clean_text, fail, ok, run_guarded
 from receptionist.agent.tools.schema import chat_tools, check_arguments, spec_for
 from receptionist.agent.untrusted import DATA_NOTE, looks_like_instruction, quote_data
-from receptionist.core import Clock, SystemClock, log_event
+from receptionist.core import Clock, SystemClock, log_event, split_sentences
 
 __all__ = ["AgentTools"]
 
