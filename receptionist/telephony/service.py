@@ -27,6 +27,7 @@ from receptionist.core import (
     dialect_insert,
     dialect_name,
     get_business,
+    insert_ignore,
     log_event,
     mask,
     orm_session,
@@ -36,6 +37,7 @@ from receptionist.telephony.lifecycle import (
     CallState,
     ConversationStarted,
     Event,
+    IncomingCall,
     MissedReason,
     Outcome,
     Phase,
@@ -141,13 +143,8 @@ class CallService:
         """``claimed``: where texts written already claimed go (``None``: written pending, for
         the worker's poll)."""
         now = self.clock.now()
-        call = await _lock_call(session, call_sid, business, from_number, to_number, now)
-        transition = advance(_state_of(call), event)
-        changes = _changes(call, transition.state)
-        if transition.decided:
-            changes["decided_at"] = now
-        if transition.state.phase is Phase.ENDED and call.ended_at is None:
-            changes["ended_at"] = now
+        call, transition, changes = await _advance(session, call_sid, event, business,
+                                                   from_number, to_number, now)
         if changes:
             await session.execute(_UPDATE_CALL, {"call_id": call.id, **changes})
         await session.execute(_INSERT_EVENT, {
@@ -218,17 +215,54 @@ class CallService:
             )).scalar_one_or_none()
 
 
-async def _lock_call(session: Executor, call_sid: str, business: Business | None,
-                     from_number: str | None, to_number: str | None, now: Any) -> Row[Any]:
+async def _advance(session: Executor, call_sid: str, event: Event, business: Business | None,
+                   from_number: str | None, to_number: str | None,
+                   now: Any) -> tuple[Row[Any], Transition, dict[str, Any]]:
+    """The call's row (held for the transaction), the event's transition, and the columns it
+    changes that are not written yet.
+
+    The incoming-call webhook almost always meets no row: it writes the new call as advanced
+    already, in one insert that does nothing if the row exists (a callback came first, or a
+    retry), and only then takes the general path: the upsert, then an update of what changed."""
+    fresh = _new_call(call_sid, business, from_number, to_number, now)
+    if isinstance(event, IncomingCall):
+        transition = advance(CallState(), event)
+        row = (await session.execute(_insert_new_call(dialect_name(session)), {
+            **fresh, **_stored(transition.state), **_times(transition, now, None)})).first()
+        if row is not None:
+            return row, transition, {}
     # Callbacks can arrive before the incoming-call webhook (or without it): one upsert creates
     # the row if missing, race-free, fills in what an earlier callback did not know, holds the
     # row for this transaction (PostgreSQL's row lock; SQLite's write lock) and returns it.
-    return (await session.execute(_upsert_call(dialect_name(session)), {
+    call = (await session.execute(_upsert_call(dialect_name(session)), fresh)).one()
+    transition = advance(_state_of(call), event)
+    changes = _changes(call, transition.state)
+    changes.update(_times(transition, now, call.ended_at))
+    return call, transition, changes
+
+
+def _new_call(call_sid: str, business: Business | None, from_number: str | None,
+              to_number: str | None, now: Any) -> dict[str, Any]:
+    """A call row as first written, before any event (``CallState()``)."""
+    return {
         "call_sid": call_sid, "business_id": business.id if business else None,
         "from_number": from_number, "to_number": to_number, "started_at": now, "phase": "new",
         "routing": "", "team_answered": False, "stream_started": False, "stream_ended": False,
         "conversation_started": False, "after_hours": False,
-    })).one()
+    }
+
+
+def _times(transition: Transition, now: Any, ended_at: Any) -> dict[str, Any]:
+    """When the call was decided and when it ended, if this transition did either."""
+    times = {"decided_at": now} if transition.decided else {}
+    if transition.state.phase is Phase.ENDED and ended_at is None:
+        times["ended_at"] = now
+    return times
+
+
+@cache
+def _insert_new_call(dialect: str) -> Any:
+    return insert_ignore(dialect, _CALLS, ["call_sid"]).returning(*_CALLS.c)
 
 
 @cache
@@ -261,7 +295,13 @@ def _state_of(call: Row[Any]) -> CallState:
 
 def _changes(call: Row[Any], state: CallState) -> dict[str, Any]:
     """The columns ``state`` changes: a duplicate callback writes nothing to the call."""
-    stored = {
+    return {name: value for name, value in _stored(state).items()
+            if getattr(call, name) != value}
+
+
+def _stored(state: CallState) -> dict[str, Any]:
+    """``state`` as the call's columns hold it."""
+    return {
         "phase": state.phase.value, "routing": state.routing.value if state.routing else "",
         "team_answered": state.team_answered, "stream_started": state.stream_started,
         "stream_ended": state.stream_ended, "ended_status": state.ended_status,
@@ -270,4 +310,3 @@ def _changes(call: Row[Any], state: CallState) -> dict[str, Any]:
         "outcome": state.outcome.value if state.outcome else None,
         "missed_reason": state.missed_reason.value if state.missed_reason else None,
     }
-    return {name: value for name, value in stored.items() if getattr(call, name) != value}
