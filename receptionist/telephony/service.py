@@ -18,12 +18,14 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, bindparam, func, insert, select, update
 
 from receptionist.core import (
+    REVISION_NOW,
     Business,
     BusinessDirectory,
     Clock,
     Database,
     Executor,
     Routing,
+    StaleDirectory,
     dialect_insert,
     dialect_name,
     get_business,
@@ -64,6 +66,7 @@ log = logging.getLogger("receptionist.calls")
 _CALLS = cast(Table, Call.__table__)
 _UPDATE_CALL = update(_CALLS).where(_CALLS.c.id == bindparam("call_id"))
 _INSERT_EVENT = insert(cast(Table, CallEvent.__table__))
+_INSERT_EVENT_READING_REVISION = _INSERT_EVENT.returning(REVISION_NOW)
 # How long after a call's end its media server may still report the stream's end; past it the
 # server is presumed gone and the call is decided without it (see ``settle_lost_streams``).
 STREAM_END_GRACE = timedelta(seconds=20)
@@ -88,6 +91,9 @@ class CallWebhook:
     conn: Executor
     business: Business | None
     claimed: list[Message]  # texts written already claimed, for the worker after the commit
+    # The tenancy revision ``business`` was cached at, when it was taken from the directory
+    # unread: ``apply`` checks it (see ``CallService.apply_in``).
+    cached_at: int | None = None
 
     async def apply(self, call_sid: str, event: Event, *, from_number: str | None = None,
                     to_number: str | None = None,
@@ -95,7 +101,8 @@ class CallWebhook:
         return await self.service.apply_in(
             self.conn, call_sid, event, business=self.business, from_number=from_number,
             to_number=to_number, data=data,
-            claimed=self.claimed if self.service.outbox.running else None)
+            claimed=self.claimed if self.service.outbox.running else None,
+            business_cached_at=self.cached_at)
 
 
 class CallService:
@@ -110,12 +117,21 @@ class CallService:
     async def webhook(self, to: str | None) -> AsyncIterator[CallWebhook]:
         """One transaction for a webhook, on a plain connection (its Core statements skip an
         ORM session's bookkeeping): find the business, advance the call; texts queued already
-        claimed go to this process's worker once it commits."""
+        claimed go to this process's worker once it commits.
+
+        A business in the directory's cache is taken unread; ``apply`` checks in the call's
+        event insert that it is still current, and raises ``StaleDirectory`` (nothing is
+        written) if not: the webhook then runs again (see ``receptionist.telephony.routes``)."""
         claimed: list[Message] = []
         async with self.db.connection() as conn:
             number = try_normalize(to)
-            business = await self.directory.for_number(number, conn) if number else None
-            yield CallWebhook(self, conn, business, claimed)
+            cached = self.directory.cached(number) if number else None
+            if cached is not None:
+                hook = CallWebhook(self, conn, cached[0], claimed, cached_at=cached[1])
+            else:
+                business = await self.directory.for_number(number, conn) if number else None
+                hook = CallWebhook(self, conn, business, claimed)
+            yield hook
         self._submit(claimed)
 
     async def apply(self, call_sid: str, event: Event, *, business: Business | None,
@@ -139,16 +155,25 @@ class CallService:
                        business: Business | None, from_number: str | None = None,
                        to_number: str | None = None,
                        data: dict[str, Any] | None = None,
-                       claimed: list[Message] | None = None) -> Applied:
+                       claimed: list[Message] | None = None,
+                       business_cached_at: int | None = None) -> Applied:
         """``claimed``: where texts written already claimed go (``None``: written pending, for
-        the worker's poll)."""
+        the worker's poll). ``business_cached_at``: the tenancy revision ``business`` was
+        cached at, when it was not read in this transaction: checked in the event's insert,
+        before the business decides anything, and ``StaleDirectory`` raised if it moved."""
         now = self.clock.now()
         call, transition, changes = await _advance(session, call_sid, event, business,
                                                    from_number, to_number, now)
         if changes:
             await session.execute(_UPDATE_CALL, {"call_id": call.id, **changes})
-        await session.execute(_INSERT_EVENT, {
-            "call_sid": call_sid, "kind": type(event).__name__, "data": data or {}, "at": now})
+        recorded = {"call_sid": call_sid, "kind": type(event).__name__, "data": data or {},
+                    "at": now}
+        if business_cached_at is None:
+            await session.execute(_INSERT_EVENT, recorded)
+        elif (await session.scalar(_INSERT_EVENT_READING_REVISION, recorded) or 0) \
+                != business_cached_at:
+            self.directory.forget()
+            raise StaleDirectory(call_sid)
         decision = None
         if transition.decided:
             if business is None and call.business_id is not None:
