@@ -28,13 +28,16 @@ __all__ = [
     "complete_sentences",
     "default_greeting",
     "first_sentences",
+    "ordinal",
     "split_sentences",
     "spoken_date",
     "spoken_datetime",
     "spoken_hours",
     "spoken_list",
+    "spoken_moment",
     "spoken_price",
     "spoken_time",
+    "spoken_when",
 ]
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -152,6 +155,30 @@ def spoken_date(day: date, today: date | None = None) -> str:
 def spoken_datetime(moment: datetime, today: date | None = None) -> str:
     """A local datetime as "Tuesday March 10 at 3 pm" (or "tomorrow at 9:30 am")."""
     return f"{spoken_date(moment.date(), today)} at {spoken_time(moment.time())}"
+
+
+def spoken_moment(at: datetime, *, now: datetime | None = None) -> str:
+    """``Tuesday the 14th at 3:30 pm``; ``today``/``tomorrow`` when ``now`` says so."""
+    clock = spoken_time(at.time())
+    if now is not None:
+        days = (at.date() - now.astimezone(at.tzinfo).date()).days
+        if days == 0:
+            return f"today at {clock}"
+        if days == 1:
+            return f"tomorrow at {clock}"
+    return f"{WEEKDAY_NAMES[at.weekday()]} the {ordinal(at.day)} at {clock}"
+
+
+def spoken_when(at: datetime, *, now: datetime | None = None) -> str:
+    """``spoken_moment`` read after a noun: ``on Tuesday the 14th at 3 pm``, ``today at …``."""
+    text = spoken_moment(at, now=now)
+    return text if text.startswith(("today", "tomorrow")) else "on " + text
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 11th, 22nd."""
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def spoken_price(value: object) -> str:
