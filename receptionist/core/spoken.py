@@ -21,6 +21,8 @@ __all__ = [
     "MONTH_WORDS",
     "NUMBER_WORDS",
     "ORDINAL_WORDS",
+    "TENS_WORDS",
+    "UNIT_WORDS",
     "WEEKDAY_KEYS",
     "WEEKDAY_NAMES",
     "WEEKDAY_SHORT_WORDS",
@@ -58,12 +60,13 @@ MONTH_WORDS = {
     "september": 9, "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
     "december": 12, "dec": 12,
 }
-NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-}
+# Numbers as words: the units (0-19) and the tens (20-90) that spoken numbers are built from.
+UNIT_WORDS = {word: n for n, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split())}
+TENS_WORDS = {word: 10 * n for n, word in enumerate(
+    "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if word != "_"}
+NUMBER_WORDS = UNIT_WORDS | TENS_WORDS
 _ORDINAL_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
                   "ninth")
 # Days of the month as said aloud: "the fourteenth", "the twenty first".
