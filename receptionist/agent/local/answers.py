@@ -64,7 +64,9 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     people: dict[int, str] = {}  # a page about one person ("Ian Stirzaker"): who "Ian" is
     for p_index, passage in enumerate(passages):
         source = str(passage.get("source", "")).split("|")[0].strip()
-        title = content_words(source)
+        # a sentence is read under its page's title and the heading it sits under ("Recommended
+        # from age 3–5." under "Paediatric Dentist" is about kids)
+        title = content_words(source) | content_words(str(passage.get("section", "")))
         if _PERSON_TITLE.match(source):
             people[p_index] = source
         for s_index, (sentence, lead) in enumerate(_pieces(str(passage.get("quote", "")))):
@@ -172,6 +174,8 @@ def _read_out(pool: dict[tuple[int, int], str], leads: set[tuple[int, int]], pag
         for lead in (text, before or "", chosen) if later else ():
             if lead and len(lead) + len(later or "") + 1 <= max_chars + _MORE:
                 return _tidy(f"{lead} {later}")
+        if later and len(later) <= max_chars:  # no room for the lead: the fact alone
+            return _tidy(later)
     for follow in (1, 2):  # the next sentences often finish the answer (not a price list's)
         after = pool.get((p_best, s_best + follow))
         if _PRICE_LINE.search(text):
@@ -212,7 +216,7 @@ def _unmarked(text: str) -> str:
 
 _MARKUP = re.compile(r"</?[a-z][^>]*>|\*\*|__|`|\\(?=\S)|^#+\s*|(?<=\s)#+\s+", re.M)
 _PRICE_LINE = re.compile(r":\s*[$£€]\s?\d")
-_PRICE_ITEM = re.compile(r"(?<=\d)\s+(?=[A-Z][a-z])")
+_PRICE_ITEM = re.compile(r"(?<=[\d%])\s+(?=[A-Z][a-z])")
 
 
 def _clause_with(sentence: str, kind: Kind, max_chars: int) -> str:
