@@ -71,6 +71,29 @@ async def test_choose_from_offered_times_with_stt_noise(world: World):
     assert booking.service == "Leak detection" and booking.start.day == 9
 
 
+@pytest.mark.parametrize("heard", [
+    "I'd like to walk a clean in next Tuesday at 10.",  # "book a cleaning", as Whisper heard it
+    "book a clean in on Tuesday at ten",
+    "walk a cleaning next Tuesday at 10",
+])
+async def test_a_misheard_booking_request_still_books(world: World, heard: str):
+    reply = await world.say(heard)
+    assert reply.text == "Great. Can I get your name?", reply.text
+    reply = await world.say("it's Sam Jones")
+    assert reply.text.startswith("So that's a drain cleaning tomorrow at 10 am"), reply.text
+    reply = await world.say("yes")
+    assert reply.text.startswith("You're all set")
+    (booking,) = await booked(world)  # on Tuesday the 8th: the day after the call's Monday
+    assert booking.service == "Drain cleaning"
+    assert booking.start.isoformat() == "2026-12-08T10:00:00-08:00"
+
+
+async def test_a_service_word_with_a_day_is_no_booking_when_it_tells_of_the_past(world: World):
+    reply = await world.say("your drain clean in last Tuesday at 10 was great")
+    assert not await booked(world) and "name" not in reply.text
+    assert world.tool_names().count("find_slots") == 0
+
+
 async def test_asks_which_service_when_not_said(world: World):
     reply = await world.say("can I make an appointment")
     assert reply.text.startswith("Sure. What would you like to book? We offer Drain cleaning")

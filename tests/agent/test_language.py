@@ -205,3 +205,18 @@ def test_a_booking_may_name_a_long_service_by_one_of_its_words() -> None:
     assert service_by_word(normalize("book my teeth in"), services) is None  # two names
     assert service_by_word(normalize("book something"), services) is None
 
+
+
+def test_a_service_word_is_heard_through_speech_recognition_errors() -> None:
+    services = ["Root Canal Treatment", "Teeth Cleaning & Scaling", "Teeth Whitening",
+                "Porcelain Veneers", "Dental Implants"]
+    for heard in ("I'd like to walk a clean in next Tuesday at 10.",  # two words run together
+                  "book a clean in on Tuesday at ten",
+                  "walk a cleaning next to the exam",
+                  "I need a clean on Friday"):                       # the stem
+        assert service_by_word(normalize(heard), services) == "Teeth Cleaning & Scaling", heard
+    assert service_by_word(normalize("a teeth whitning on Friday"), services) is None  # 2 names
+    assert service_by_word(normalize("whitning on Friday"), services) == "Teeth Whitening"
+    # near is not the same: short words must be exact, and one letter off is the most
+    assert service_by_word(normalize("I want to clear the air"), services) is None
+    assert service_by_word(normalize("the rota on Friday"), services) is None

@@ -113,6 +113,12 @@ class BookingFlows:
         names = [s.name for s in await self._load_services()]
         return bool(names) and match_service(u.norm, names) is not None
 
+    async def hears_a_service(self, u: Understanding) -> bool:
+        """A word of one service's name is in what was heard, however speech recognition bent
+        it ("walk a clean in next Tuesday" holds "cleaning")."""
+        names = [s.name for s in await self._load_services()]
+        return bool(names) and service_by_word(u.norm, names) is not None
+
     async def start_booking(self, u: Understanding) -> Said:
         d = self.d
         name = d.name

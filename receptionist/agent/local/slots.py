@@ -4,11 +4,12 @@ which offered slot. Pure functions over ``intents.normalize`` output; tolerant o
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from receptionist.core import WEEKDAY_WORDS
+from receptionist.core import WEEKDAY_WORDS, stem
 
 __all__ = [
     "extract_name",
@@ -183,12 +184,43 @@ def service_by_word(norm: str, services: Sequence[str]) -> str | None:
     """Asked to book, the one service whose name holds a word the caller said ("book a
     cleaning" -> "Teeth Cleaning & Scaling"): callers shorten a site's long names. A word in
     two names ("dental") names neither. Only where a booking is being asked for: elsewhere
-    "do you repair phones?" is not a question about "Toilet repair"."""
-    said = {w for w in _tokens(norm) if len(w) >= 4 and w not in _STOP}
-    holders = [s for s in services
-               if said & set(_tokens(re.sub(r"[^a-z0-9 ]", " ",
-                                            re.sub(r"\(.*?\)", " ", s.lower()))))]
+    "do you repair phones?" is not a question about "Toilet repair".
+
+    Speech recognition splits and bends words, so a word is also heard in two words run
+    together ("clean in" → "cleanin"), under its stem ("clean" for "cleaning") and one letter
+    off in a long word ("whitning")."""
+    tokens = [w for w in _tokens(norm) if w not in _STOP or w in ("in", "on")]
+    said = {w for w in tokens if len(w) >= 4}
+    said |= {a + b for a, b in itertools.pairwise(tokens) if len(a) >= 3}
+    holders = [s for s in services if any(_sounds_like(w, n) for w in said
+                                          for n in _name_words(s))]
     return holders[0] if len(holders) == 1 else None
+
+
+def _name_words(service: str) -> set[str]:
+    """The words of a service's name that can name it: "Teeth Cleaning & Scaling" → teeth,
+    cleaning, scaling (not "and", "service", a parenthetical)."""
+    plain = re.sub(r"[^a-z0-9 ]", " ", re.sub(r"\(.*?\)", " ", service.lower()))
+    return {w for w in _tokens(plain) if len(w) >= 4 and w not in _STOP}
+
+
+def _sounds_like(heard: str, word: str) -> bool:
+    """``heard`` is ``word`` as a caller says it or speech recognition writes it."""
+    if heard == word:
+        return True
+    if min(len(heard), len(word)) >= 5 and stem(heard) == stem(word):
+        return True  # "clean" / "cleaning", "whiten" / "whitening"
+    return min(len(heard), len(word)) >= 6 and _one_edit(heard, word)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """At most one letter added, dropped or changed."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
 
 
 def extract_name(text: str, norm: str, *, expecting: bool = False) -> str | None:
