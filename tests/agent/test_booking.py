@@ -94,6 +94,12 @@ async def test_a_service_word_with_a_day_is_no_booking_when_it_tells_of_the_past
     assert world.tool_names().count("find_slots") == 0
 
 
+async def test_a_word_of_a_service_name_alone_is_no_booking(world: World):
+    # "leak" is a word of "Leak detection", but a leak sealant is something else
+    reply = await world.say("I'd like some leak sealant")
+    assert "leak detection" not in reply.text.lower() and "day and time" not in reply.text
+
+
 async def test_asks_which_service_when_not_said(world: World):
     reply = await world.say("can I make an appointment")
     assert reply.text.startswith("Sure. What would you like to book? We offer Drain cleaning")
