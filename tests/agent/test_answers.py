@@ -287,3 +287,10 @@ def test_the_amount_after_a_long_lead_is_read_even_alone() -> None:
     found = best_sentences("I need someone to sort out the licence, what's that going to cost?",
                            site)
     assert found is not None and "£300 - £600" in found and "renewal" not in found
+
+
+def test_the_word_as_asked_beats_a_word_with_the_same_stem() -> None:
+    site = [{"source": "Home", "quote": "We are ten minutes from Riverside Business Park."},
+            {"source": "Visit", "quote": "There is free parking behind the building."}]
+    found = best_sentences("Is there parking at the clinic?", site)
+    assert found is not None and "free parking" in found

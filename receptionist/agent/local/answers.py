@@ -31,6 +31,7 @@ from receptionist.agent.local.wording import (
 )
 from receptionist.agent.untrusted import looks_like_instruction
 from receptionist.core import STOPWORDS, first_sentences, split_sentences
+from receptionist.core import words as words_of
 
 __all__ = ["affirms", "best_sentences"]
 
@@ -91,6 +92,7 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     must = telling - absent
     if absent:
         needed = max(needed if strict else 0, 2)
+    said_as = {stem: word for stem, word in words_of(asked)}
     # a word found in few sentences tells more than one found everywhere
     spread = {w: max(1, sum(1 for ws in words.values() if has(ws, w))) for w in q}
     scored: list[tuple[float, int, int]] = []
@@ -108,6 +110,8 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
         if len(hits) < needed or (absent and not must <= hits):
             continue
         weight = sum(1 / spread[w] for w in hits) + len(hits) - penalty
+        # the very word asked, not only its stem: "parking" over the "Park" of "IT Park"
+        weight += _SAME_FORM * sum(1 for w in alone if said_as.get(w) in _forms(sentence))
         prose = 0.5 if sentence.endswith((".", "!")) else 0.0
         fits = 0.0 if who else fits_kind(kind, sentence, pool.get((p_index, s_index + 1), ""))
         scored.append((weight + prose + fits - p_index * 0.1, p_index, s_index))
@@ -120,6 +124,14 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     if who and person and person not in text and _names(person, text):  # which "Ian"
         text = f"{person}: {text}"
     return text
+
+
+_SAME_FORM = 0.25
+
+
+def _forms(sentence: str) -> set[str]:
+    """The words of a sentence as written (lower case): "parking", not its stem "park"."""
+    return {word for _, word in words_of(sentence)}
 
 
 _PERSON_TITLE = re.compile(r"^(Dr\.? )?[A-Z][a-z]+(?:-[A-Z][a-z]+)?( [A-Z]\.)?"
