@@ -20,7 +20,8 @@ from knowledge.errors import CrawlError, FetchError
 from knowledge.extract import ExtractedPage, extract_page
 from knowledge.fetch import ROBOTS_AGENT, Fetcher
 from knowledge.safety import check_url
-from knowledge.urls import canonical_url, is_http_url, looks_like_file, same_site
+from knowledge.script_data import data_text, fragment_paths, is_data_script
+from knowledge.urls import canonical_url, is_http_url, join_url, looks_like_file, same_site
 
 __all__ = ["CrawlConfig", "CrawlOutcome", "CrawlProgress", "CrawledPage", "Crawler",
            "KnownPage", "Skip"]
@@ -28,6 +29,7 @@ __all__ = ["CrawlConfig", "CrawlOutcome", "CrawlProgress", "CrawledPage", "Crawl
 log = logging.getLogger("knowledge.crawl")
 _MAX_SITEMAPS = 10
 _MAX_SITEMAP_URLS = 5000
+_MAX_SCRIPTS = 30   # the site's own scripts read as data in one crawl
 # A compressed sitemap is inflated in steps and given up past this size: 2.5 MB of gzip can
 # hold gigabytes (a "gzip bomb"). The sitemap protocol itself caps a sitemap at 50 MB; real ones
 # for a small business are far below 1 MB.
@@ -117,6 +119,7 @@ class Crawler:
         robots = await self._robots(root)
         self._root, self._robots_parser, self._known, self._outcome = root, robots, known, outcome
         self._seen: set[str] = set()
+        self._scripts: set[str] = set()
         self._done_urls: set[str] = set()
         self._queue: deque[str] = deque()
         self._budget = self.config.max_pages
@@ -277,6 +280,8 @@ class Crawler:
         except ValueError as exc:
             self._skip(final, str(exc))
             return
+        if extracted.scripts:
+            await self._read_scripts(final, extracted)
         if not extracted.nofollow:
             for link in extracted.links:
                 self._enqueue(link)
@@ -298,6 +303,46 @@ class Crawler:
             extracted=extracted))
         self.progress.fetched += 1
         self._report(final, "fetched")
+
+    def _script_gate(self, url: str) -> str | None:
+        if not same_site(url, self._root):
+            return "another site"
+        if self._robots_parser is not None and not self._robots_parser.can_fetch(url,
+                                                                                ROBOTS_AGENT):
+            return "disallowed by robots.txt"
+        return None
+
+    async def _read_scripts(self, url: str, page: ExtractedPage) -> None:
+        """The site's own scripts a page runs, read once per crawl, never run: their plain data
+        (a menu, the specials) joins the text of the first page that runs them, and the pages
+        they load into it (a header, a footer, a call to action) join its links."""
+        found: list[str] = []
+        for script in page.scripts:
+            script = canonical_url(script)
+            if script in self._scripts or len(self._scripts) >= _MAX_SCRIPTS \
+                    or self._script_gate(script):
+                continue
+            self._scripts.add(script)
+            try:
+                fetched = await self.fetcher.fetch(script, any_type=True, gate=self._script_gate)
+            except FetchError as exc:
+                log.debug("knowledge.script_unreadable url=%s reason=%s", script, exc.reason)
+                continue
+            code = fetched.text()
+            if not is_data_script(code):
+                continue
+            # a script's fetch("/components/cta.html") is relative to the page, not the script
+            page.links += [link for link in (join_url(url, p) for p in fragment_paths(code))
+                           if link and link not in page.links]
+            try:
+                text = await asyncio.wait_for(asyncio.to_thread(data_text, code),
+                                              self.config.extract_timeout_s)
+            except TimeoutError:
+                continue
+            if text:
+                found.append(text)
+        if found:
+            page.text = "\n\n".join([page.text, *found]).strip()
 
     def _unchanged(self, prev: KnownPage, url: str, etag: str | None = None,
                    last_modified: str | None = None) -> None:
