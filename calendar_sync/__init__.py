@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
         WhenNotUnderstood,
         WriteConflict,
     )
-    from calendar_sync.messages import short_time, spoken_moment, spoken_slots, spoken_when
+    from calendar_sync.messages import short_time, spoken_slots
     from calendar_sync.models import (
         BookableService,
         Booking,
@@ -153,7 +153,5 @@ __all__ = [
     "parse_when",
     "router",
     "short_time",
-    "spoken_moment",
     "spoken_slots",
-    "spoken_when",
 ]

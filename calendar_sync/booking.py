@@ -55,14 +55,24 @@ from calendar_sync.errors import (
 )
 from calendar_sync.gateway import CalendarGateway
 from calendar_sync.ical import BookingEvent, booking_ical, new_uid
-from calendar_sync.messages import spoken_moment, spoken_slots, spoken_when
+from calendar_sync.messages import spoken_slots
 from calendar_sync.models import Booking
 from calendar_sync.ports import BookingNotifier, StoredEvent
 from calendar_sync.results import (
     BookingResult,
     BookingStatus,
 )
-from receptionist.core import Business, Clock, Database, SecretBox, log_event, mask, normalize
+from receptionist.core import (
+    Business,
+    Clock,
+    Database,
+    SecretBox,
+    log_event,
+    mask,
+    normalize,
+    spoken_moment,
+    spoken_when,
+)
 
 __all__ = ["Booker", "as_local", "overlaps", "taken_message"]
 

@@ -29,10 +29,10 @@ from calendar_sync.context import (
 )
 from calendar_sync.errors import CalendarError, CalendarMissing, ServiceNotFound, WriteConflict
 from calendar_sync.ical import moved_ical
-from calendar_sync.messages import spoken_slots, spoken_when
+from calendar_sync.messages import spoken_slots
 from calendar_sync.models import Booking
 from calendar_sync.results import BookingInfo, BookingResult, BookingStatus, CancelResult
-from receptionist.core import log_event, normalize
+from receptionist.core import log_event, normalize, spoken_when
 
 __all__ = ["Changes"]
 

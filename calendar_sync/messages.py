@@ -1,13 +1,19 @@
-"""Words about bookings: texts to the team and the caller, and times as an agent says them.
-Pure, no I/O. Times are shown in the business's zone, e.g. "Tue 14 Jan 3:30 pm"; the clock and
-weekday words are the kernel's (:mod:`receptionist.core.spoken`)."""
+"""Words about bookings: texts to the team and the caller, and lists of offered times. Pure,
+no I/O. Times are shown in the business's zone, e.g. "Tue 14 Jan 3:30 pm"; how one moment is
+said ("Tuesday the 14th at 3 pm", "tomorrow at 9 am") is the kernel's
+(:func:`receptionist.core.spoken_moment`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from receptionist.core import WEEKDAY_KEYS, WEEKDAY_NAMES, pretty_phone, spoken_time
+from receptionist.core import (
+    WEEKDAY_KEYS,
+    pretty_phone,
+    spoken_moment,
+    spoken_time,
+)
 
 __all__ = [
     "caller_cancelled_text",
@@ -15,9 +21,7 @@ __all__ = [
     "caller_moved_text",
     "caller_request_text",
     "short_time",
-    "spoken_moment",
     "spoken_slots",
-    "spoken_when",
     "team_booking_text",
     "team_cancelled_text",
     "team_moved_text",
@@ -31,24 +35,6 @@ def short_time(at: datetime) -> str:
     return f"{day} {at.day} {at.strftime('%b')} {spoken_time(at.time())}"
 
 
-def spoken_moment(at: datetime, *, now: datetime | None = None) -> str:
-    """``Tuesday the 14th at 3:30 pm``; ``today``/``tomorrow`` when ``now`` says so."""
-    clock = spoken_time(at.time())
-    if now is not None:
-        days = (at.date() - now.astimezone(at.tzinfo).date()).days
-        if days == 0:
-            return f"today at {clock}"
-        if days == 1:
-            return f"tomorrow at {clock}"
-    return f"{WEEKDAY_NAMES[at.weekday()]} the {_ordinal(at.day)} at {clock}"
-
-
-def spoken_when(at: datetime, *, now: datetime | None = None) -> str:
-    """``spoken_moment`` read after a noun: ``on Tuesday the 14th at 3 pm``, ``today at …``."""
-    text = spoken_moment(at, now=now)
-    return text if text.startswith(("today", "tomorrow")) else "on " + text
-
-
 def spoken_slots(starts: Sequence[datetime], *, now: datetime | None = None) -> str:
     """``3:30 pm or 4:15 pm`` on one day, otherwise each with its day."""
     if not starts:
@@ -57,11 +43,6 @@ def spoken_slots(starts: Sequence[datetime], *, now: datetime | None = None) -> 
     parts = [spoken_moment(s, now=now) if not same_day or i == 0 else spoken_time(s.time())
              for i, s in enumerate(starts)]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def _who(name: str, phone: str) -> str:

@@ -43,7 +43,7 @@ from calendar_sync.context import (
 from calendar_sync.embedded_radicale import EmbeddedRadicale
 from calendar_sync.errors import CalendarError, SetupError
 from calendar_sync.gateway import BackendFactory, CalendarGateway
-from calendar_sync.messages import spoken_moment, spoken_slots
+from calendar_sync.messages import spoken_slots
 from calendar_sync.ports import BookingNotifier, NullNotifier
 from calendar_sync.results import (
     BookingInfo,
@@ -71,6 +71,7 @@ from receptionist.core import (
     Settings,
     SystemClock,
     get_business,
+    spoken_moment,
 )
 
 __all__ = ["CalendarService"]

@@ -71,6 +71,7 @@ from receptionist.agent.prompts import (
 from receptionist.agent.records import (
     CallRecord,
     CallRecorder,
+    EndReason,
     RecordedTool,
     RecordedTurn,
     StoredCall,
@@ -124,6 +125,7 @@ __all__ = [
     "CallRecorder",
     "CallSummary",
     "Directory",
+    "EndReason",
     "KnowledgeHit",
     "KnowledgeLookup",
     "KnowledgeServiceLookup",

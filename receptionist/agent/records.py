@@ -12,6 +12,7 @@ import logging
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from receptionist.core import Database, log_event
 __all__ = [
     "CallRecord",
     "CallRecorder",
+    "EndReason",
     "RecordedTool",
     "RecordedTurn",
     "StoredCall",
@@ -37,6 +39,16 @@ __all__ = [
 
 log = logging.getLogger("receptionist.agent.records")
 
+
+
+class EndReason(StrEnum):
+    """Why a conversation ended, as stored on its record (``calls.end_reason``)."""
+
+    CALLER_HUNG_UP = "caller_hung_up"
+    AGENT_HUNG_UP = "agent_hung_up"
+    TRANSFERRED = "transferred"
+    MALFORMED_STREAM = "malformed_stream"
+    ERROR = "error"
 
 @dataclass(frozen=True, slots=True)
 class TurnStages:
@@ -82,7 +94,7 @@ class CallRecord:
     engine: str | None = None
     brain: str | None = None
     outcome: str | None = None
-    end_reason: str | None = None  # "caller_hung_up" | "agent_hung_up" | "transferred" | …
+    end_reason: EndReason | None = None
     degraded: bool = False
 
 
@@ -118,7 +130,7 @@ class CallRecorder:
         self.tools.append(RecordedTool(call, result, at_ms, duration_ms))
 
     def finish(self, ended_at: datetime | None, *, outcome: str | None = None,
-               end_reason: str | None = None, engine: str | None = None) -> CallRecord:
+               end_reason: EndReason | None = None, engine: str | None = None) -> CallRecord:
         return CallRecord(
             call_sid=self.ctx.call_sid, business_id=self.ctx.business_id,
             caller_phone=self.ctx.caller_phone, started_at=self.started_at, ended_at=ended_at,

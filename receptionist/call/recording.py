@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from receptionist.agent import CallRecord, CallRecorder, Turn, TurnStages
+from receptionist.agent import CallRecord, CallRecorder, EndReason, Turn, TurnStages
 
 __all__ = ["finish_record"]
 
 
 def finish_record(recorder: CallRecorder, history: list[Turn], latencies_ms: list[int], *,
-                  ended_at: datetime, end_reason: str, engine: str | None,
+                  ended_at: datetime, end_reason: EndReason, engine: str | None,
                   degraded: bool, stages: Sequence[TurnStages | None] = ()) -> CallRecord:
     """``latencies_ms`` are end of caller speech -> first agent audio, in order: each belongs
     to the first agent turn after a caller turn; ``stages[i]`` (when given) is where the wait of

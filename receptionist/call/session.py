@@ -20,7 +20,14 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from receptionist.agent import CallRecord, CallRecorder, ToolCall, ToolResult, TurnStages
+from receptionist.agent import (
+    CallRecord,
+    CallRecorder,
+    EndReason,
+    ToolCall,
+    ToolResult,
+    TurnStages,
+)
 from receptionist.call import effects
 from receptionist.call import twilio_wire as wire
 from receptionist.call.conversation import Conversation
@@ -81,7 +88,7 @@ class CallSession:
         self.setup: CallSetup | None = None
         self.machine = Conversation(deps.conversation)
         self.engine: ConversationEngine | None = None
-        self.end_reason = "caller_hung_up"
+        self.end_reason = EndReason.CALLER_HUNG_UP
         self.malformed = 0
         self._stream_ms = 0
         self._lock = asyncio.Lock()
@@ -137,7 +144,7 @@ class CallSession:
         except* Exception as group:  # a bug in this call: end it alone, loudly
             for exc in group.exceptions:
                 log.error("media.session_crashed call_sid=%s", self.call_sid, exc_info=exc)
-            self.end_reason = "error"
+            self.end_reason = EndReason.ERROR
         finally:
             try:
                 if self.engine is not None:  # after a crash too: never leave a model socket
@@ -190,7 +197,7 @@ class CallSession:
                     log_event(log, "media.malformed_frame", logging.WARNING,
                               call_sid=self.call_sid, reason=reason)
                 if self.malformed > self.deps.limits.max_malformed:
-                    self.end_reason = "malformed_stream"
+                    self.end_reason = EndReason.MALFORMED_STREAM
                     break
 
     async def _shutdown(self) -> None:
@@ -336,7 +343,7 @@ class CallSession:
             await self.deps.messages.take(self.setup.ctx, self.machine.history, reason)
 
     async def _hang_up(self, reason: str) -> None:
-        self.end_reason = "agent_hung_up"
+        self.end_reason = EndReason.AGENT_HUNG_UP
         await effects.hang_up(self.deps.call_control, self.call_sid, reason)
         # Twilio sends ``stop`` after a REST hang-up; without REST (or if it never comes),
         # closing the socket ends <Connect>, and with no verb after it the call.
@@ -351,7 +358,7 @@ class CallSession:
         if failed is not None:
             await self._dispatch(TransferFailed(failed))
             return
-        self.end_reason = "transferred"
+        self.end_reason = EndReason.TRANSFERRED
         # The call now runs the <Dial>: Twilio stops this stream. Closing it ourselves later is
         # harmless, as the call no longer runs <Connect>.
         closer = self._spawn(self._close_later(self.deps.limits.close_after_transfer_s))

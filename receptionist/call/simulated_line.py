@@ -18,6 +18,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
@@ -25,8 +26,8 @@ from websockets.exceptions import ConnectionClosed
 
 from receptionist.speech import SpeechError, SpeechToText, ulaw_decode
 
-__all__ = ["ClearSeen", "LineResult", "Pause", "Press", "Say", "ScriptStep", "SimulatedLine",
-           "Steps"]
+__all__ = ["ClearSeen", "EndedBy", "LineResult", "Pause", "Press", "Say", "ScriptStep",
+           "SimulatedLine", "Steps"]
 
 FRAME_BYTES = 160  # 20 ms of 8 kHz μ-law
 SILENCE = b"\xff" * FRAME_BYTES
@@ -88,10 +89,20 @@ class ClearSeen:
     played_ms: int  # of the agent's current turn, when the clear arrived
 
 
+class EndedBy(StrEnum):
+    """Who ended a simulated call: the caller's script ran out, the agent hung up, the agent
+    transferred it, or the server refused the stream."""
+
+    CALLER = "caller"
+    AGENT = "agent"
+    TRANSFER = "transfer"
+    REJECTED = "rejected"
+
+
 @dataclass
 class LineResult:
     turns: list[dict[str, str]] = field(default_factory=list)
-    ended_by: str = "caller"  # "caller" | "agent" | "transfer" | "rejected"
+    ended_by: EndedBy = EndedBy.CALLER
     transfer_twiml: str | None = None
     first_audio_s: float | None = None  # start sent -> first agent audio received
     first_mark_s: float | None = None
@@ -152,8 +163,8 @@ class SimulatedLine:
 
     def _server_closed(self) -> None:
         if not self.ended.is_set():
-            self.result.ended_by = "agent" if self.result.first_audio_s is not None \
-                else "rejected"
+            self.result.ended_by = EndedBy.AGENT if self.result.first_audio_s is not None \
+                else EndedBy.REJECTED
             self.result.close_code = self.ws.close_code
             self.ended.set()
             self._done_speaking.set()
@@ -277,7 +288,7 @@ class SimulatedLine:
         if update is None or self.ended.is_set():
             return
         kind, twiml = update
-        self.result.ended_by = kind if kind == "transfer" else "agent"
+        self.result.ended_by = EndedBy.TRANSFER if kind == "transfer" else EndedBy.AGENT
         self.result.transfer_twiml = twiml if kind == "transfer" else None
         await self.hang_up()  # Twilio leaves the stream: ``stop``, then the socket closes
 
@@ -347,7 +358,7 @@ class SimulatedLine:
         await self._start()
         if hang_up_before_greeting:  # gone before a single frame of the greeting has played
             await asyncio.sleep(0.05)
-            self.result.ended_by = "caller"
+            self.result.ended_by = EndedBy.CALLER
             await self.hang_up()
             await asyncio.wait_for(asyncio.gather(receiver, return_exceptions=True), 5)
             return self.result
@@ -373,7 +384,7 @@ class SimulatedLine:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.ended.wait(), self.linger_s)
             if not self.ended.is_set():
-                self.result.ended_by = "caller"
+                self.result.ended_by = EndedBy.CALLER
                 await self.hang_up()
             else:
                 await self.ended.wait()

@@ -28,6 +28,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 
 from receptionist.call.simulated_line import (
+    EndedBy,
     LineResult,
     Pause,
     Press,
@@ -99,7 +100,7 @@ class SimulatedCall:
     lines: list[LineResult] = field(default_factory=list)
     webhooks: list[tuple[str, int]] = field(default_factory=list)
     transferred: bool = False
-    ended_by: str = "caller"
+    ended_by: EndedBy = EndedBy.CALLER
     duration_s: float = 0.0
 
     @property
@@ -173,10 +174,10 @@ class CallSimulator:
                         "DialCallSid": "CA" + secrets.token_hex(16)}, call)
                     continue
                 if doc.stream_url is None:
-                    call.ended_by = "agent"
+                    call.ended_by = EndedBy.AGENT
                     break
                 line = await self._stream(call, doc, steps, hang_up_before_greeting, watch)
-                if line.ended_by != "transfer" or line.transfer_twiml is None:
+                if line.ended_by != EndedBy.TRANSFER or line.transfer_twiml is None:
                     call.ended_by = line.ended_by
                     break
                 call.transferred = True
@@ -213,7 +214,7 @@ class CallSimulator:
             ws = await connect(url, additional_headers={"X-Twilio-Signature": signature},
                                open_timeout=self.timeout_s, max_size=2**20)
         except (InvalidStatus, WebSocketException, OSError) as exc:
-            result = LineResult(ended_by="rejected")
+            result = LineResult(ended_by=EndedBy.REJECTED)
             result.events.append((time.perf_counter(), f"connect failed: {exc!r}"))
             call.lines.append(result)
             return result

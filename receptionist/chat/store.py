@@ -16,6 +16,7 @@ from receptionist.agent import (
     CallAction,
     CallRecord,
     CallSummary,
+    EndReason,
     RecordedTool,
     RecordedTurn,
     ToolCall,
@@ -155,7 +156,7 @@ class ChatStore:
                     booked=("book", True) in names,
                     message_taken=("take_message", True) in names,
                     degraded=record.degraded, ended_at=now,
-                    end_reason="agent_hung_up" if ended else None,
+                    end_reason=EndReason.AGENT_HUNG_UP if ended else None,
                     duration_s=round((now - conversation.started_at).total_seconds())))
 
     async def transcript(self, conversation_id: str) -> ChatTranscript | None:

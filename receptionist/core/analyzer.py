@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from receptionist.core.spoken import TENS_WORDS, UNIT_WORDS
+
 __all__ = ["STOPWORDS", "analyze", "normalize_numbers", "stem", "words"]
 
 STOPWORDS = frozenset("""
@@ -35,13 +37,8 @@ def stem(word: str) -> str:
     return str(_stemmer.stemWord(word))
 
 
-_UNITS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen".split())}
-_TENS = {w: 10 * i for i, w in enumerate(
-    "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
-_NUMBER_WORD = "|".join([*_UNITS, *_TENS, *_SCALES])
+_NUMBER_WORD = "|".join([*UNIT_WORDS, *TENS_WORDS, *_SCALES])
 _SPOKEN_NUMBER = re.compile(
     rf"\b(?:{_NUMBER_WORD})(?:(?:\s+|-|\s+and\s+)(?:{_NUMBER_WORD}))*\b", re.IGNORECASE)
 
@@ -49,10 +46,10 @@ _SPOKEN_NUMBER = re.compile(
 def _spoken_value(words: list[str]) -> int:
     total = current = 0
     for w in words:
-        if w in _UNITS:
-            current += _UNITS[w]
-        elif w in _TENS:
-            current += _TENS[w]
+        if w in UNIT_WORDS:
+            current += UNIT_WORDS[w]
+        elif w in TENS_WORDS:
+            current += TENS_WORDS[w]
         elif w == "hundred":
             current = max(current, 1) * 100
         else:
@@ -63,7 +60,7 @@ def _spoken_value(words: list[str]) -> int:
 
 def _digits_for_words(match: re.Match[str]) -> str:
     words = [w for w in re.split(r"[\s-]+", match.group(0).lower()) if w != "and"]
-    if len(words) == 1 and words[0] in _UNITS:
+    if len(words) == 1 and words[0] in UNIT_WORDS:
         return match.group(0)   # "one of those" stays words; "fifty" or "two hundred" do not
     return str(_spoken_value(words))
 

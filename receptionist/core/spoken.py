@@ -21,6 +21,8 @@ __all__ = [
     "MONTH_WORDS",
     "NUMBER_WORDS",
     "ORDINAL_WORDS",
+    "TENS_WORDS",
+    "UNIT_WORDS",
     "WEEKDAY_KEYS",
     "WEEKDAY_NAMES",
     "WEEKDAY_SHORT_WORDS",
@@ -28,13 +30,16 @@ __all__ = [
     "complete_sentences",
     "default_greeting",
     "first_sentences",
+    "ordinal",
     "split_sentences",
     "spoken_date",
     "spoken_datetime",
     "spoken_hours",
     "spoken_list",
+    "spoken_moment",
     "spoken_price",
     "spoken_time",
+    "spoken_when",
 ]
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -55,12 +60,13 @@ MONTH_WORDS = {
     "september": 9, "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
     "december": 12, "dec": 12,
 }
-NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-}
+# Numbers as words: the units (0-19) and the tens (20-90) that spoken numbers are built from.
+UNIT_WORDS = {word: n for n, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split())}
+TENS_WORDS = {word: 10 * n for n, word in enumerate(
+    "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if word != "_"}
+NUMBER_WORDS = UNIT_WORDS | TENS_WORDS
 _ORDINAL_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
                   "ninth")
 # Days of the month as said aloud: "the fourteenth", "the twenty first".
@@ -152,6 +158,30 @@ def spoken_date(day: date, today: date | None = None) -> str:
 def spoken_datetime(moment: datetime, today: date | None = None) -> str:
     """A local datetime as "Tuesday March 10 at 3 pm" (or "tomorrow at 9:30 am")."""
     return f"{spoken_date(moment.date(), today)} at {spoken_time(moment.time())}"
+
+
+def spoken_moment(at: datetime, *, now: datetime | None = None) -> str:
+    """``Tuesday the 14th at 3:30 pm``; ``today``/``tomorrow`` when ``now`` says so."""
+    clock = spoken_time(at.time())
+    if now is not None:
+        days = (at.date() - now.astimezone(at.tzinfo).date()).days
+        if days == 0:
+            return f"today at {clock}"
+        if days == 1:
+            return f"tomorrow at {clock}"
+    return f"{WEEKDAY_NAMES[at.weekday()]} the {ordinal(at.day)} at {clock}"
+
+
+def spoken_when(at: datetime, *, now: datetime | None = None) -> str:
+    """``spoken_moment`` read after a noun: ``on Tuesday the 14th at 3 pm``, ``today at …``."""
+    text = spoken_moment(at, now=now)
+    return text if text.startswith(("today", "tomorrow")) else "on " + text
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 11th, 22nd."""
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def spoken_price(value: object) -> str:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 
+from receptionist.core import UNIT_WORDS
+
 __all__ = ["normalize_transcript"]
 
-_HOURS = {
-    word: str(n) for n, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve".split())
-}
+_HOURS = {word: str(n) for word, n in UNIT_WORDS.items() if n <= 12}
 _HOUR_WORD = "|".join(sorted(_HOURS, key=len, reverse=True))
 # am/pm only right after an hour ("10 a.m.", "10pm", "ten P M"), never "Pm me"
 _MERIDIEM = re.compile(

@@ -10,22 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from receptionist.core import TENS_WORDS, UNIT_WORDS
+
 __all__ = ["corpus_word_error_rate", "normalize_words", "word_edits", "word_error_rate"]
 
-_UNITS = {
-    word: index
-    for index, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen".split()
-    )
-}
-_TENS = {
-    word: 10 * index
-    for index, word in enumerate(
-        "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-    )
-    if word != "_"
-}
 _SPELLING = {"okay": "ok", "alright": "all right", "e-mail": "email"}
 
 
@@ -43,14 +31,15 @@ def normalize_words(text: str) -> list[str]:
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if token in _TENS:
-            value = _TENS[token]
-            if i + 1 < len(tokens) and tokens[i + 1] in _UNITS and _UNITS[tokens[i + 1]] < 10:
-                value += _UNITS[tokens[i + 1]]
+        if token in TENS_WORDS:
+            value = TENS_WORDS[token]
+            following = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if UNIT_WORDS.get(following, 10) < 10:
+                value += UNIT_WORDS[following]
                 i += 1
             token = str(value)
-        elif token in _UNITS:
-            token = str(_UNITS[token])
+        elif token in UNIT_WORDS:
+            token = str(UNIT_WORDS[token])
         if token.isdigit():
             words.extend(token)  # "555" and "five five five" both become 5 5 5
         else:

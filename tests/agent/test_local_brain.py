@@ -40,6 +40,13 @@ async def test_hours_come_from_the_website(world: World):
     assert reply.action is None
 
 
+async def test_hours_misheard_as_hour_are_still_the_hours(world: World):
+    """Whisper on a phone line often drops the s: "what are your hour on Saturday?"."""
+    reply = await world.say("What are your hour on Saturday?")
+    assert "Saturday, 9 am to 2 pm" in reply.text
+    assert [c.name for c, _ in reply.tool_calls] == ["business_info"]
+
+
 async def test_a_question_is_answered_from_the_website(world: World):
     reply = await world.say("Do you do emergency call-outs?")
     spoken(reply.text)

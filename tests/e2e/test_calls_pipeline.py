@@ -111,8 +111,6 @@ async def test_openai_pipeline_falls_back_to_the_local_brain_when_the_model_fail
     assert report.outcome == "handled_by_ai"
 
 
-@pytest.mark.xfail(strict=False, reason="streaming re-decoding mishears 'on Saturday'"
-                   " since the rescoring change")
 async def test_streaming_transcription_still_answers_right_and_records_each_stage(
         voice: VoiceFactory, site: FixtureSite) -> None:
     """With decoding while the caller speaks and the end of turn decided by the words, the

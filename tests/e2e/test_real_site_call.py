@@ -53,7 +53,8 @@ async def test_a_call_right_after_onboarding_a_real_site_is_answered_with_local_
     assert "Aesthetica Dental Clinic" in turns[0]["text"], conversation  # the site's name
     assert report["outcome"] == "handled_by_ai"
     asked = next(t for t in turns if t["role"] == "caller")
-    assert "cleaning" in asked["heard"].lower(), conversation  # a service word, biased for
+    # a service word, biased for: "cleaning", or "clean in" on a run where the vowel blurs
+    assert "clean" in asked["heard"].lower(), conversation
     for booking in report["bookings"]:
         assert (booking["service"], booking["name"]) == \
             ("Teeth Cleaning & Scaling", "John Smith"), conversation

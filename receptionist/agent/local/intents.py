@@ -83,7 +83,9 @@ _P = {
         r"\bmake an? (appointment|booking|reservation)\b",
     ),
     Intent.HOURS: (
-        r"\bhours\b", r"\bopen\b", r"\bopening (hours|times?)\b", r"\bclos(e|es|ed|ing)\b",
+        # "your hour": Whisper drops the s of "hours on Saturday" on a phone line
+        r"\bhours\b", r"\b(your|the|opening|business|office) hour\b", r"\bopen\b",
+        r"\bopening (hours|times?)\b", r"\bclos(e|es|ed|ing)\b",
         r"\bwhat time (do|are|does) you\b", r"\bwhen (are|do) you\b",
     ),
     Intent.ADDRESS: (

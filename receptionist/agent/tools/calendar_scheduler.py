@@ -24,7 +24,6 @@ from calendar_sync import (
     SlotSearch,
     WhenNotUnderstood,
     nearest_alternatives,
-    spoken_moment,
     spoken_slots,
 )
 from calendar_sync import Slot as CalendarSlot
@@ -35,6 +34,7 @@ from receptionist.agent.ports import (
     SlotOffer,
     UpcomingBooking,
 )
+from receptionist.core import spoken_moment
 
 __all__ = ["CalendarScheduler"]
 
