@@ -126,7 +126,9 @@ _LABELS = ("name", "title", "label", "question", "heading", "category", "day", "
 _SKIP_KEYS = re.compile(r"^(id|_id|key|slug|url|uri|href|src|link|image|img|icon|photo|thumb\w*|"
                         r"class\w*|style|color|colou?r|selector|el|element|target|type|width|"
                         r"height|lat|lng|lon|latitude|longitude|zoom|index|order|sort|enabled|"
-                        r"visible|active|delay|duration_ms|timeout)$", re.I)
+                        r"visible|active|delay|duration_ms|timeout|"
+                        # a widget's own words ("Share on Facebook", "Close"), not the business's
+                        r"i18n|l10n|translations?|labels|messages|strings|lang|locale)$", re.I)
 _NOT_TEXT = re.compile(r"^(https?:|www\.|mailto:|tel:|/|#|\.|[\w./-]+\.(png|jpe?g|gif|svg|webp|"
                        r"css|js|html?|json)$)", re.I)
 _MONEY_KEY = re.compile(r"price|cost|fee|amount|total", re.I)
@@ -219,6 +221,23 @@ def _render(value: Any, path: list[str], out: list[tuple[tuple[str, ...], str]])
                 out.append((where, f"{_words(key)}: {said}"))
 
 
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) \
+        else []
+    return [s for item in items for s in _strings(item)]
+
+
+def _settings(value: Any) -> bool:
+    """A script's settings (``{theme: "dark", easing: "ease-in-out", speed: 300}``), not its
+    facts: its strings are mostly identifiers, not words a visitor reads ("Cheeseburger",
+    "Fish Fry Friday", "310 S 13th St")."""
+    strings = _strings(value)
+    read = sum(1 for s in strings if " " in s.strip() or s[:1].isupper())
+    return not strings or read * 3 < len(strings)
+
+
 def data_text(js: str) -> str:
     """The plain data of a script as Markdown: a heading per object (its variable's name and
     keys, "Menu data > Sandwiches") and a line per record; "" when it holds none."""
@@ -226,8 +245,9 @@ def data_text(js: str) -> str:
     for name, value in _literals(js) if is_data_script(js) else []:
         found: list[tuple[tuple[str, ...], str]] = []
         _render(value, [_words(name)], found)
-        # one value is a setting, not data: a list of facts has a few
-        if sum(1 for _, line in found if re.search(r"[A-Za-z]{3}", line)) >= 2:
+        # one value is a setting, not data: a list of facts has a few, said in words
+        if sum(1 for _, line in found if re.search(r"[A-Za-z]{3}", line)) >= 2 \
+                and not _settings(value):
             out += found
     return _markdown(out[:_MAX_LINES])
 

@@ -50,6 +50,14 @@ def test_code_is_not_data() -> None:
     assert data_text("const rows = [{ name: label(), price: 3 }, { name: 'Tea', price: 2 }];") \
         == ""
     assert data_text('const sizes = { small: 1 };') == ""  # one setting is no list of facts
+    # settings are identifiers, not words a visitor reads
+    assert data_text('const ui = { theme: "dark", easing: "ease-in-out", accent: "#ff0", '
+                     'speed: 300, mode: "grid" };') == ""
+    widget = data_text('var gallery = { version: "3.5", i18n: { shareOnFacebook: "Share on '
+                       'Facebook", close: "Close gallery", next: "Next photo" } };')
+    assert "Facebook" not in widget  # a widget's words are not the business's
+    assert "Tea: price 2.00" in data_text('const drinks = [{ name: "Tea", price: 2 }, '
+                                          '{ name: "Coffee", price: 3 }];')
     bundle = "var a={name:'x',price:1},b={name:'y',price:2};" * 2000  # minified: one long line
     assert not is_data_script(bundle) and data_text(bundle) == ""
 
