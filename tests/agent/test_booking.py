@@ -94,6 +94,12 @@ async def test_a_service_word_with_a_day_is_no_booking_when_it_tells_of_the_past
     assert world.tool_names().count("find_slots") == 0
 
 
+async def test_a_service_wanted_by_a_word_of_its_name_starts_a_booking(world: World):
+    # "book a drain cleaning next Tuesday…" as speech recognition may hear it: no day, no verb
+    reply = await world.say("I'd like to walk a cleaning next to the exam")
+    assert reply.text == "Sure, a drain cleaning. What day and time would suit you?"
+
+
 async def test_a_word_of_a_service_name_alone_is_no_booking(world: World):
     # "leak" is a word of "Leak detection", but a leak sealant is something else
     reply = await world.say("I'd like some leak sealant")

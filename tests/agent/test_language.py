@@ -15,6 +15,7 @@ from receptionist.agent.local.slots import (
     match_service,
     message_reason,
     pick_offered,
+    service_asked_for,
     service_by_word,
 )
 from receptionist.core import (
@@ -220,3 +221,14 @@ def test_a_service_word_is_heard_through_speech_recognition_errors() -> None:
     # near is not the same: short words must be exact, and one letter off is the most
     assert service_by_word(normalize("I want to clear the air"), services) is None
     assert service_by_word(normalize("the rota on Friday"), services) is None
+
+
+def test_a_service_asked_for_is_a_word_of_its_name_that_ends_the_request() -> None:
+    services = ["Teeth Cleaning & Scaling", "Teeth Whitening", "Leak detection",
+                "Custom Orthotics"]
+    for heard in ("I'd like to walk a cleaning next to the exam", "I'd like a cleaning",
+                  "I'd like to moke a clean in for my son", "I need custom orthotics"):
+        assert service_asked_for(normalize(heard), services) is not None, heard
+    for heard in ("I'd like some leak sealant", "Can I get custom shoe inserts made there?",
+                  "I'd like my teeth looked at"):  # another thing, or two names
+        assert service_asked_for(normalize(heard), services) is None, heard

@@ -18,6 +18,7 @@ from receptionist.agent.local.slots import (
     extract_when,
     match_service,
     pick_offered,
+    service_asked_for,
     service_by_word,
 )
 from receptionist.agent.local.state import Said, ToolRun, a, on, said, say_of
@@ -113,6 +114,12 @@ class BookingFlows:
         names = [s.name for s in await self._load_services()]
         return bool(names) and match_service(u.norm, names) is not None
 
+    async def asks_for_a_service(self, u: Understanding) -> bool:
+        """A word of one service's name ends what the caller asks for ("a cleaning next to…"),
+        however bent; not a word inside another thing ("leak sealant")."""
+        names = [s.name for s in await self._load_services()]
+        return bool(names) and service_asked_for(u.norm, names) is not None
+
     async def hears_a_service(self, u: Understanding) -> bool:
         """A word of one service's name is in what was heard, however speech recognition bent
         it ("walk a clean in next Tuesday" holds "cleaning")."""
@@ -127,7 +134,7 @@ class BookingFlows:
         services = await self._load_services()
         names = [s.name for s in services]
         d.service = (match_service(u.norm, names) or service_by_word(u.norm, names)
-                     ) if names else None
+                     or service_asked_for(u.norm, names)) if names else None
         d.when = extract_when(u.norm)
         return await self.advance_booking()
 

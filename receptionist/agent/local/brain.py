@@ -117,14 +117,17 @@ class LocalBrain:
     async def _asks_for_service(flows: Flows, u: Understanding) -> bool:
         """A request for one of the services though no word says "book": "I need a drain
         cleaning", or a word of a service's name and a day or time however the verb was
-        misheard ("I'd like to walk a clean in next Tuesday at 10"); a word of a name alone is
-        not enough ("can I get custom insoles?" is no booking of "Custom Orthotics"). Not
-        "I'd like to know…", not "last Tuesday"."""
+        misheard ("I'd like to walk a clean in next Tuesday at 10"), or wanted as a thing of its
+        own ("I'd like to walk a cleaning next to…"); a word of a name inside another thing is
+        not ("can I get custom shoe inserts?" is no booking of "Custom Orthotics"). Not "I'd
+        like to know…", not "last Tuesday"."""
         if _WANT.search(u.norm) and await flows.names_a_service(u):
             return True
         if _ASKING.search(u.norm) or _PAST.search(u.norm):
             return False
-        return extract_when(u.norm) is not None and await flows.hears_a_service(u)
+        if extract_when(u.norm) is not None and await flows.hears_a_service(u):
+            return True
+        return bool(_WANT.search(u.norm)) and await flows.asks_for_a_service(u)
 
     async def topic(self, flows: Flows, d: Dialog, u: Understanding) -> Said:
         """A fresh request, or a question asked in the middle of a task (answered, then the

@@ -17,6 +17,7 @@ __all__ = [
     "match_service",
     "message_reason",
     "pick_offered",
+    "service_asked_for",
     "service_by_word",
 ]
 
@@ -195,6 +196,33 @@ def service_by_word(norm: str, services: Sequence[str]) -> str | None:
     holders = [s for s in services if any(_sounds_like(w, n) for w in said
                                           for n in _name_words(s))]
     return holders[0] if len(holders) == 1 else None
+
+
+# words that end a noun phrase: "a cleaning next to…", "a cleaning please", "a cleaning for my
+# son"; not "leak sealant" or "custom shoe inserts", where the word is part of another thing
+_PHRASE_END = frozenset(
+    "next on at for this please tomorrow today with and appointment asap soon sometime "
+    "booked done to the when if as after before".split())
+
+
+def service_asked_for(norm: str, services: Sequence[str]) -> str | None:
+    """The one service a request names by a word of its name that ends what is asked for ("I'd
+    like to walk a cleaning next to the exam": "cleaning", then "next"), however speech
+    recognition bent the word; None when the word runs on into another thing ("I'd like some
+    leak sealant" is no "Leak detection")."""
+    words = norm.split()
+    found: set[str] = set()
+    for i, word in enumerate(words):
+        for heard, after in ((word, i + 1), (word + (words[i + 1] if i + 1 < len(words)
+                                                      else ""), i + 2)):
+            heard = _tokens(heard)[0] if heard else heard
+            if len(heard) < 4 or heard in _STOP:
+                continue
+            if after < len(words) and words[after] not in _PHRASE_END:
+                continue
+            found |= {s for s in services if any(_sounds_like(heard, n)
+                                                 for n in _name_words(s))}
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def _name_words(service: str) -> set[str]:
