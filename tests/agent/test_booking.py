@@ -98,6 +98,11 @@ async def test_a_service_wanted_by_a_word_of_its_name_starts_a_booking(world: Wo
     # "book a drain cleaning next Tuesday…" as speech recognition may hear it: no day, no verb
     reply = await world.say("I'd like to walk a cleaning next to the exam")
     assert reply.text == "Sure, a drain cleaning. What day and time would suit you?"
+    # a name given instead of a time is kept, and the time asked for again
+    reply = await world.say("My name is John Smith.")
+    assert reply.text == "Thanks, John Smith. What day and time would suit you?"
+    reply = await world.say("tomorrow at 10 am")
+    assert reply.text.startswith("So that's a drain cleaning tomorrow at 10 am for John Smith.")
 
 
 async def test_a_word_of_a_service_name_alone_is_no_booking(world: World):

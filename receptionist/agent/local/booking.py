@@ -3,6 +3,8 @@ confirmation), and move or cancel the caller's own booking. Every step goes thro
 
 from __future__ import annotations
 
+import re
+
 from receptionist.agent.local.dialog import (
     QUESTIONS,
     Awaiting,
@@ -25,6 +27,10 @@ from receptionist.agent.local.state import Said, ToolRun, a, on, said, say_of
 from receptionist.core import spoken_list
 
 __all__ = ["BookingFlows"]
+
+# an utterance that only says who is calling
+_NAMED = re.compile(r"^(?:(?:hi|hello|yes|yeah|ok|okay|sure|um|uh|oh|and) )*(?:my name is|my "
+                    r"name's|it's|this is|i'm|i am|the name is|name's)\s+[a-z' ]+$")
 
 
 class BookingFlows:
@@ -61,6 +67,10 @@ class BookingFlows:
                     d.reset_task()
                     d.awaiting = Awaiting.ANYTHING_ELSE
                     return said("No problem. Is there anything else I can help with?")
+                name = extract_name(u.text, u.norm, expecting=False)
+                if name and _NAMED.match(u.norm):  # "my name is John Smith": kept, asked again
+                    d.name = name
+                    return said(f"Thanks, {name}. {QUESTIONS[Awaiting.WHEN]}")
                 return None
             d.when = when
             return await self.advance_booking()
