@@ -124,7 +124,8 @@ class AgentTools:
                            "score": round(float(hit.score), 3)}
                 # the innermost heading it sits under ("Paediatric Dentist"): what it is about
                 section = quote_data(hit.heading.rsplit(" > ", 1)[-1], 120)
-                if section and section != passage["source"]:
+                if section and section != passage["source"] \
+                        and not looks_like_instruction(section):
                     passage["section"] = section
                 passages.append(passage)
         found = bool(passages) and confidence >= self.min_confidence
