@@ -7,13 +7,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from lxml import etree
 from protego import Protego
 
 from knowledge.errors import CrawlError, FetchError
@@ -21,6 +19,7 @@ from knowledge.extract import ExtractedPage, extract_page
 from knowledge.fetch import ROBOTS_AGENT, Fetcher
 from knowledge.safety import check_url
 from knowledge.script_data import data_text, fragment_paths, is_data_script
+from knowledge.sitemaps import MAX_SITEMAP_BYTES, SitemapTooLarge, parse_sitemap
 from knowledge.urls import canonical_url, is_http_url, join_url, looks_like_file, same_site
 
 __all__ = ["CrawlConfig", "CrawlOutcome", "CrawlProgress", "CrawledPage", "Crawler",
@@ -30,11 +29,6 @@ log = logging.getLogger("knowledge.crawl")
 _MAX_SITEMAPS = 10
 _MAX_SITEMAP_URLS = 5000
 _MAX_SCRIPTS = 30   # the site's own scripts read as data in one crawl
-# A compressed sitemap is inflated in steps and given up past this size: 2.5 MB of gzip can
-# hold gigabytes (a "gzip bomb"). The sitemap protocol itself caps a sitemap at 50 MB; real ones
-# for a small business are far below 1 MB.
-MAX_SITEMAP_BYTES = 10_000_000
-_INFLATE_STEP = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -208,7 +202,7 @@ class Crawler:
             except FetchError:
                 continue
             try:
-                children, locs = _parse_sitemap(fetched.body)
+                children, locs = parse_sitemap(fetched.body)
             except SitemapTooLarge:
                 self._skip(sitemap, f"sitemap larger than {MAX_SITEMAP_BYTES // 1_000_000} MB "
                                     "uncompressed")
@@ -359,56 +353,3 @@ class Crawler:
 def _has_facts(page: ExtractedPage) -> bool:
     f = page.facts
     return bool(f.businesses or f.services or f.faqs)
-
-
-class SitemapTooLarge(ValueError):
-    """A compressed sitemap inflates past :data:`MAX_SITEMAP_BYTES`."""
-
-
-def inflate_gzip(data: bytes, limit: int = MAX_SITEMAP_BYTES) -> bytes:
-    """Decompress gzip (several members allowed) holding at most ``limit`` bytes in memory:
-    raise :class:`SitemapTooLarge` as soon as the output would pass it, ``ValueError`` when the
-    data is not gzip."""
-    out = bytearray()
-    while data:
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        pending = data
-        while not inflater.eof:
-            try:
-                chunk = inflater.decompress(pending, _INFLATE_STEP)
-            except zlib.error as exc:
-                raise ValueError("not gzip") from exc
-            out += chunk
-            if len(out) > limit:
-                raise SitemapTooLarge(f"over {limit} bytes")
-            pending = inflater.unconsumed_tail
-            if not chunk and not pending:
-                break
-        if not inflater.eof:
-            raise ValueError("truncated gzip")
-        data = inflater.unused_data if inflater.unused_data[:2] == b"\x1f\x8b" else b""
-    return bytes(out)
-
-
-def _parse_sitemap(body: bytes) -> tuple[list[str], list[str]]:
-    """``(child sitemaps, page URLs)`` from a sitemap or sitemap index (gzip allowed)."""
-    if body[:2] == b"\x1f\x8b":
-        try:
-            body = inflate_gzip(body)
-        except SitemapTooLarge:
-            raise
-        except ValueError:
-            return [], []
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                             recover=True)
-    try:
-        root = etree.fromstring(body, parser)
-    except etree.XMLSyntaxError:
-        return [], []
-    if root is None:
-        return [], []
-    locs = [(el.text or "").strip() for el in root.iter("{*}loc")]
-    locs = [u for u in locs if u]
-    if etree.QName(root).localname == "sitemapindex":
-        return locs, []
-    return [], locs
