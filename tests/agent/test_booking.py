@@ -57,6 +57,21 @@ async def test_book_an_exact_time(world: World):
     assert world.tool_names() == ["business_info", "find_slots", "book"]
 
 
+async def test_the_first_one_when_asked_for_a_time_takes_the_first_free_slot(world: World):
+    """Asked for a day and time, "the first one is fine" (or a time the line lost) gets the
+    soonest opening, said aloud before the next question and confirmed at the end."""
+    reply = await world.say("I'd like to book a drain cleaning")
+    assert reply.text.endswith("What day and time would suit you?")
+    reply = await world.say("The first one is fine.")
+    assert reply.text.startswith("The first time I have is today at ")
+    assert reply.text.endswith("Can I get your name?")
+    await world.say("My name is John Smith.")
+    reply = await world.say("Yes.")
+    assert reply.text.startswith("You're all set for today at")
+    (booking,) = await booked(world)
+    assert booking.service == "Drain cleaning" and booking.caller_name == "John Smith"
+
+
 async def test_choose_from_offered_times_with_stt_noise(world: World):
     await world.say("my name is Ana")
     reply = await world.say("i wanna book a leak detections on wednesday")

@@ -31,6 +31,9 @@ __all__ = ["BookingFlows"]
 # an utterance that only says who is calling
 _NAMED = re.compile(r"^(?:(?:hi|hello|yes|yeah|ok|okay|sure|um|uh|oh|and) )*(?:my name is|my "
                     r"name's|it's|this is|i'm|i am|the name is|name's)\s+[a-z' ]+$")
+# asked for a day and time, "the first one is fine" / "whichever is first": the first free slot
+_FIRST_FREE = re.compile(r"\bfirst (?:one|1|slot|time|opening|available)\b|\bwhichever is first\b"
+                         r"|\bwhatever(?:'s| is) first\b")
 
 
 class BookingFlows:
@@ -62,6 +65,8 @@ class BookingFlows:
             d.when = when or d.when
             return await self.advance_booking()
         if asked is Awaiting.WHEN:
+            if _FIRST_FREE.search(u.norm) and not u.has(Intent.NO):
+                return await self._first_free()
             if when is None:
                 if u.has(Intent.NO):
                     d.reset_task()
@@ -207,6 +212,19 @@ class BookingFlows:
         if offer and result.data.get("requested_time_free") is False:
             return said(f"{offer} Would that work?")
         return said(self._offer_text())
+
+    async def _first_free(self) -> Said:
+        """The soonest free slot, taken as chosen; the caller hears which before the next
+        question (and confirms it at the end)."""
+        d = self.d
+        d.when = "soonest"
+        reply = await self._find()
+        if d.awaiting is not Awaiting.CHOICE or not d.offered:
+            return reply  # nothing free, or the calendar is away: its own words
+        d.chosen = d.offered[0]
+        d.offered = [d.chosen]
+        following = (await self.advance_booking()).text.removeprefix("Great. ")
+        return said(f"The first time I have is {d.chosen.label}. {following}")
 
     def _offer_text(self) -> str:
         labels = [s.label for s in self.d.offered]
