@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/bench_textback.py [--db sqlite|postgres] [--rate 50] [--seconds 20]
         [--with-naive | --naive] [--baseline-ref GIT_REF] [--rounds N] [--find-max]
-        [--twilio-latency-ms 0] [--ring-s 1.0] [--app-pythonpath DIRS] [--profile FILE]
+        [--twilio-latency-ms 0] [--ring-s 1.0] [--sms-status] [--app-pythonpath DIRS]
+        [--profile FILE]
 
 Starts the Twilio REST double (``python -m scripts.doubles.twilio_rest``) and the app
 (``receptionist serve``) as two processes on a fresh database (a temporary SQLite file, or a
@@ -14,6 +15,9 @@ number, so each SMS the double receives is matched to its call by its ``To``.
 
 Latency = the double's ``received_time`` of the SMS request minus ``time.time()`` taken just
 before the status callback is sent. The first ``--warmup`` seconds are played but not counted.
+``--sms-status`` then has the double send each text's signed delivery status callback
+(``POST /twilio/sms/status``, as Twilio does once the carrier reports), and the app's CPU per
+call includes them: the whole missed call as Twilio plays it.
 
 ``--naive`` serves, instead of the product, the design we compare with: the same app with its
 outbox worker off and a status webhook that sends the SMS itself (the product's ``CallService``
@@ -419,6 +423,23 @@ def wait_for_sms(double_url: str, expected: int, timeout_s: float) -> None:
         time.sleep(0.5)
 
 
+def deliver_all(double_url: str, workers: int = 8) -> int:
+    """Have the double send every text's ``delivered`` status callback to the app (signed, to
+    its ``StatusCallback``), a few at a time; returns how many the app did not answer 2xx."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sids = [m["sid"] for m in httpx.get(double_url + "/_double/messages",
+                                          timeout=60).json()["messages"]]
+    with httpx.Client(base_url=double_url, timeout=60) as client:
+        def deliver(sid: str) -> bool:
+            answer = client.post("/_double/deliver",
+                                 json={"message_sid": sid, "status": "delivered"})
+            return answer.status_code == 200 and answer.json().get("status_code", 0) < 300
+
+        with ThreadPoolExecutor(workers) as pool:
+            return sum(1 for ok in pool.map(deliver, sids) if not ok)
+
+
 # -- figures -----------------------------------------------------------------------------------
 
 
@@ -489,6 +510,7 @@ def run_step(stack: Stack, callers: Callers, args: argparse.Namespace, rate: flo
     gen_load = (time.process_time() - gen0) / (time.monotonic() - wall0)
     expected = sum(1 for c in calls if c.error is None)
     wait_for_sms(stack.double_url, expected, timeout_s=max(30.0, 2 * seconds))
+    errors_at_status = deliver_all(stack.double_url) if args.sms_status else 0
     app1, all1 = stack.cpu()
     arrivals = sms_arrivals(stack.double_url)
     counted = [c for c in calls if c.counted]
@@ -503,6 +525,8 @@ def run_step(stack: Stack, callers: Callers, args: argparse.Namespace, rate: flo
             missing += 1
         elif c.status_sent_at is not None:
             sms.append(min(got) - c.status_sent_at)
+    if errors_at_status:
+        errors["sms status"] = errors_at_status
     if args.calls_csv:
         _write_calls(Path(args.calls_csv), label, calls, arrivals)
     return StepResult(
@@ -663,6 +687,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2, help="seconds played, not counted")
     parser.add_argument("--ring-s", type=float, default=1.0,
                         help="from the incoming-call webhook to the status callback")
+    parser.add_argument("--sms-status", action="store_true",
+                        help="then have the double send each text's delivery status callback; "
+                        "the app's CPU per call includes them")
     parser.add_argument("--naive", action="store_true",
                         help="only the naive design (send inside the status webhook)")
     parser.add_argument("--with-naive", action="store_true",
@@ -704,6 +731,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     print(machine_reference(), flush=True)
     print(f"db: {args.db}; ring {args.ring_s:g} s; Twilio latency {args.twilio_latency_ms:g} ms; "
+          f"{'SMS status callbacks sent; ' if args.sms_status else ''}"
           f"{args.generators} generator tasks; warm-up {args.warmup:g} s; "
           f"{'app PYTHONPATH+=' + args.app_pythonpath if args.app_pythonpath else 'app as shipped'}"
           f"{' ' + ' '.join(args.env) if args.env else ''}")

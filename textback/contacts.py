@@ -37,35 +37,44 @@ def _create(dialect: str) -> Any:
 
 @dataclass(frozen=True)
 class CallerContact:
-    """What the text-back decision reads of a contact."""
+    """What the text-back decision reads of a contact; ``created``: by this transaction."""
 
     id: int
     first_name: str | None
     opted_out: bool
     last_textback_at: datetime | None
     stop_notice_at: datetime | None = None
+    created: bool = False
 
 
 def new_short_code(length: int = 3) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
-async def lock_contact(session: Executor, business_id: int, phone: str) -> CallerContact:
+async def lock_contact(session: Executor, business_id: int, phone: str, *,
+                       texted_at: datetime | None = None,
+                       stop_notice_at: datetime | None = None) -> CallerContact:
     """The caller's contact, created if missing, held for the transaction (the new row, or
     ``FOR UPDATE`` on PostgreSQL; SQLite's single write lock is already held by then).
 
     ``ON CONFLICT DO NOTHING`` on every unique key makes racing creators safe and a taken short
     code harmless: when nothing was inserted, the contact either exists or the code was taken;
-    the select tells which, and a taken code is drawn again (the last try is longer)."""
+    the select tells which, and a taken code is drawn again (the last try is longer).
+
+    ``texted_at`` and ``stop_notice_at`` are written into a contact this call creates (a
+    first-time caller about to be texted), so that it needs no update afterwards; an existing
+    contact comes back as it is."""
     create = _create(dialect_name(session))
+    new = {"business_id": business_id, "phone": phone, "opted_out": False}
+    if texted_at is not None:
+        new.update(last_textback_at=texted_at, stop_notice_at=stop_notice_at)
     for attempt in range(_CODE_TRIES):
         code = new_short_code(3 if attempt < _CODE_TRIES - 1 else 4)
-        row = (await session.execute(create, {
-            "business_id": business_id, "phone": phone, "short_code": code, "opted_out": False,
-        })).first()
-        if row is None:
-            row = (await session.execute(
-                _LOCK, {"business_id": business_id, "phone": phone})).first()
+        row = (await session.execute(create, {**new, "short_code": code})).first()
+        if row is not None:
+            return CallerContact(row[0], row[1], row[2], row[3], row[4], created=True)
+        row = (await session.execute(
+            _LOCK, {"business_id": business_id, "phone": phone})).first()
         if row is not None:
             return CallerContact(*row)
     raise RuntimeError(f"no free short code for business {business_id}")

@@ -7,11 +7,12 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from receptionist.core import Business, insert_ignore, log_event, mask, pretty_phone
+from receptionist.core import Business, Executor, insert_ignore, log_event, mask, pretty_phone
 from textback.compliance import first_text, opt_out_confirmation
 from textback.contacts import get_or_create_contact
 from textback.hygiene import clean_sms_text
@@ -170,40 +171,49 @@ async def _mark_kind(session: AsyncSession, sid: str, kind: str, *,
     )
 
 
+# Every text's status callbacks pass the statements below: Core, built once.
+_MESSAGES = cast(Table, Message.__table__)
+_CONTACTS = cast(Table, Contact.__table__)
+_STATUS_OF = (_MESSAGES.c.id, _MESSAGES.c.direction, _MESSAGES.c.status, _MESSAGES.c.business_id,
+              _MESSAGES.c.contact_phone, _MESSAGES.c.to_number)
+_BY_SID = select(*_STATUS_OF).where(_MESSAGES.c.provider_sid == bindparam("sid")) \
+    .with_for_update()
+_BY_OUTBOX_ID = select(*_STATUS_OF).where(_MESSAGES.c.id == bindparam("outbox_id"),
+                                          _MESSAGES.c.provider_sid.is_(None)).with_for_update()
+_UPDATE_MESSAGE = update(_MESSAGES).where(_MESSAGES.c.id == bindparam("msg_id"))
+_OPT_OUT = update(_CONTACTS).where(
+    _CONTACTS.c.business_id == bindparam("business_id"), _CONTACTS.c.phone == bindparam("phone")
+).values(opted_out=True, opted_out_at=bindparam("now"))
 # Delivery statuses only move forward, whatever order Twilio's callbacks arrive in.
 _RANK = {"pending": 0, "sending": 1, "accepted": 2, "scheduled": 2, "queued": 3, "sent": 4,
          "delivered": 5, "read": 6, "undelivered": 5, "failed": 5, "canceled": 5}
 
 
 async def apply_status(
-    session: AsyncSession, *, message_sid: str, status: str, error_code: str | None,
+    session: Executor, *, message_sid: str, status: str, error_code: str | None,
     now: datetime, outbox_id: int | None = None,
 ) -> bool:
-    msg = (await session.execute(
-        select(Message).where(Message.provider_sid == message_sid).with_for_update()
-    )).scalar_one_or_none()
-    if msg is None and outbox_id is not None:
+    """Record a delivery status callback on its outbound text (never moving it backwards);
+    ``False`` if no outbound text has that sid. Core statements built once (every text gets
+    its callbacks): the text's row held, then one update of what changed."""
+    row = (await session.execute(_BY_SID, {"sid": message_sid})).first()
+    changes: dict[str, object] = {}
+    if row is None and outbox_id is not None:
         # The callback beat the worker's commit of Twilio's sid: match our id from the signed
         # callback URL and store the sid now.
-        msg = (await session.execute(
-            select(Message).where(Message.id == outbox_id, Message.provider_sid.is_(None))
-            .with_for_update()
-        )).scalar_one_or_none()
-        if msg is not None:
-            msg.provider_sid = message_sid
-    if msg is None or msg.direction != "out":
-        return False
-    if _RANK.get(status, -1) <= _RANK.get(msg.status, -1):
-        return True
-    msg.status = status
-    if status == "delivered":
-        msg.delivered_at = now
-    if error_code:
-        msg.error_code = error_code
-        if error_code == "21610" and msg.contact_phone == msg.to_number:
-            await session.execute(
-                update(Contact)
-                .where(Contact.business_id == msg.business_id, Contact.phone == msg.to_number)
-                .values(opted_out=True, opted_out_at=now)
-            )
-    return True
+        row = (await session.execute(_BY_OUTBOX_ID, {"outbox_id": outbox_id})).first()
+        if row is not None:
+            changes["provider_sid"] = message_sid
+    known = row is not None and row.direction == "out"
+    if row is not None and known and _RANK.get(status, -1) > _RANK.get(row.status, -1):
+        changes["status"] = status
+        if status == "delivered":
+            changes["delivered_at"] = now
+        if error_code:
+            changes["error_code"] = error_code
+            if error_code == "21610" and row.contact_phone == row.to_number:
+                await session.execute(_OPT_OUT, {"business_id": row.business_id,
+                                                 "phone": row.to_number, "now": now})
+    if row is not None and changes:
+        await session.execute(_UPDATE_MESSAGE, {"msg_id": row.id, **changes})
+    return known

@@ -15,19 +15,29 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from functools import cache
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, case, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from receptionist.core import Clock, Database, Executor, SystemClock, log_event, mask
+from receptionist.core import (
+    Clock,
+    Database,
+    Executor,
+    SystemClock,
+    dialect_name,
+    insert_ignore,
+    log_event,
+    mask,
+)
 from textback.errors import INVALID_NUMBER_CODES, OPTED_OUT_CODES, SmsSendError
 from textback.lookup import pick_sent
 from textback.models import Contact, Message
 from textback.ports import SentSms, SmsSender
 from textback.segments import count_segments
 
-__all__ = ["OutboxConfig", "OutboxWorker", "enqueue"]
+__all__ = ["OutboxConfig", "OutboxWorker", "enqueue", "enqueue_once"]
 
 log = logging.getLogger("textback.outbox")
 _MESSAGES = cast(Table, Message.__table__)
@@ -83,8 +93,45 @@ async def enqueue(
     text-back's hot path. A crash before the send leaves it ``sending``, which
     :meth:`OutboxWorker.reconcile_stale` settles later, as for any interrupted send.
     ``held_until`` (quiet hours) keeps the row pending until then; it cannot be ``claimed``."""
+    values = _row(business_id=business_id, to=to, from_=from_, body=body, kind=kind, now=now,
+                  contact_phone=contact_phone, call_sid=call_sid, dedupe_key=dedupe_key,
+                  claimed=claimed, canceled_reason=canceled_reason, held_until=held_until)
+    # A Core insert: every missed call's text passes here; the row comes back as a detached
+    # snapshot (not in the session), which is all callers and the worker read.
+    msg_id = await session.scalar(_INSERT, values)
+    return Message(id=msg_id, **values)
+
+
+async def enqueue_once(
+    session: Executor,
+    *,
+    business_id: int,
+    to: str,
+    from_: str,
+    body: str,
+    kind: str,
+    now: datetime,
+    dedupe_key: str,
+    contact_phone: str | None = None,
+    call_sid: str | None = None,
+    claimed: bool = False,
+    held_until: datetime | None = None,
+) -> Message | None:
+    """:func:`enqueue` unless a text with ``dedupe_key`` exists already (then ``None``, and
+    nothing is written): one statement, race-free (``ON CONFLICT DO NOTHING``)."""
+    values = _row(business_id=business_id, to=to, from_=from_, body=body, kind=kind, now=now,
+                  contact_phone=contact_phone, call_sid=call_sid, dedupe_key=dedupe_key,
+                  claimed=claimed, canceled_reason=None, held_until=held_until)
+    msg_id = await session.scalar(_insert_once(dialect_name(session)), values)
+    return Message(id=msg_id, **values) if msg_id is not None else None
+
+
+def _row(*, business_id: int, to: str, from_: str, body: str, kind: str, now: datetime,
+         contact_phone: str | None, call_sid: str | None, dedupe_key: str | None,
+         claimed: bool, canceled_reason: str | None,
+         held_until: datetime | None) -> dict[str, Any]:
     claimed = claimed and held_until is None
-    values = {
+    return {
         "business_id": business_id, "direction": "out", "kind": kind, "to_number": to,
         "from_number": from_, "body": body, "contact_phone": contact_phone,
         "status": "canceled" if canceled_reason else "sending" if claimed else "pending",
@@ -93,10 +140,11 @@ async def enqueue(
         "held_until": held_until, "call_sid": call_sid,
         "dedupe_key": dedupe_key, "segments": count_segments(body).segments, "created_at": now,
     }
-    # A Core insert: every missed call's text passes here; the row comes back as a detached
-    # snapshot (not in the session), which is all callers and the worker read.
-    msg_id = await session.scalar(_INSERT, values)
-    return Message(id=msg_id, **values)
+
+
+@cache
+def _insert_once(dialect: str) -> Any:
+    return insert_ignore(dialect, _MESSAGES, ["dedupe_key"]).returning(_MESSAGES.c.id)
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,8 @@ class TextbackService:
 
     async def record_status(self, *, message_sid: str, status: str,
                             error_code: str | None, outbox_id: int | None = None) -> bool:
-        async with self.db.transaction() as session:
-            return await apply_status(session, message_sid=message_sid, status=status,
+        async with self.db.connection() as conn:  # Core statements: no ORM session needed
+            return await apply_status(conn, message_sid=message_sid, status=status,
                                       error_code=error_code, now=self.clock.now(),
                                       outbox_id=outbox_id)
 

@@ -20,7 +20,12 @@ if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
         insert_ignore,
         orm_session,
     )
-    from receptionist.core.directory import BusinessDirectory, TenancyRevision
+    from receptionist.core.directory import (
+        REVISION_NOW,
+        BusinessDirectory,
+        StaleDirectory,
+        TenancyRevision,
+    )
     from receptionist.core.hours import HoursError, WeeklyHours, parse_closed_dates
     from receptionist.core.logs import configure_logging, log_event
     from receptionist.core.outbound import (
@@ -81,6 +86,7 @@ __all__ = [
     "NOTIFY_KINDS",
     "NUMBER_WORDS",
     "ORDINAL_WORDS",
+    "REVISION_NOW",
     "STOPWORDS",
     "TENS_WORDS",
     "UNIT_WORDS",
@@ -107,6 +113,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "SmsProvider",
+    "StaleDirectory",
     "SystemClock",
     "TeamMember",
     "TenancyRevision",

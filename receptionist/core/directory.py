@@ -5,7 +5,10 @@ business with its numbers and team costs more than the rest of a missed call's b
 each process keeps the businesses it has loaded, and one counter row (``tenancy_revision``),
 bumped in the same transaction as any change to a business, a number or a team member (by any
 process: the CLI, the API, another instance), tells it when to forget them. A lookup then costs
-one single-row read.
+one single-row read, or none: a webhook may take a cached business as it is (``cached``) and
+read the revision in the statement that records its call's event (``REVISION_NOW``); if the
+revision moved, it raises :class:`StaleDirectory`, its transaction rolls back and it runs again
+on the business as it is now.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from receptionist.core.db import Base, Database, Executor, insert_ignore, orm_session
 from receptionist.core.tenancy import Business, PhoneNumber, TeamMember, business_for_number
 
-__all__ = ["BusinessDirectory", "TenancyRevision"]
+__all__ = ["REVISION_NOW", "BusinessDirectory", "StaleDirectory", "TenancyRevision"]
 
 _TENANCY = (Business, PhoneNumber, TeamMember)
 _MAX_CACHED = 10_000
@@ -36,6 +39,14 @@ class TenancyRevision(Base):
 
 _REVISION = select(TenancyRevision.__table__.c.revision).where(
     TenancyRevision.__table__.c.id == 1)
+REVISION_NOW = _REVISION.scalar_subquery().label("tenancy_revision")
+"""The tenancy revision as a column, e.g. in a write's ``RETURNING`` (``None`` before the first
+change: read it as 0)."""
+
+
+class StaleDirectory(Exception):
+    """A cached business was changed after it was cached: the unit of work that used it must
+    roll back and run again (the directory has forgotten what it held)."""
 
 
 @event.listens_for(Session, "before_flush")
@@ -80,3 +91,19 @@ class BusinessDirectory:
             async with orm_session(session) as orm:
                 self._by_number[number] = await business_for_number(orm, number)
         return self._by_number[number]
+
+    def cached(self, number: str) -> tuple[Business, int] | None:
+        """The business owning ``number`` as cached, with the revision it was read at, without
+        reading anything; ``None`` when it is not cached (or the number is unknown, which
+        ``for_number`` must confirm). Whoever uses it checks that revision (``REVISION_NOW``)
+        in the same transaction, before anything it did with the business commits, and calls
+        :meth:`forget` if it moved."""
+        business = self._by_number.get(number)
+        if business is None or self._revision is None:
+            return None
+        return business, self._revision
+
+    def forget(self) -> None:
+        """Drop every cached business: the next lookup reads the revision and reloads."""
+        self._by_number.clear()
+        self._revision = None

@@ -17,7 +17,7 @@ from twilio.rest import Client
 
 from receptionist.core.settings import Settings
 
-__all__ = ["RebasedAsyncHttpClient", "build_async_twilio_client"]
+__all__ = ["RebasedAsyncHttpClient", "basic_authorization", "build_async_twilio_client"]
 
 _TWILIO_HOST = re.compile(r"^https://(?:[a-z0-9-]+\.)*twilio\.com(?=[/?]|$)")
 
@@ -41,12 +41,10 @@ class RebasedAsyncHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]  # SD
         timeout: float | None = None,  # noqa: ASYNC109 - the SDK's signature
         allow_redirects: bool = False,
     ) -> Response:
-        if self.api_base:
-            url = _TWILIO_HOST.sub(self.api_base, url)
+        url = self.rebased(url)
         if auth is not None:
             # aiohttp deprecates its auth= argument; send the Basic header ourselves.
-            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-            headers = {**(headers or {}), "Authorization": f"Basic {token}"}
+            headers = {**(headers or {}), "Authorization": basic_authorization(auth)}
             auth = None
         # The SDK never applies its own timeout (aiohttp gets None): bound every request here.
         async with asyncio.timeout(timeout or self.timeout_s):
@@ -55,9 +53,18 @@ class RebasedAsyncHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]  # SD
                 timeout=None, allow_redirects=allow_redirects,
             )
 
+    def rebased(self, url: str) -> str:
+        """``url`` with ``https://<service>.twilio.com`` replaced by the configured base."""
+        return _TWILIO_HOST.sub(self.api_base, url) if self.api_base else url
+
     async def close(self) -> None:
         if self.session is not None:
             await self.session.close()
+
+
+def basic_authorization(auth: tuple[str, str]) -> str:
+    """The ``Authorization`` header value for HTTP Basic auth."""
+    return "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
 
 
 def build_async_twilio_client(settings: Settings, *, timeout_s: float = 10.0) -> Client:

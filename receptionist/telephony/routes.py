@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, ParamSpec
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from sqlalchemy import select
@@ -13,6 +15,7 @@ from receptionist.core import (
     Business,
     BusinessNotFound,
     SmsProvider,
+    StaleDirectory,
     WebhookSigner,
     get_business,
     log_event,
@@ -41,6 +44,26 @@ __all__ = ["router"]
 
 log = logging.getLogger("receptionist.voice")
 router = APIRouter()
+P = ParamSpec("P")
+# A webhook meeting a business changed since the directory cached it runs again; each run that
+# is refused means the tenancy changed once more in between.
+_RUNS_IF_STALE = 3
+
+
+def _again_if_stale(webhook: Callable[P, Awaitable[Response]]) -> Callable[P, Awaitable[Response]]:
+    """Run the webhook again when it took a cached business that had changed meanwhile: its
+    transaction rolled back (nothing was written) and the directory reloads it."""
+
+    @functools.wraps(webhook)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> Response:
+        for _ in range(_RUNS_IF_STALE - 1):
+            try:
+                return await webhook(*args, **kwargs)
+            except StaleDirectory:
+                continue
+        return await webhook(*args, **kwargs)
+
+    return run
 
 
 def _xml(body: str) -> Response:
@@ -66,6 +89,7 @@ async def _answer(signer: WebhookSigner, ai: AiAnswering | None, business: Busin
 
 
 @router.post("/twilio/voice")
+@_again_if_stale
 async def incoming_call(form: TwilioForm, calls: CallsDep, ai: AiDep,
                         signer: SignerDep) -> Response:
     call_sid = form.get("CallSid", "")
@@ -89,6 +113,7 @@ async def incoming_call(form: TwilioForm, calls: CallsDep, ai: AiDep,
 
 
 @router.post("/twilio/voice/dial")
+@_again_if_stale
 async def dial_result(form: TwilioForm, calls: CallsDep, ai: AiDep,
                       signer: SignerDep) -> Response:
     call_sid = form.get("CallSid", "")
@@ -102,6 +127,7 @@ async def dial_result(form: TwilioForm, calls: CallsDep, ai: AiDep,
 
 
 @router.post("/twilio/voice/transfer")
+@_again_if_stale
 async def transfer_result(form: TwilioForm, calls: CallsDep, ai: AiDep,
                           signer: SignerDep) -> Response:
     """The ``<Dial action>`` of a transfer the AI made: hang up after a person talked to the
@@ -118,6 +144,7 @@ async def transfer_result(form: TwilioForm, calls: CallsDep, ai: AiDep,
 
 
 @router.post("/twilio/voice/status")
+@_again_if_stale
 async def call_status(form: TwilioForm, calls: CallsDep) -> Response:
     parent = form.get("ParentCallSid")
     status = form.get("CallStatus", "")
@@ -139,6 +166,7 @@ async def call_status(form: TwilioForm, calls: CallsDep) -> Response:
 
 
 @router.post("/twilio/voice/fallback")
+@_again_if_stale
 async def fallback(form: TwilioForm, calls: CallsDep) -> Response:
     call_sid = form.get("CallSid", "")
     log_event(log, "voice.fallback", logging.WARNING, call_sid=call_sid,

@@ -18,15 +18,18 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, bindparam, func, insert, select, update
 
 from receptionist.core import (
+    REVISION_NOW,
     Business,
     BusinessDirectory,
     Clock,
     Database,
     Executor,
     Routing,
+    StaleDirectory,
     dialect_insert,
     dialect_name,
     get_business,
+    insert_ignore,
     log_event,
     mask,
     orm_session,
@@ -36,6 +39,7 @@ from receptionist.telephony.lifecycle import (
     CallState,
     ConversationStarted,
     Event,
+    IncomingCall,
     MissedReason,
     Outcome,
     Phase,
@@ -62,6 +66,7 @@ log = logging.getLogger("receptionist.calls")
 _CALLS = cast(Table, Call.__table__)
 _UPDATE_CALL = update(_CALLS).where(_CALLS.c.id == bindparam("call_id"))
 _INSERT_EVENT = insert(cast(Table, CallEvent.__table__))
+_INSERT_EVENT_READING_REVISION = _INSERT_EVENT.returning(REVISION_NOW)
 # How long after a call's end its media server may still report the stream's end; past it the
 # server is presumed gone and the call is decided without it (see ``settle_lost_streams``).
 STREAM_END_GRACE = timedelta(seconds=20)
@@ -86,6 +91,9 @@ class CallWebhook:
     conn: Executor
     business: Business | None
     claimed: list[Message]  # texts written already claimed, for the worker after the commit
+    # The tenancy revision ``business`` was cached at, when it was taken from the directory
+    # unread: ``apply`` checks it (see ``CallService.apply_in``).
+    cached_at: int | None = None
 
     async def apply(self, call_sid: str, event: Event, *, from_number: str | None = None,
                     to_number: str | None = None,
@@ -93,7 +101,8 @@ class CallWebhook:
         return await self.service.apply_in(
             self.conn, call_sid, event, business=self.business, from_number=from_number,
             to_number=to_number, data=data,
-            claimed=self.claimed if self.service.outbox.running else None)
+            claimed=self.claimed if self.service.outbox.running else None,
+            business_cached_at=self.cached_at)
 
 
 class CallService:
@@ -108,12 +117,21 @@ class CallService:
     async def webhook(self, to: str | None) -> AsyncIterator[CallWebhook]:
         """One transaction for a webhook, on a plain connection (its Core statements skip an
         ORM session's bookkeeping): find the business, advance the call; texts queued already
-        claimed go to this process's worker once it commits."""
+        claimed go to this process's worker once it commits.
+
+        A business in the directory's cache is taken unread; ``apply`` checks in the call's
+        event insert that it is still current, and raises ``StaleDirectory`` (nothing is
+        written) if not: the webhook then runs again (see ``receptionist.telephony.routes``)."""
         claimed: list[Message] = []
         async with self.db.connection() as conn:
             number = try_normalize(to)
-            business = await self.directory.for_number(number, conn) if number else None
-            yield CallWebhook(self, conn, business, claimed)
+            cached = self.directory.cached(number) if number else None
+            if cached is not None:
+                hook = CallWebhook(self, conn, cached[0], claimed, cached_at=cached[1])
+            else:
+                business = await self.directory.for_number(number, conn) if number else None
+                hook = CallWebhook(self, conn, business, claimed)
+            yield hook
         self._submit(claimed)
 
     async def apply(self, call_sid: str, event: Event, *, business: Business | None,
@@ -137,21 +155,25 @@ class CallService:
                        business: Business | None, from_number: str | None = None,
                        to_number: str | None = None,
                        data: dict[str, Any] | None = None,
-                       claimed: list[Message] | None = None) -> Applied:
+                       claimed: list[Message] | None = None,
+                       business_cached_at: int | None = None) -> Applied:
         """``claimed``: where texts written already claimed go (``None``: written pending, for
-        the worker's poll)."""
+        the worker's poll). ``business_cached_at``: the tenancy revision ``business`` was
+        cached at, when it was not read in this transaction: checked in the event's insert,
+        before the business decides anything, and ``StaleDirectory`` raised if it moved."""
         now = self.clock.now()
-        call = await _lock_call(session, call_sid, business, from_number, to_number, now)
-        transition = advance(_state_of(call), event)
-        changes = _changes(call, transition.state)
-        if transition.decided:
-            changes["decided_at"] = now
-        if transition.state.phase is Phase.ENDED and call.ended_at is None:
-            changes["ended_at"] = now
+        call, transition, changes = await _advance(session, call_sid, event, business,
+                                                   from_number, to_number, now)
         if changes:
             await session.execute(_UPDATE_CALL, {"call_id": call.id, **changes})
-        await session.execute(_INSERT_EVENT, {
-            "call_sid": call_sid, "kind": type(event).__name__, "data": data or {}, "at": now})
+        recorded = {"call_sid": call_sid, "kind": type(event).__name__, "data": data or {},
+                    "at": now}
+        if business_cached_at is None:
+            await session.execute(_INSERT_EVENT, recorded)
+        elif (await session.scalar(_INSERT_EVENT_READING_REVISION, recorded) or 0) \
+                != business_cached_at:
+            self.directory.forget()
+            raise StaleDirectory(call_sid)
         decision = None
         if transition.decided:
             if business is None and call.business_id is not None:
@@ -218,17 +240,54 @@ class CallService:
             )).scalar_one_or_none()
 
 
-async def _lock_call(session: Executor, call_sid: str, business: Business | None,
-                     from_number: str | None, to_number: str | None, now: Any) -> Row[Any]:
+async def _advance(session: Executor, call_sid: str, event: Event, business: Business | None,
+                   from_number: str | None, to_number: str | None,
+                   now: Any) -> tuple[Row[Any], Transition, dict[str, Any]]:
+    """The call's row (held for the transaction), the event's transition, and the columns it
+    changes that are not written yet.
+
+    The incoming-call webhook almost always meets no row: it writes the new call as advanced
+    already, in one insert that does nothing if the row exists (a callback came first, or a
+    retry), and only then takes the general path: the upsert, then an update of what changed."""
+    fresh = _new_call(call_sid, business, from_number, to_number, now)
+    if isinstance(event, IncomingCall):
+        transition = advance(CallState(), event)
+        row = (await session.execute(_insert_new_call(dialect_name(session)), {
+            **fresh, **_stored(transition.state), **_times(transition, now, None)})).first()
+        if row is not None:
+            return row, transition, {}
     # Callbacks can arrive before the incoming-call webhook (or without it): one upsert creates
     # the row if missing, race-free, fills in what an earlier callback did not know, holds the
     # row for this transaction (PostgreSQL's row lock; SQLite's write lock) and returns it.
-    return (await session.execute(_upsert_call(dialect_name(session)), {
+    call = (await session.execute(_upsert_call(dialect_name(session)), fresh)).one()
+    transition = advance(_state_of(call), event)
+    changes = _changes(call, transition.state)
+    changes.update(_times(transition, now, call.ended_at))
+    return call, transition, changes
+
+
+def _new_call(call_sid: str, business: Business | None, from_number: str | None,
+              to_number: str | None, now: Any) -> dict[str, Any]:
+    """A call row as first written, before any event (``CallState()``)."""
+    return {
         "call_sid": call_sid, "business_id": business.id if business else None,
         "from_number": from_number, "to_number": to_number, "started_at": now, "phase": "new",
         "routing": "", "team_answered": False, "stream_started": False, "stream_ended": False,
         "conversation_started": False, "after_hours": False,
-    })).one()
+    }
+
+
+def _times(transition: Transition, now: Any, ended_at: Any) -> dict[str, Any]:
+    """When the call was decided and when it ended, if this transition did either."""
+    times = {"decided_at": now} if transition.decided else {}
+    if transition.state.phase is Phase.ENDED and ended_at is None:
+        times["ended_at"] = now
+    return times
+
+
+@cache
+def _insert_new_call(dialect: str) -> Any:
+    return insert_ignore(dialect, _CALLS, ["call_sid"]).returning(*_CALLS.c)
 
 
 @cache
@@ -261,7 +320,13 @@ def _state_of(call: Row[Any]) -> CallState:
 
 def _changes(call: Row[Any], state: CallState) -> dict[str, Any]:
     """The columns ``state`` changes: a duplicate callback writes nothing to the call."""
-    stored = {
+    return {name: value for name, value in _stored(state).items()
+            if getattr(call, name) != value}
+
+
+def _stored(state: CallState) -> dict[str, Any]:
+    """``state`` as the call's columns hold it."""
+    return {
         "phase": state.phase.value, "routing": state.routing.value if state.routing else "",
         "team_answered": state.team_answered, "stream_started": state.stream_started,
         "stream_ended": state.stream_ended, "ended_status": state.ended_status,
@@ -270,4 +335,3 @@ def _changes(call: Row[Any], state: CallState) -> dict[str, Any]:
         "outcome": state.outcome.value if state.outcome else None,
         "missed_reason": state.missed_reason.value if state.missed_reason else None,
     }
-    return {name: value for name, value in stored.items() if getattr(call, name) != value}

@@ -14,9 +14,10 @@ from receptionist.core import (
     TenancyRevision,
     get_business,
 )
-from receptionist.telephony.models import Call
+from receptionist.telephony.models import Call, CallEvent
 from scripts.doubles.factories import BUSINESS_NUMBER, TEAM_PHONE_2, add_business
 from tests.support.calls import call_params, new_call_sid
+from textback import Decision, Message
 
 OTHER_NUMBER = "+12025550177"
 
@@ -102,3 +103,28 @@ async def test_webhooks_follow_a_routing_change_made_while_serving(server, webho
         (await get_business(s, business_id)).routing = "textback"
     r = await webhooks.post("/twilio/voice", call_params(new_call_sid()))
     assert r.status_code == 200 and "<Dial" not in r.text and "<Hangup" in r.text
+
+
+async def test_a_missed_call_decided_after_a_change_follows_it_and_writes_once(server, webhooks,
+                                                                                db):
+    """The status callback takes the business cached by the incoming call without reading; a
+    change committed in between is caught in its transaction, which rolls back and runs again
+    on the business as changed: the decision follows the change, and nothing is written
+    twice."""
+    business_id = await add_business(db)
+    sid = new_call_sid()
+    r = await webhooks.post("/twilio/voice", call_params(sid))
+    assert r.status_code == 200 and "<Dial" in r.text  # the business is cached now
+    async with db.transaction() as s:  # what `receptionist business update` does
+        (await get_business(s, business_id)).textback_enabled = False
+    r = await webhooks.post("/twilio/voice/status", call_params(sid, CallStatus="no-answer"))
+    assert r.status_code == 204
+    async with db.transaction() as s:
+        kinds = list((await s.execute(
+            select(CallEvent.kind).where(CallEvent.call_sid == sid).order_by(CallEvent.id)
+        )).scalars())
+        decision = (await s.execute(select(Decision).where(Decision.call_sid == sid))).scalar_one()
+        texts = list((await s.execute(select(Message).where(Message.call_sid == sid))).scalars())
+    assert kinds == ["IncomingCall", "CallEnded"]
+    assert (decision.action, decision.skip_reason) == ("skip", "disabled")
+    assert texts == []
