@@ -7,20 +7,20 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from lxml import etree
 from protego import Protego
 
 from knowledge.errors import CrawlError, FetchError
 from knowledge.extract import ExtractedPage, extract_page
 from knowledge.fetch import ROBOTS_AGENT, Fetcher
 from knowledge.safety import check_url
-from knowledge.urls import canonical_url, is_http_url, looks_like_file, same_site
+from knowledge.script_data import data_text, fragment_paths, is_data_script
+from knowledge.sitemaps import MAX_SITEMAP_BYTES, SitemapTooLarge, parse_sitemap
+from knowledge.urls import canonical_url, is_http_url, join_url, looks_like_file, same_site
 
 __all__ = ["CrawlConfig", "CrawlOutcome", "CrawlProgress", "CrawledPage", "Crawler",
            "KnownPage", "Skip"]
@@ -28,11 +28,7 @@ __all__ = ["CrawlConfig", "CrawlOutcome", "CrawlProgress", "CrawledPage", "Crawl
 log = logging.getLogger("knowledge.crawl")
 _MAX_SITEMAPS = 10
 _MAX_SITEMAP_URLS = 5000
-# A compressed sitemap is inflated in steps and given up past this size: 2.5 MB of gzip can
-# hold gigabytes (a "gzip bomb"). The sitemap protocol itself caps a sitemap at 50 MB; real ones
-# for a small business are far below 1 MB.
-MAX_SITEMAP_BYTES = 10_000_000
-_INFLATE_STEP = 256 * 1024
+_MAX_SCRIPTS = 30   # the site's own scripts read as data in one crawl
 
 
 @dataclass(frozen=True)
@@ -117,6 +113,7 @@ class Crawler:
         robots = await self._robots(root)
         self._root, self._robots_parser, self._known, self._outcome = root, robots, known, outcome
         self._seen: set[str] = set()
+        self._scripts: set[str] = set()
         self._done_urls: set[str] = set()
         self._queue: deque[str] = deque()
         self._budget = self.config.max_pages
@@ -205,7 +202,7 @@ class Crawler:
             except FetchError:
                 continue
             try:
-                children, locs = _parse_sitemap(fetched.body)
+                children, locs = parse_sitemap(fetched.body)
             except SitemapTooLarge:
                 self._skip(sitemap, f"sitemap larger than {MAX_SITEMAP_BYTES // 1_000_000} MB "
                                     "uncompressed")
@@ -277,6 +274,8 @@ class Crawler:
         except ValueError as exc:
             self._skip(final, str(exc))
             return
+        if extracted.scripts:
+            await self._read_scripts(final, extracted)
         if not extracted.nofollow:
             for link in extracted.links:
                 self._enqueue(link)
@@ -299,6 +298,46 @@ class Crawler:
         self.progress.fetched += 1
         self._report(final, "fetched")
 
+    def _script_gate(self, url: str) -> str | None:
+        if not same_site(url, self._root):
+            return "another site"
+        if self._robots_parser is not None and not self._robots_parser.can_fetch(url,
+                                                                                ROBOTS_AGENT):
+            return "disallowed by robots.txt"
+        return None
+
+    async def _read_scripts(self, url: str, page: ExtractedPage) -> None:
+        """The site's own scripts a page runs, read once per crawl, never run: their plain data
+        (a menu, the specials) joins the text of the first page that runs them, and the pages
+        they load into it (a header, a footer, a call to action) join its links."""
+        found: list[str] = []
+        for script in page.scripts:
+            script = canonical_url(script)
+            if script in self._scripts or len(self._scripts) >= _MAX_SCRIPTS \
+                    or self._script_gate(script):
+                continue
+            self._scripts.add(script)
+            try:
+                fetched = await self.fetcher.fetch(script, any_type=True, gate=self._script_gate)
+            except FetchError as exc:
+                log.debug("knowledge.script_unreadable url=%s reason=%s", script, exc.reason)
+                continue
+            code = fetched.text()
+            if not is_data_script(code):
+                continue
+            # a script's fetch("/components/cta.html") is relative to the page, not the script
+            page.links += [link for link in (join_url(url, p) for p in fragment_paths(code))
+                           if link and link not in page.links]
+            try:
+                text = await asyncio.wait_for(asyncio.to_thread(data_text, code),
+                                              self.config.extract_timeout_s)
+            except TimeoutError:
+                continue
+            if text:
+                found.append(text)
+        if found:
+            page.text = "\n\n".join([page.text, *found]).strip()
+
     def _unchanged(self, prev: KnownPage, url: str, etag: str | None = None,
                    last_modified: str | None = None) -> None:
         for link in prev.links:
@@ -314,56 +353,3 @@ class Crawler:
 def _has_facts(page: ExtractedPage) -> bool:
     f = page.facts
     return bool(f.businesses or f.services or f.faqs)
-
-
-class SitemapTooLarge(ValueError):
-    """A compressed sitemap inflates past :data:`MAX_SITEMAP_BYTES`."""
-
-
-def inflate_gzip(data: bytes, limit: int = MAX_SITEMAP_BYTES) -> bytes:
-    """Decompress gzip (several members allowed) holding at most ``limit`` bytes in memory:
-    raise :class:`SitemapTooLarge` as soon as the output would pass it, ``ValueError`` when the
-    data is not gzip."""
-    out = bytearray()
-    while data:
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        pending = data
-        while not inflater.eof:
-            try:
-                chunk = inflater.decompress(pending, _INFLATE_STEP)
-            except zlib.error as exc:
-                raise ValueError("not gzip") from exc
-            out += chunk
-            if len(out) > limit:
-                raise SitemapTooLarge(f"over {limit} bytes")
-            pending = inflater.unconsumed_tail
-            if not chunk and not pending:
-                break
-        if not inflater.eof:
-            raise ValueError("truncated gzip")
-        data = inflater.unused_data if inflater.unused_data[:2] == b"\x1f\x8b" else b""
-    return bytes(out)
-
-
-def _parse_sitemap(body: bytes) -> tuple[list[str], list[str]]:
-    """``(child sitemaps, page URLs)`` from a sitemap or sitemap index (gzip allowed)."""
-    if body[:2] == b"\x1f\x8b":
-        try:
-            body = inflate_gzip(body)
-        except SitemapTooLarge:
-            raise
-        except ValueError:
-            return [], []
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                             recover=True)
-    try:
-        root = etree.fromstring(body, parser)
-    except etree.XMLSyntaxError:
-        return [], []
-    if root is None:
-        return [], []
-    locs = [(el.text or "").strip() for el in root.iter("{*}loc")]
-    locs = [u for u in locs if u]
-    if etree.QName(root).localname == "sitemapindex":
-        return locs, []
-    return [], locs

@@ -29,6 +29,7 @@ from knowledge.page_hints import (
     services_from_page,
 )
 from knowledge.page_lines import render_lines
+from knowledge.script_data import data_text, fragment_paths, json_text
 from knowledge.structured import business_entities, faqs_from_schema, services_from_schema
 from knowledge.urls import join_url
 
@@ -49,6 +50,7 @@ class ExtractedPage:
     noindex: bool = False
     nofollow: bool = False
     facts: PageFacts = field(default_factory=PageFacts)
+    scripts: list[str] = field(default_factory=list)  # the page's own scripts, to read as data
 
 
 def _clean(text: str) -> str:
@@ -121,6 +123,8 @@ def _extract_html(url: str, body: bytes, encoding: str | None) -> ExtractedPage:
         anchors.append((target, text))
         if "nofollow" not in (a.get("rel") or "").lower():
             links.append(target)
+    scripts, script_text, script_links = _scripts(doc, base)
+    links += [link for link in script_links if link not in links]
     structured = _structured(html, url)
     opengraph = [d for d in structured.get("opengraph", []) if isinstance(d, dict)]
     region = _region(doc, url, opengraph)
@@ -146,10 +150,51 @@ def _extract_html(url: str, body: bytes, encoding: str | None) -> ExtractedPage:
         html, url=url, output_format="markdown", include_tables=True, include_links=False,
         include_images=False, include_comments=False, favor_recall=True, deduplicate=False,
     ) or ""
+    if not text.strip() and _fragment(html):
+        # a piece of a page a script loads into it (a call to action, a footer): no document
+        # for the main-text extractor to find, so what it shows is the text
+        text = "\n".join(ln.text for ln in lines if not ln.link_only)
     facts.site_lines, facts.extra_lines = left_out_lines(lines, text)
+    if script_text:
+        text = f"{text}\n\n{script_text}".strip()
     return ExtractedPage(title=title, text=text, links=list(dict.fromkeys(links)),
                          canonical=canonical, noindex="noindex" in robots,
-                         nofollow="nofollow" in robots, facts=facts)
+                         nofollow="nofollow" in robots, facts=facts, scripts=scripts)
+
+
+def _fragment(html: str) -> bool:
+    """HTML without a document around it: markup from its first character, and no
+    ``<html>``, ``<head>`` or ``<body>``."""
+    return re.match(r"\s*(<!--.*?-->\s*)*<[a-z]", html[:5000], re.IGNORECASE | re.S) is not None \
+        and re.search(r"<(html|head|body)\b", html[:5000], re.IGNORECASE) is None
+
+
+_JS_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecmascript"}
+_MAX_INLINE_CHARS = 100_000
+
+
+def _scripts(doc: Any, base: str) -> tuple[list[str], str, list[str]]:
+    """The page's scripts: ``(script URLs, the plain data of its inline scripts and JSON blocks
+    as text, the pages its inline scripts load into it)``. Structured data (JSON-LD) is read
+    elsewhere."""
+    urls: list[str] = []
+    texts: list[str] = []
+    pages: list[str] = []
+    for el in doc.iter("script"):
+        kind = (el.get("type") or "").strip().lower()
+        src = (el.get("src") or "").strip()
+        if src:
+            target = join_url(base, src)
+            if target and kind in _JS_TYPES:
+                urls.append(target)
+            continue
+        code = (el.text or "")[:_MAX_INLINE_CHARS]
+        if kind in _JS_TYPES:
+            texts.append(data_text(code))
+            pages += [p for p in (join_url(base, f) for f in fragment_paths(code)) if p]
+        elif kind == "application/json":
+            texts.append(json_text(code))
+    return list(dict.fromkeys(urls)), "\n\n".join(t for t in texts if t), pages
 
 
 _LANG_REGION = {"gb": "GB", "uk": "GB", "ie": "IE", "au": "AU", "ca": "CA", "in": "IN",

@@ -179,6 +179,7 @@ class KnowledgeHit:
     title: str
     text: str
     score: float
+    heading: str = ""  # the section the passage is in: "Treatments > Paediatric dentistry"
 
 
 @dataclass(frozen=True)

@@ -266,3 +266,31 @@ def test_is_the_price_asks_about_the_price_not_an_amount() -> None:
     assert question_kind("Is the price you quote the price I end up paying?") is None
     assert question_kind("Is there a fee for Gresham?") is Kind.MONEY
     assert question_kind("Do you charge for a quote?") is Kind.MONEY
+
+
+def test_a_sentence_is_read_under_the_heading_it_sits_under() -> None:
+    site = [{"source": "Home", "section": "Children's dentistry", "quote": (
+        "Gentle care that builds good habits early. Recommended from age 4 to 6.")},
+            {"source": "Home", "quote": "We are open every day of the week."}]
+    found = best_sentences("What age should I first bring my kid in?", site)
+    assert found is not None and "age 4 to 6" in found
+    # without the heading nothing says the sentence is about children
+    bare = [{"source": "Home", "quote": "Recommended from age 4 to 6."}]
+    assert best_sentences("What age should I first bring my kid in?", bare) is None
+
+
+def test_the_amount_after_a_long_lead_is_read_even_alone() -> None:
+    site = [{"source": "Fees", "quote": (
+        "We would also advise you which type of licence you need to apply for, complete every "
+        "form the council requires and make the application to the licensing office for you.\n"
+        "Licence application only: £300 - £600 + VAT at 20% Licence renewal: £150 + VAT")}]
+    found = best_sentences("I need someone to sort out the licence, what's that going to cost?",
+                           site)
+    assert found is not None and "£300 - £600" in found and "renewal" not in found
+
+
+def test_the_word_as_asked_beats_a_word_with_the_same_stem() -> None:
+    site = [{"source": "Home", "quote": "We are ten minutes from Riverside Business Park."},
+            {"source": "Visit", "quote": "There is free parking behind the building."}]
+    found = best_sentences("Is there parking at the clinic?", site)
+    assert found is not None and "free parking" in found

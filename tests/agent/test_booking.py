@@ -57,6 +57,21 @@ async def test_book_an_exact_time(world: World):
     assert world.tool_names() == ["business_info", "find_slots", "book"]
 
 
+async def test_the_first_one_when_asked_for_a_time_takes_the_first_free_slot(world: World):
+    """Asked for a day and time, "the first one is fine" (or a time the line lost) gets the
+    soonest opening, said aloud before the next question and confirmed at the end."""
+    reply = await world.say("I'd like to book a drain cleaning")
+    assert reply.text.endswith("What day and time would suit you?")
+    reply = await world.say("The first one is fine.")
+    assert reply.text.startswith("The first time I have is today at ")
+    assert reply.text.endswith("Can I get your name?")
+    await world.say("My name is John Smith.")
+    reply = await world.say("Yes.")
+    assert reply.text.startswith("You're all set for today at")
+    (booking,) = await booked(world)
+    assert booking.service == "Drain cleaning" and booking.caller_name == "John Smith"
+
+
 async def test_choose_from_offered_times_with_stt_noise(world: World):
     await world.say("my name is Ana")
     reply = await world.say("i wanna book a leak detections on wednesday")
@@ -69,6 +84,46 @@ async def test_choose_from_offered_times_with_stt_noise(world: World):
     assert reply.text.startswith("You're all set for Wednesday the 9th at")
     (booking,) = await booked(world)
     assert booking.service == "Leak detection" and booking.start.day == 9
+
+
+@pytest.mark.parametrize("heard", [
+    "I'd like to walk a clean in next Tuesday at 10.",  # "book a cleaning", as Whisper heard it
+    "book a clean in on Tuesday at ten",
+    "walk a cleaning next Tuesday at 10",
+])
+async def test_a_misheard_booking_request_still_books(world: World, heard: str):
+    reply = await world.say(heard)
+    assert reply.text == "Great. Can I get your name?", reply.text
+    reply = await world.say("it's Sam Jones")
+    assert reply.text.startswith("So that's a drain cleaning tomorrow at 10 am"), reply.text
+    reply = await world.say("yes")
+    assert reply.text.startswith("You're all set")
+    (booking,) = await booked(world)  # on Tuesday the 8th: the day after the call's Monday
+    assert booking.service == "Drain cleaning"
+    assert booking.start.isoformat() == "2026-12-08T10:00:00-08:00"
+
+
+async def test_a_service_word_with_a_day_is_no_booking_when_it_tells_of_the_past(world: World):
+    reply = await world.say("your drain clean in last Tuesday at 10 was great")
+    assert not await booked(world) and "name" not in reply.text
+    assert world.tool_names().count("find_slots") == 0
+
+
+async def test_a_service_wanted_by_a_word_of_its_name_starts_a_booking(world: World):
+    # "book a drain cleaning next Tuesday…" as speech recognition may hear it: no day, no verb
+    reply = await world.say("I'd like to walk a cleaning next to the exam")
+    assert reply.text == "Sure, a drain cleaning. What day and time would suit you?"
+    # a name given instead of a time is kept, and the time asked for again
+    reply = await world.say("My name is John Smith.")
+    assert reply.text == "Thanks, John Smith. What day and time would suit you?"
+    reply = await world.say("tomorrow at 10 am")
+    assert reply.text.startswith("So that's a drain cleaning tomorrow at 10 am for John Smith.")
+
+
+async def test_a_word_of_a_service_name_alone_is_no_booking(world: World):
+    # "leak" is a word of "Leak detection", but a leak sealant is something else
+    reply = await world.say("I'd like some leak sealant")
+    assert "leak detection" not in reply.text.lower() and "day and time" not in reply.text
 
 
 async def test_asks_which_service_when_not_said(world: World):

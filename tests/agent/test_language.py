@@ -15,6 +15,7 @@ from receptionist.agent.local.slots import (
     match_service,
     message_reason,
     pick_offered,
+    service_asked_for,
     service_by_word,
 )
 from receptionist.core import (
@@ -205,3 +206,29 @@ def test_a_booking_may_name_a_long_service_by_one_of_its_words() -> None:
     assert service_by_word(normalize("book my teeth in"), services) is None  # two names
     assert service_by_word(normalize("book something"), services) is None
 
+
+
+def test_a_service_word_is_heard_through_speech_recognition_errors() -> None:
+    services = ["Root Canal Treatment", "Teeth Cleaning & Scaling", "Teeth Whitening",
+                "Porcelain Veneers", "Dental Implants"]
+    for heard in ("I'd like to walk a clean in next Tuesday at 10.",  # two words run together
+                  "book a clean in on Tuesday at ten",
+                  "walk a cleaning next to the exam",
+                  "I need a clean on Friday"):                       # the stem
+        assert service_by_word(normalize(heard), services) == "Teeth Cleaning & Scaling", heard
+    assert service_by_word(normalize("a teeth whitning on Friday"), services) is None  # 2 names
+    assert service_by_word(normalize("whitning on Friday"), services) == "Teeth Whitening"
+    # near is not the same: short words must be exact, and one letter off is the most
+    assert service_by_word(normalize("I want to clear the air"), services) is None
+    assert service_by_word(normalize("the rota on Friday"), services) is None
+
+
+def test_a_service_asked_for_is_a_word_of_its_name_that_ends_the_request() -> None:
+    services = ["Teeth Cleaning & Scaling", "Teeth Whitening", "Leak detection",
+                "Custom Orthotics"]
+    for heard in ("I'd like to walk a cleaning next to the exam", "I'd like a cleaning",
+                  "I'd like to moke a clean in for my son", "I need custom orthotics"):
+        assert service_asked_for(normalize(heard), services) is not None, heard
+    for heard in ("I'd like some leak sealant", "Can I get custom shoe inserts made there?",
+                  "I'd like my teeth looked at"):  # another thing, or two names
+        assert service_asked_for(normalize(heard), services) is None, heard

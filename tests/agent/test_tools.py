@@ -87,6 +87,9 @@ async def test_search_knowledge(world: World):
     r = await world.run("search_knowledge", question="Do you offer discounts for veterans?")
     assert r.ok and r.data["answer_found"]
     assert any("veterans" in p["quote"] for p in r.data["passages"])
+    # each passage comes with the heading it sits under, when it has one
+    veterans = next(p for p in r.data["passages"] if "veterans" in p["quote"])
+    assert "discount" in veterans.get("section", "").lower()
     assert r.data["note"].startswith("Quoted from the business's website")
     r = await world.run("search_knowledge", question="?")
     assert r.error == "invalid_arguments"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -125,19 +126,59 @@ async def connect_external_calendar(world: World, folder: Path) -> EmbeddedRadic
     return server
 
 
+# Onboarded SQLite databases of this process, by what was onboarded: most agent tests onboard
+# the same fixture site into the same business, and the crawl is most of their set-up. A test
+# gets a copy (SQLite's backup API, safe with the database open); PostgreSQL onboards each time.
+_ONBOARDED: dict[str, tuple[Path, int]] = {}
+
+
+def _sqlite_path(db: Database) -> Path | None:
+    prefix = "sqlite+aiosqlite:///"
+    return Path(db.url[len(prefix):]) if db.url.startswith(prefix) else None
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+async def _keep_onboarded(db: Database, key: str, business_id: int, tmp_path: Path) -> None:
+    path = _sqlite_path(db)
+    if path is None:
+        return
+    snapshot = tmp_path / "onboarded.db"
+    await asyncio.to_thread(_copy_database, path, snapshot)
+    _ONBOARDED[key] = (snapshot, business_id)
+
+
+async def _restore_onboarded(db: Database, key: str) -> int | None:
+    path, kept = _sqlite_path(db), _ONBOARDED.get(key)
+    if path is None or kept is None or not kept[0].exists():
+        return None
+    await db.engine.dispose()  # no pooled connection holds the old pages
+    await asyncio.to_thread(_copy_database, kept[0], path)
+    return kept[1]
+
+
 async def make_world(db: Database, tmp_path: Path, *, site: FixtureSite | None,
                      calendar: bool = False, clock: Clock | None = None,
                      caller: str | None = CALLER, team: list[tuple[str, str, str]] | None = None,
                      **business: Any) -> World:
-    business_id = await add_business(
-        db, routing="ai",
-        team=team if team is not None else [("Dana", TEAM_PHONE, "replies,bookings,messages")],
-        **business)
+    team = team if team is not None else [("Dana", TEAM_PHONE, "replies,bookings,messages")]
     settings = Settings(database_url=db.url, data_dir=tmp_path / "data", secret_key="test",
                         crawl_allow_private=True, demo=False)
     knowledge = KnowledgeService(db, settings, embedder=None)
-    if site is not None:
-        await knowledge.onboard(site.base + "/", business=business_id)
+    key = repr((site.base if site else None, team, sorted(business.items())))
+    business_id = await _restore_onboarded(db, key)
+    if business_id is None:
+        business_id = await add_business(db, routing="ai", team=team, **business)
+        if site is not None:
+            await knowledge.onboard(site.base + "/", business=business_id)
+            await _keep_onboarded(db, key, business_id, tmp_path)
     clock = clock or SystemClock()
     worker = OutboxWorker(db, ConsoleSmsSender(), OutboxConfig(None), clock)
     textback = TextbackService(db, worker, clock)

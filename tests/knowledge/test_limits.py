@@ -10,10 +10,11 @@ import gzip
 import pytest
 
 from knowledge import KnowledgeService
-from knowledge.crawl import MAX_SITEMAP_BYTES, Crawler, SitemapTooLarge, inflate_gzip
+from knowledge.crawl import Crawler
 from knowledge.errors import CrawlError
 from knowledge.fetch import Fetcher, FetchLimits
 from knowledge.service import KnowledgeConfig
+from knowledge.sitemaps import MAX_SITEMAP_BYTES, SitemapTooLarge, inflate_gzip
 from receptionist.core import Database, OutboundPolicy, Settings, guarded_transport
 from scripts.doubles.site_server import FixtureSite
 from tests.support.internet import FakeDns, RoutedNetwork

@@ -11,8 +11,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from protego import Protego
 
-from knowledge.crawl import SitemapTooLarge, _parse_sitemap, inflate_gzip
 from knowledge.extract import extract_page
+from knowledge.sitemaps import SitemapTooLarge, inflate_gzip, parse_sitemap
 from knowledge.urls import canonical_url, is_http_url, join_url, same_site
 
 pytestmark = pytest.mark.slow  # a property search
@@ -66,7 +66,7 @@ XML_BITS = st.sampled_from([
 @example(b"\x1f\x8b\x08garbage", False)
 def test_sitemaps_parse_to_lists_of_urls(body: bytes, compress: bool) -> None:
     data = gzip.compress(body) if compress else body
-    children, pages = _parse_sitemap(data)
+    children, pages = parse_sitemap(data)
     assert all(u and u == u.strip() for u in children + pages)
     assert "root:" not in " ".join(children + pages)  # no external entity was read
     assert not (children and pages)

@@ -31,6 +31,7 @@ from receptionist.agent.local.wording import (
 )
 from receptionist.agent.untrusted import looks_like_instruction
 from receptionist.core import STOPWORDS, first_sentences, split_sentences
+from receptionist.core import words as words_of
 
 __all__ = ["affirms", "best_sentences"]
 
@@ -64,7 +65,9 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     people: dict[int, str] = {}  # a page about one person ("Ian Stirzaker"): who "Ian" is
     for p_index, passage in enumerate(passages):
         source = str(passage.get("source", "")).split("|")[0].strip()
-        title = content_words(source)
+        # a sentence is read under its page's title and the heading it sits under ("Recommended
+        # from age 3–5." under "Paediatric Dentist" is about kids)
+        title = content_words(source) | content_words(str(passage.get("section", "")))
         if _PERSON_TITLE.match(source):
             people[p_index] = source
         for s_index, (sentence, lead) in enumerate(_pieces(str(passage.get("quote", "")))):
@@ -89,6 +92,7 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     must = telling - absent
     if absent:
         needed = max(needed if strict else 0, 2)
+    said_as = {stem: word for stem, word in words_of(asked)}
     # a word found in few sentences tells more than one found everywhere
     spread = {w: max(1, sum(1 for ws in words.values() if has(ws, w))) for w in q}
     scored: list[tuple[float, int, int]] = []
@@ -106,6 +110,8 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
         if len(hits) < needed or (absent and not must <= hits):
             continue
         weight = sum(1 / spread[w] for w in hits) + len(hits) - penalty
+        # the very word asked, not only its stem: "parking" over the "Park" of "IT Park"
+        weight += _SAME_FORM * sum(1 for w in alone if said_as.get(w) in _forms(sentence))
         prose = 0.5 if sentence.endswith((".", "!")) else 0.0
         fits = 0.0 if who else fits_kind(kind, sentence, pool.get((p_index, s_index + 1), ""))
         scored.append((weight + prose + fits - p_index * 0.1, p_index, s_index))
@@ -118,6 +124,14 @@ def best_sentences(question: str, passages: list[dict[str, Any]], max_chars: int
     if who and person and person not in text and _names(person, text):  # which "Ian"
         text = f"{person}: {text}"
     return text
+
+
+_SAME_FORM = 0.25
+
+
+def _forms(sentence: str) -> set[str]:
+    """The words of a sentence as written (lower case): "parking", not its stem "park"."""
+    return {word for _, word in words_of(sentence)}
 
 
 _PERSON_TITLE = re.compile(r"^(Dr\.? )?[A-Z][a-z]+(?:-[A-Z][a-z]+)?( [A-Z]\.)?"
@@ -172,6 +186,8 @@ def _read_out(pool: dict[tuple[int, int], str], leads: set[tuple[int, int]], pag
         for lead in (text, before or "", chosen) if later else ():
             if lead and len(lead) + len(later or "") + 1 <= max_chars + _MORE:
                 return _tidy(f"{lead} {later}")
+        if later and len(later) <= max_chars:  # no room for the lead: the fact alone
+            return _tidy(later)
     for follow in (1, 2):  # the next sentences often finish the answer (not a price list's)
         after = pool.get((p_best, s_best + follow))
         if _PRICE_LINE.search(text):
@@ -212,7 +228,7 @@ def _unmarked(text: str) -> str:
 
 _MARKUP = re.compile(r"</?[a-z][^>]*>|\*\*|__|`|\\(?=\S)|^#+\s*|(?<=\s)#+\s+", re.M)
 _PRICE_LINE = re.compile(r":\s*[$£€]\s?\d")
-_PRICE_ITEM = re.compile(r"(?<=\d)\s+(?=[A-Z][a-z])")
+_PRICE_ITEM = re.compile(r"(?<=[\d%])\s+(?=[A-Z][a-z])")
 
 
 def _clause_with(sentence: str, kind: Kind, max_chars: int) -> str:

@@ -3,6 +3,8 @@ confirmation), and move or cancel the caller's own booking. Every step goes thro
 
 from __future__ import annotations
 
+import re
+
 from receptionist.agent.local.dialog import (
     QUESTIONS,
     Awaiting,
@@ -18,12 +20,20 @@ from receptionist.agent.local.slots import (
     extract_when,
     match_service,
     pick_offered,
+    service_asked_for,
     service_by_word,
 )
 from receptionist.agent.local.state import Said, ToolRun, a, on, said, say_of
 from receptionist.core import spoken_list
 
 __all__ = ["BookingFlows"]
+
+# an utterance that only says who is calling
+_NAMED = re.compile(r"^(?:(?:hi|hello|yes|yeah|ok|okay|sure|um|uh|oh|and) )*(?:my name is|my "
+                    r"name's|it's|this is|i'm|i am|the name is|name's)\s+[a-z' ]+$")
+# asked for a day and time, "the first one is fine" / "whichever is first": the first free slot
+_FIRST_FREE = re.compile(r"\bfirst (?:one|1|slot|time|opening|available)\b|\bwhichever is first\b"
+                         r"|\bwhatever(?:'s| is) first\b")
 
 
 class BookingFlows:
@@ -55,11 +65,17 @@ class BookingFlows:
             d.when = when or d.when
             return await self.advance_booking()
         if asked is Awaiting.WHEN:
+            if _FIRST_FREE.search(u.norm) and not u.has(Intent.NO):
+                return await self._first_free()
             if when is None:
                 if u.has(Intent.NO):
                     d.reset_task()
                     d.awaiting = Awaiting.ANYTHING_ELSE
                     return said("No problem. Is there anything else I can help with?")
+                name = extract_name(u.text, u.norm, expecting=False)
+                if name and _NAMED.match(u.norm):  # "my name is John Smith": kept, asked again
+                    d.name = name
+                    return said(f"Thanks, {name}. {QUESTIONS[Awaiting.WHEN]}")
                 return None
             d.when = when
             return await self.advance_booking()
@@ -113,6 +129,18 @@ class BookingFlows:
         names = [s.name for s in await self._load_services()]
         return bool(names) and match_service(u.norm, names) is not None
 
+    async def asks_for_a_service(self, u: Understanding) -> bool:
+        """A word of one service's name ends what the caller asks for ("a cleaning next to…"),
+        however bent; not a word inside another thing ("leak sealant")."""
+        names = [s.name for s in await self._load_services()]
+        return bool(names) and service_asked_for(u.norm, names) is not None
+
+    async def hears_a_service(self, u: Understanding) -> bool:
+        """A word of one service's name is in what was heard, however speech recognition bent
+        it ("walk a clean in next Tuesday" holds "cleaning")."""
+        names = [s.name for s in await self._load_services()]
+        return bool(names) and service_by_word(u.norm, names) is not None
+
     async def start_booking(self, u: Understanding) -> Said:
         d = self.d
         name = d.name
@@ -121,7 +149,7 @@ class BookingFlows:
         services = await self._load_services()
         names = [s.name for s in services]
         d.service = (match_service(u.norm, names) or service_by_word(u.norm, names)
-                     ) if names else None
+                     or service_asked_for(u.norm, names)) if names else None
         d.when = extract_when(u.norm)
         return await self.advance_booking()
 
@@ -184,6 +212,19 @@ class BookingFlows:
         if offer and result.data.get("requested_time_free") is False:
             return said(f"{offer} Would that work?")
         return said(self._offer_text())
+
+    async def _first_free(self) -> Said:
+        """The soonest free slot, taken as chosen; the caller hears which before the next
+        question (and confirms it at the end)."""
+        d = self.d
+        d.when = "soonest"
+        reply = await self._find()
+        if d.awaiting is not Awaiting.CHOICE or not d.offered:
+            return reply  # nothing free, or the calendar is away: its own words
+        d.chosen = d.offered[0]
+        d.offered = [d.chosen]
+        following = (await self.advance_booking()).text.removeprefix("Great. ")
+        return said(f"The first time I have is {d.chosen.label}. {following}")
 
     def _offer_text(self) -> str:
         labels = [s.label for s in self.d.offered]

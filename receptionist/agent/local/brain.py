@@ -21,7 +21,7 @@ from typing import Any
 from receptionist.agent.local.dialog import Awaiting, Dialog, Task
 from receptionist.agent.local.flows import Flows
 from receptionist.agent.local.intents import Intent, Understanding, understand
-from receptionist.agent.local.slots import extract_name
+from receptionist.agent.local.slots import extract_name, extract_when
 from receptionist.agent.local.state import Said, ToolRun
 from receptionist.agent.ports import BrainReply, CallContext, ToolBox, Turn
 from receptionist.core import log_event
@@ -32,6 +32,9 @@ log = logging.getLogger("receptionist.agent.local.brain")
 
 _LINK_WORDS = re.compile(r"\b(link|web ?site|url)\b")
 _WANT = re.compile(r"\b(need|want|wanna|like|get|looking for|after|interested in)\b")
+# wanting to know, or telling of a past visit: not a request for one
+_ASKING = re.compile(r"\b(know|ask|asking|find out|question|tell me|understand)\b")
+_PAST = re.compile(r"\b(last|yesterday|ago|had|went)\b")
 
 class LocalBrain:
     """The local brain of one conversation."""
@@ -110,6 +113,22 @@ class LocalBrain:
                 return said
         return await self.topic(flows, d, u)
 
+    @staticmethod
+    async def _asks_for_service(flows: Flows, u: Understanding) -> bool:
+        """A request for one of the services though no word says "book": "I need a drain
+        cleaning", or a word of a service's name and a day or time however the verb was
+        misheard ("I'd like to walk a clean in next Tuesday at 10"), or wanted as a thing of its
+        own ("I'd like to walk a cleaning next to…"); a word of a name inside another thing is
+        not ("can I get custom shoe inserts?" is no booking of "Custom Orthotics"). Not "I'd
+        like to know…", not "last Tuesday"."""
+        if _WANT.search(u.norm) and await flows.names_a_service(u):
+            return True
+        if _ASKING.search(u.norm) or _PAST.search(u.norm):
+            return False
+        if extract_when(u.norm) is not None and await flows.hears_a_service(u):
+            return True
+        return bool(_WANT.search(u.norm)) and await flows.asks_for_a_service(u)
+
     async def topic(self, flows: Flows, d: Dialog, u: Understanding) -> Said:
         """A fresh request, or a question asked in the middle of a task (answered, then the
         pending question is asked again)."""
@@ -118,8 +137,9 @@ class LocalBrain:
             return await flows.link()
         if u.has(Intent.BOOK) and d.task not in (Task.BOOK, Task.RESCHEDULE):
             return await flows.start_booking(u)
-        if d.task is None and not u.question and _WANT.search(u.norm) and not u.has(
-                Intent.HOURS, Intent.ADDRESS, Intent.PRICES) and await flows.names_a_service(u):
+        if d.task is None and not u.question and not u.has(
+                Intent.HOURS, Intent.ADDRESS, Intent.PRICES) and await self._asks_for_service(
+                flows, u):
             return await flows.start_booking(u)  # "I need a drain cleaning tomorrow"
         answer: Said | None = None
         if u.urgent and d.task is None and not u.question and not u.has(

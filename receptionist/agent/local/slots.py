@@ -4,11 +4,12 @@ which offered slot. Pure functions over ``intents.normalize`` output; tolerant o
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from receptionist.core import WEEKDAY_WORDS
+from receptionist.core import WEEKDAY_WORDS, stem
 
 __all__ = [
     "extract_name",
@@ -16,6 +17,7 @@ __all__ = [
     "match_service",
     "message_reason",
     "pick_offered",
+    "service_asked_for",
     "service_by_word",
 ]
 
@@ -183,12 +185,70 @@ def service_by_word(norm: str, services: Sequence[str]) -> str | None:
     """Asked to book, the one service whose name holds a word the caller said ("book a
     cleaning" -> "Teeth Cleaning & Scaling"): callers shorten a site's long names. A word in
     two names ("dental") names neither. Only where a booking is being asked for: elsewhere
-    "do you repair phones?" is not a question about "Toilet repair"."""
-    said = {w for w in _tokens(norm) if len(w) >= 4 and w not in _STOP}
-    holders = [s for s in services
-               if said & set(_tokens(re.sub(r"[^a-z0-9 ]", " ",
-                                            re.sub(r"\(.*?\)", " ", s.lower()))))]
+    "do you repair phones?" is not a question about "Toilet repair".
+
+    Speech recognition splits and bends words, so a word is also heard in two words run
+    together ("clean in" → "cleanin"), under its stem ("clean" for "cleaning") and one letter
+    off in a long word ("whitning")."""
+    tokens = [w for w in _tokens(norm) if w not in _STOP or w in ("in", "on")]
+    said = {w for w in tokens if len(w) >= 4}
+    said |= {a + b for a, b in itertools.pairwise(tokens) if len(a) >= 3}
+    holders = [s for s in services if any(_sounds_like(w, n) for w in said
+                                          for n in _name_words(s))]
     return holders[0] if len(holders) == 1 else None
+
+
+# words that end a noun phrase: "a cleaning next to…", "a cleaning please", "a cleaning for my
+# son"; not "leak sealant" or "custom shoe inserts", where the word is part of another thing
+_PHRASE_END = frozenset(
+    "next on at for this please tomorrow today with and appointment asap soon sometime "
+    "booked done to the when if as after before".split())
+
+
+def service_asked_for(norm: str, services: Sequence[str]) -> str | None:
+    """The one service a request names by a word of its name that ends what is asked for ("I'd
+    like to walk a cleaning next to the exam": "cleaning", then "next"), however speech
+    recognition bent the word; None when the word runs on into another thing ("I'd like some
+    leak sealant" is no "Leak detection")."""
+    words = norm.split()
+    found: set[str] = set()
+    for i, word in enumerate(words):
+        for heard, after in ((word, i + 1), (word + (words[i + 1] if i + 1 < len(words)
+                                                      else ""), i + 2)):
+            heard = _tokens(heard)[0] if heard else heard
+            if len(heard) < 4 or heard in _STOP:
+                continue
+            if after < len(words) and words[after] not in _PHRASE_END:
+                continue
+            found |= {s for s in services if any(_sounds_like(heard, n)
+                                                 for n in _name_words(s))}
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _name_words(service: str) -> set[str]:
+    """The words of a service's name that can name it: "Teeth Cleaning & Scaling" → teeth,
+    cleaning, scaling (not "and", "service", a parenthetical)."""
+    plain = re.sub(r"[^a-z0-9 ]", " ", re.sub(r"\(.*?\)", " ", service.lower()))
+    return {w for w in _tokens(plain) if len(w) >= 4 and w not in _STOP}
+
+
+def _sounds_like(heard: str, word: str) -> bool:
+    """``heard`` is ``word`` as a caller says it or speech recognition writes it."""
+    if heard == word:
+        return True
+    if min(len(heard), len(word)) >= 5 and stem(heard) == stem(word):
+        return True  # "clean" / "cleaning", "whiten" / "whitening"
+    return min(len(heard), len(word)) >= 6 and _one_edit(heard, word)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """At most one letter added, dropped or changed."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
 
 
 def extract_name(text: str, norm: str, *, expecting: bool = False) -> str | None:

@@ -36,7 +36,12 @@ def telling_words(text: str, letters: int) -> set[str]:
     """The content stems of ``text`` written with at least ``letters`` letters: the words that
     name what is asked ("hourly", "instalments"), not "far", "kid" or "age"."""
     return {s for s, word in words(text.replace("-", " "))
-            if s not in _FILLERS and max(len(s), len(word) - 1) >= letters}
+            if s not in _FILLERS and s not in _WEAK and max(len(s), len(word) - 1) >= letters}
+
+
+# words that count when a sentence has them but name nothing a site must say: "what age should
+# I first bring my kid in?" is answered by "from age 3–5" under "Paediatric dentistry"
+_WEAK = frozenset(analyze("first bring"))
 
 
 def _stems(text: str) -> set[str]:

@@ -26,7 +26,7 @@ class KnowledgeServiceLookup:
         except NotOnboarded:
             return [], 0.0
         hits = [KnowledgeHit(url=p.url, title=p.title or p.heading, text=p.text,
-                             score=float(p.score)) for p in result.passages]
+                             score=float(p.score), heading=p.heading) for p in result.passages]
         return hits, float(result.confidence)
 
     async def profile(self, business_id: int) -> BusinessProfile:

@@ -120,8 +120,14 @@ class AgentTools:
             # a passage (700 characters at most) and the next sentence on its page
             text = quote_data("\n".join(lines), 1000, keep_lines=True)
             if text:
-                passages.append({"source": quote_data(hit.title or hit.url, 120),
-                                 "quote": text, "score": round(float(hit.score), 3)})
+                passage = {"source": quote_data(hit.title or hit.url, 120), "quote": text,
+                           "score": round(float(hit.score), 3)}
+                # the innermost heading it sits under ("Paediatric Dentist"): what it is about
+                section = quote_data(hit.heading.rsplit(" > ", 1)[-1], 120)
+                if section and section != passage["source"] \
+                        and not looks_like_instruction(section):
+                    passage["section"] = section
+                passages.append(passage)
         found = bool(passages) and confidence >= self.min_confidence
         data: dict[str, Any] = {
             "note": DATA_NOTE,
