@@ -13,7 +13,8 @@ if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
     from textback.inbox import ANSWER_MAX_CHARS, InboxError, Thread, ThreadSummary
     from textback.metrics import Report, compute_report
     from textback.models import Contact, ContactEvent, Decision, Message
-    from textback.outbox import OutboxConfig, OutboxWorker, enqueue
+    from textback.outbox import OutboxConfig, OutboxWorker
+    from textback.outgoing import enqueue
     from textback.ports import ProviderMessage, SentSms, SmsSender
     from textback.routes import router
     from textback.segments import SegmentInfo, count_segments

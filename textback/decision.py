@@ -15,7 +15,7 @@ from receptionist.core import Business, Executor, dialect_name, insert_ignore, l
 from textback.compliance import first_text, quiet_hours_hold
 from textback.contacts import CallerContact, lock_contact
 from textback.models import Contact, Decision, Message
-from textback.outbox import enqueue_once
+from textback.outgoing import enqueue_once
 from textback.policy import Caller, TextbackVerdict, decide
 from textback.templates import render
 

@@ -18,7 +18,7 @@ from textback.contacts import get_or_create_contact
 from textback.hygiene import clean_sms_text
 from textback.keywords import InboundIntent, classify
 from textback.models import Contact, Message
-from textback.outbox import enqueue
+from textback.outgoing import enqueue
 from textback.segments import count_segments
 
 __all__ = ["InboundResult", "apply_status", "handle_inbound"]

@@ -18,7 +18,7 @@ from receptionist.core import get_business
 from textback.errors import TextbackError
 from textback.hygiene import clean_sms_text
 from textback.models import Contact, Message
-from textback.outbox import enqueue
+from textback.outgoing import enqueue
 
 __all__ = ["ANSWER_MAX_CHARS", "InboxError", "Thread", "ThreadSummary", "answer_thread",
            "list_threads", "mark_handled", "open_thread", "unread_count"]

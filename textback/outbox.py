@@ -1,11 +1,12 @@
 """The transactional outbox: every outbound SMS is a row first, then a send.
 
-``enqueue`` writes the row inside the caller's transaction. The :class:`OutboxWorker` claims due
-rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several instances drain one table), marks them
-``sending``, sends, and records the result. Transient failures back off exponentially; permanent
-ones fail at once (21610 also opts the contact out). A try whose outcome is unknown (a timeout,
-a dropped connection, a 5xx) and a row left ``sending`` by a crash are first looked up at the
-provider (``textback.lookup``), so a message the provider already accepted is never sent twice.
+``textback.outgoing.enqueue`` writes the row inside the caller's transaction. The
+:class:`OutboxWorker` claims due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
+instances drain one table), marks them ``sending``, sends, and records the result. Transient
+failures back off exponentially; permanent ones fail at once (21610 also opts the contact out).
+A try whose outcome is unknown (a timeout, a dropped connection, a 5xx) and a row left
+``sending`` by a crash are first looked up at the provider (``textback.lookup``), so a message
+the provider already accepted is never sent twice.
 """
 
 from __future__ import annotations
@@ -14,20 +15,16 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import cache
-from typing import Any, cast
+from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import Table, bindparam, case, exists, insert, select, update
+from sqlalchemy import Table, bindparam, case, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from receptionist.core import (
     Clock,
     Database,
-    Executor,
     SystemClock,
-    dialect_name,
-    insert_ignore,
     log_event,
     mask,
 )
@@ -35,14 +32,12 @@ from textback.errors import INVALID_NUMBER_CODES, OPTED_OUT_CODES, SmsSendError
 from textback.lookup import pick_sent
 from textback.models import Contact, Message
 from textback.ports import SentSms, SmsSender
-from textback.segments import count_segments
 
-__all__ = ["OutboxConfig", "OutboxWorker", "enqueue", "enqueue_once"]
+__all__ = ["OutboxConfig", "OutboxWorker"]
 
 log = logging.getLogger("textback.outbox")
 _MESSAGES = cast(Table, Message.__table__)
 _CONTACTS = cast(Table, Contact.__table__)
-_INSERT = insert(_MESSAGES).returning(_MESSAGES.c.id)
 # Every text passes the statements below (the text-back's hot path): Core statements built once
 # and run with parameters on a plain connection, as in receptionist.telephony.service.
 _OWNED = (_MESSAGES.c.id == bindparam("msg_id"), _MESSAGES.c.status == "sending",
@@ -68,83 +63,6 @@ _MARK_SENT = update(_MESSAGES).where(_MESSAGES.c.id == bindparam("msg_id")).valu
 OUTCOME_UNKNOWN = "unknown"  # error_code of a try that may have reached the provider
 # The provider's clock and ours differ a little: look a bit before our row was written.
 LOOKUP_SLACK = timedelta(minutes=5)
-
-
-async def enqueue(
-    session: Executor,
-    *,
-    business_id: int,
-    to: str,
-    from_: str,
-    body: str,
-    kind: str,
-    now: datetime,
-    contact_phone: str | None = None,
-    call_sid: str | None = None,
-    dedupe_key: str | None = None,
-    claimed: bool = False,
-    canceled_reason: str | None = None,
-    held_until: datetime | None = None,
-) -> Message:
-    """Add an outbound SMS to the outbox in the caller's transaction; the worker sends it.
-
-    ``claimed`` writes the row already claimed by this process, to be handed to
-    :meth:`OutboxWorker.submit` right after the commit: it skips the claim round trip on the
-    text-back's hot path. A crash before the send leaves it ``sending``, which
-    :meth:`OutboxWorker.reconcile_stale` settles later, as for any interrupted send.
-    ``held_until`` (quiet hours) keeps the row pending until then; it cannot be ``claimed``."""
-    values = _row(business_id=business_id, to=to, from_=from_, body=body, kind=kind, now=now,
-                  contact_phone=contact_phone, call_sid=call_sid, dedupe_key=dedupe_key,
-                  claimed=claimed, canceled_reason=canceled_reason, held_until=held_until)
-    # A Core insert: every missed call's text passes here; the row comes back as a detached
-    # snapshot (not in the session), which is all callers and the worker read.
-    msg_id = await session.scalar(_INSERT, values)
-    return Message(id=msg_id, **values)
-
-
-async def enqueue_once(
-    session: Executor,
-    *,
-    business_id: int,
-    to: str,
-    from_: str,
-    body: str,
-    kind: str,
-    now: datetime,
-    dedupe_key: str,
-    contact_phone: str | None = None,
-    call_sid: str | None = None,
-    claimed: bool = False,
-    held_until: datetime | None = None,
-) -> Message | None:
-    """:func:`enqueue` unless a text with ``dedupe_key`` exists already (then ``None``, and
-    nothing is written): one statement, race-free (``ON CONFLICT DO NOTHING``)."""
-    values = _row(business_id=business_id, to=to, from_=from_, body=body, kind=kind, now=now,
-                  contact_phone=contact_phone, call_sid=call_sid, dedupe_key=dedupe_key,
-                  claimed=claimed, canceled_reason=None, held_until=held_until)
-    msg_id = await session.scalar(_insert_once(dialect_name(session)), values)
-    return Message(id=msg_id, **values) if msg_id is not None else None
-
-
-def _row(*, business_id: int, to: str, from_: str, body: str, kind: str, now: datetime,
-         contact_phone: str | None, call_sid: str | None, dedupe_key: str | None,
-         claimed: bool, canceled_reason: str | None,
-         held_until: datetime | None) -> dict[str, Any]:
-    claimed = claimed and held_until is None
-    return {
-        "business_id": business_id, "direction": "out", "kind": kind, "to_number": to,
-        "from_number": from_, "body": body, "contact_phone": contact_phone,
-        "status": "canceled" if canceled_reason else "sending" if claimed else "pending",
-        "attempts": 1 if claimed and not canceled_reason else 0, "error": canceled_reason,
-        "claimed_at": now if claimed else None, "next_attempt_at": held_until or now,
-        "held_until": held_until, "call_sid": call_sid,
-        "dedupe_key": dedupe_key, "segments": count_segments(body).segments, "created_at": now,
-    }
-
-
-@cache
-def _insert_once(dialect: str) -> Any:
-    return insert_ignore(dialect, _MESSAGES, ["dedupe_key"]).returning(_MESSAGES.c.id)
 
 
 @dataclass(frozen=True)

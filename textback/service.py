@@ -23,7 +23,8 @@ from textback.inbox import (
 )
 from textback.metrics import Report, compute_report
 from textback.models import Message
-from textback.outbox import OutboxWorker, enqueue
+from textback.outbox import OutboxWorker
+from textback.outgoing import enqueue
 from textback.templates import RenderedText, render
 
 __all__ = ["TextbackService"]

@@ -8,7 +8,8 @@ A package's ``__init__`` names its public surface once, as imports under ``if TY
     from receptionist.core.lazy import lazy_exports
 
     if TYPE_CHECKING:
-        from textback.outbox import OutboxWorker, enqueue
+        from textback.outbox import OutboxWorker
+        from textback.outgoing import enqueue
     else:
         __getattr__, __dir__ = lazy_exports(__name__, __file__)
 
