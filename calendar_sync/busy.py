@@ -20,12 +20,13 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events
 
 from calendar_sync.availability import Busy
+from receptionist.core import time_zone
 
 __all__ = ["BOOKING_MARKER", "busy_from_ical", "busy_from_vevent"]
 
@@ -150,10 +151,8 @@ def _read_simple(text: str, tz: ZoneInfo) -> Busy | object | None:
         props[name] = (params, value)
     if events != 1 or depth:
         return _COMPLEX
-    try:
-        for zone_name in zones:
-            ZoneInfo(zone_name)  # a VTIMEZONE icalendar would also map to the IANA zone
-    except (ZoneInfoNotFoundError, ValueError):
+    # a VTIMEZONE icalendar would also map to the IANA zone
+    if any(time_zone(zone_name) is None for zone_name in zones):
         return _COMPLEX
     if props.get("TRANSP", ({}, ""))[1].upper() == "TRANSPARENT":
         return None
@@ -220,10 +219,8 @@ def _moment(params: dict[str, str], value: str, tz: ZoneInfo
     if m[7]:
         return naive.replace(tzinfo=UTC), False
     if "TZID" in params:
-        try:
-            return naive.replace(tzinfo=ZoneInfo(params["TZID"])), False
-        except (ZoneInfoNotFoundError, ValueError):
-            return _COMPLEX
+        zone = time_zone(params["TZID"])
+        return (_COMPLEX if zone is None else (naive.replace(tzinfo=zone), False))
     return naive.replace(tzinfo=tz), False
 
 

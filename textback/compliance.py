@@ -10,10 +10,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 from phonenumbers import timezone as number_timezones
+
+from receptionist.core import time_zone
 
 __all__ = [
     "STOP_NOTICE",
@@ -113,11 +115,7 @@ def caller_timezone(number: str, fallback: str) -> str:
     if fallback in zones:
         return fallback
     if len(zones) == 1:
-        try:
-            ZoneInfo(zones[0])
-        except (ZoneInfoNotFoundError, ValueError):
-            return fallback
-        return str(zones[0])
+        return str(zones[0]) if time_zone(zones[0]) is not None else fallback
     return fallback
 
 

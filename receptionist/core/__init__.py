@@ -8,7 +8,7 @@ from receptionist.core.lazy import lazy_exports
 
 if TYPE_CHECKING:  # imported on first use: see receptionist.core.lazy
     from receptionist.core.analyzer import STOPWORDS, analyze, normalize_numbers, stem, words
-    from receptionist.core.clock import Clock, FixedClock, SystemClock, utcnow
+    from receptionist.core.clock import Clock, FixedClock, SystemClock, time_zone, utcnow
     from receptionist.core.crypto import SecretBox, SecretBoxError
     from receptionist.core.db import (
         Base,
@@ -153,6 +153,7 @@ __all__ = [
     "spoken_time",
     "spoken_when",
     "stem",
+    "time_zone",
     "try_normalize",
     "utcnow",
     "words",

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["Clock", "FixedClock", "SystemClock", "utcnow"]
+__all__ = ["Clock", "FixedClock", "SystemClock", "time_zone", "utcnow"]
+
+
+def time_zone(name: str) -> ZoneInfo | None:
+    """The IANA zone called ``name``, or None when there is none: unknown, malformed, or a name
+    the file system refuses (zoneinfo looks names up as files, so a very long one is an
+    ``OSError``, not a ``ZoneInfoNotFoundError``). Names come from owners, forms and CalDAV
+    servers."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
 
 
 def utcnow() -> datetime:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from receptionist.core import (
     NOTIFY_KINDS,
     Business,
@@ -12,6 +10,7 @@ from receptionist.core import (
     WeeklyHours,
     normalize,
     parse_closed_dates,
+    time_zone,
 )
 from textback import check_template, render
 
@@ -48,10 +47,8 @@ def apply_changes(b: Business, *, name: str | None, timezone: str | None, routin
     if name is not None:
         b.name = name.strip()
     if timezone is not None:
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {timezone!r}; use e.g. America/New_York") from exc
+        if time_zone(timezone) is None:
+            raise ValueError(f"unknown time zone {timezone[:60]!r}; use e.g. America/New_York")
         b.timezone = timezone
     if routing is not None:
         b.routing = routing.value

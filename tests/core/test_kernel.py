@@ -19,6 +19,7 @@ from receptionist.core import (
     mask,
     normalize,
     parse_closed_dates,
+    time_zone,
 )
 
 
@@ -100,3 +101,14 @@ def test_secret_box():
     assert "calendar-password" not in token and box.decrypt(token) == "calendar-password"
     with pytest.raises(SecretBoxError, match="SECRET_KEY"):
         SecretBox(b"k2").decrypt(token)
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus", "", "../etc/passwd", "America", "x" * 300,
+                                  "T\u0335o\u0336 " * 40, "Europe/Dublin\x00"])
+def test_a_name_that_is_no_time_zone_is_none(name):
+    assert time_zone(name) is None
+
+
+def test_a_time_zone_is_found_by_its_name():
+    zone = time_zone("America/New_York")
+    assert zone is not None and str(zone) == "America/New_York"
