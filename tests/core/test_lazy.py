@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-LAZY = ["receptionist.core", "textback", "knowledge", "calendar_sync"]
+LAZY = ["receptionist.core", "receptionist.speech", "textback", "knowledge", "calendar_sync"]
 
 
 @pytest.mark.parametrize("package", LAZY)
