@@ -44,9 +44,10 @@ def busy_from_ical(texts: Iterable[str], start: datetime, end: datetime,
     for text in texts:
         try:
             out.extend(_busy_of(text, start, end, tz))
-        except (ValueError, OverflowError, TypeError) as exc:
+        except (ValueError, OverflowError, TypeError, KeyError) as exc:
             # A date no calendar has (month 13), a duration past year 9999, a value icalendar
-            # or the recurrence expander cannot read: that object is skipped, not the calendar.
+            # or the recurrence expander cannot read, an event with no start (the expander
+            # asks for DTSTART): that object is skipped, not the calendar.
             log.debug("skipping an unreadable calendar object: %s", exc)
     return out
 

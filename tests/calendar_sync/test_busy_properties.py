@@ -75,6 +75,10 @@ def _event(dtstart: str, tail: str) -> str:
 @example([_event("20261399T250000", "DTEND:20260310T110000Z")])  # month 13, hour 25
 @example([_event("20260310T100000Z", "DURATION:P99999999999W")])  # past datetime's range
 @example([_event("99991231T235959Z", "DURATION:PT1H")])
+# a second VEVENT with no DTSTART nested in the first: the recurrence expander asks for it
+@example(["BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:e\r\n"
+          "DTSTAMP:20260101T000000Z\r\nDTSTART:20260301T000000\r\nBEGIN:VEVENT\r\n"
+          "END:VEVENT\r\nEND:VEVENT\r\nEND:VCALENDAR"])
 def test_busy_intervals_are_well_formed(texts: list[str]) -> None:
     for busy in busy_from_ical(texts, START, END, TZ):
         assert busy.start < busy.end
