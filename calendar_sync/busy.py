@@ -44,11 +44,12 @@ def busy_from_ical(texts: Iterable[str], start: datetime, end: datetime,
     for text in texts:
         try:
             out.extend(_busy_of(text, start, end, tz))
-        except (ValueError, OverflowError, TypeError, KeyError) as exc:
-            # A date no calendar has (month 13), a duration past year 9999, a value icalendar
-            # or the recurrence expander cannot read, an event with no start (the expander
-            # asks for DTSTART): that object is skipped, not the calendar.
-            log.debug("skipping an unreadable calendar object: %s", exc)
+        except Exception as exc:  # third-party parsing of a server's data
+            # A date no calendar has (month 13), a duration past year 9999, an event with no
+            # start, a property given twice where one is expected: icalendar and the
+            # recurrence expander fail on such objects with ValueError, KeyError, TypeError,
+            # AttributeError… The object is skipped, not the calendar.
+            log.debug("skipping an unreadable calendar object: %r", exc)
     return out
 
 

@@ -79,6 +79,12 @@ def _event(dtstart: str, tail: str) -> str:
 @example(["BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:e\r\n"
           "DTSTAMP:20260101T000000Z\r\nDTSTART:20260301T000000\r\nBEGIN:VEVENT\r\n"
           "END:VEVENT\r\nEND:VEVENT\r\nEND:VCALENDAR"])
+# RECURRENCE-ID twice: the expander reads a list where it wants one date
+@example(["BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:e\r\n"
+          "DTSTAMP:20260101T000000Z\r\nDTSTART:20260300T000000\r\nDTEND:00000000\r\nEND:VEVENT"
+          "\r\nBEGIN:VEVENT\r\nUID:e\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261399T250000\r\n"
+          "DTEND:20260300T000000\r\nRECURRENCE-ID:20260310T100000Z\r\n"
+          "RECURRENCE-ID:20260310T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR"])
 def test_busy_intervals_are_well_formed(texts: list[str]) -> None:
     for busy in busy_from_ical(texts, START, END, TZ):
         assert busy.start < busy.end
