@@ -129,13 +129,19 @@ class Crawler:
 
     # -- rules -------------------------------------------------------------------------
     def _gate(self, url: str) -> str | None:
+        """Why a page URL is not crawled, or None."""
+        reason = self._site_gate(url)
+        if reason is None and looks_like_file(url):
+            return "not HTML or PDF"
+        return reason
+
+    def _site_gate(self, url: str) -> str | None:
+        """Why any URL (a page, the site's own script) is not fetched: another site, robots."""
         if not same_site(url, self._root):
             return "another site"
         if self._robots_parser is not None and not self._robots_parser.can_fetch(url,
                                                                                 ROBOTS_AGENT):
             return "disallowed by robots.txt"
-        if looks_like_file(url):
-            return "not HTML or PDF"
         return None
 
     def _enqueue(self, url: str) -> None:
@@ -298,14 +304,6 @@ class Crawler:
         self.progress.fetched += 1
         self._report(final, "fetched")
 
-    def _script_gate(self, url: str) -> str | None:
-        if not same_site(url, self._root):
-            return "another site"
-        if self._robots_parser is not None and not self._robots_parser.can_fetch(url,
-                                                                                ROBOTS_AGENT):
-            return "disallowed by robots.txt"
-        return None
-
     async def _read_scripts(self, url: str, page: ExtractedPage) -> None:
         """The site's own scripts a page runs, read once per crawl, never run: their plain data
         (a menu, the specials) joins the text of the first page that runs them, and the pages
@@ -314,11 +312,11 @@ class Crawler:
         for script in page.scripts:
             script = canonical_url(script)
             if script in self._scripts or len(self._scripts) >= _MAX_SCRIPTS \
-                    or self._script_gate(script):
+                    or self._site_gate(script):
                 continue
             self._scripts.add(script)
             try:
-                fetched = await self.fetcher.fetch(script, any_type=True, gate=self._script_gate)
+                fetched = await self.fetcher.fetch(script, any_type=True, gate=self._site_gate)
             except FetchError as exc:
                 log.debug("knowledge.script_unreadable url=%s reason=%s", script, exc.reason)
                 continue
